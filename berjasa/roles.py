@@ -1,0 +1,44 @@
+"""The four roles, in one place. Each is a Django group created by a data migration."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    OPERATOR = "operator", _("Operator")
+    MANAGER = "manager", _("Manager")
+    EMPLOYER = "employer", _("Employer")
+
+
+# Apps whose records operators enter and correct (add, change, view; never delete).
+OPERATOR_DATA_APPS = ("enrollment",)
+# Reference data operators may look at but not change.
+OPERATOR_READ_APPS = ("programs", "reports")
+
+# Roles that work in the Django admin (users in these groups get is_staff).
+STAFF_ROLES = (Role.ADMINISTRATOR, Role.OPERATOR)
+
+
+def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (app_label, codename) pairs a role holds, chosen from all ``perms`` of the project."""
+    if role == Role.ADMINISTRATOR:
+        return list(perms)
+    if role == Role.OPERATOR:
+        return [
+            (app, code)
+            for app, code in perms
+            if (app in OPERATOR_DATA_APPS and not code.startswith("delete_"))
+            or (app in OPERATOR_READ_APPS and code.startswith("view_"))
+        ]
+    if role == Role.MANAGER:
+        return [(app, code) for app, code in perms if app == "reports" and code.startswith("view_")]
+    return []
+
+
+def user_has_role(user, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser and role == Role.ADMINISTRATOR:
+        return True
+    return any(group.name == role for group in user.groups.all())

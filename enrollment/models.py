@@ -1,0 +1,452 @@
+"""Employers, workers, employments, memberships, claims and import batches.
+
+Writes go through ``enrollment.services``; these classes hold the data and the rules the database enforces.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
+
+
+class Channel(models.TextChoices):
+    """Through which door a change came in."""
+
+    ADMIN = "ADMIN", _("Admin")
+    PORTAL = "PORTAL", _("Employer portal")
+    IMPORT = "IMPORT", _("Import batch")
+    COMMAND = "COMMAND", _("Command")
+
+
+class ImportBatch(models.Model):
+    """One import of a file (or one run of a generating command); every row it writes points back here."""
+
+    class Source(models.TextChoices):
+        ROSTER = "ROSTER", _("Employer roster")
+        DTSEN = "DTSEN", _("DTSEN list")
+        ADMIN = "ADMIN", _("Admin import")
+        DEMO = "DEMO", _("Demo data")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Waiting")
+        VALIDATED = "VALIDATED", _("Validated, awaiting confirmation")
+        RUNNING = "RUNNING", _("Importing")
+        IMPORTED = "IMPORTED", _("Imported")
+        FAILED = "FAILED", _("Failed")
+        CANCELLED = "CANCELLED", _("Cancelled")
+
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    employer = models.ForeignKey(
+        "Employer",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    count_new = models.PositiveIntegerField(_("new"), default=0)
+    count_updated = models.PositiveIntegerField(_("updated"), default=0)
+    count_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    count_terminated = models.PositiveIntegerField(_("terminated"), default=0)
+    count_errors = models.PositiveIntegerField(_("errors"), default=0)
+    error_file = models.FileField(_("error report"), upload_to="import-errors/", blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_source_display()} {self.file_name}".strip()
+
+
+class Employer(models.Model):
+    """A company (pemberi kerja) registered with BPJS Ketenagakerjaan under its NPP."""
+
+    class Size(models.TextChoices):
+        MICRO = "MICRO", _("Micro (1–4 workers)")
+        SMALL = "SMALL", _("Small (5–19 workers)")
+        MEDIUM = "MEDIUM", _("Medium (20–99 workers)")
+        LARGE = "LARGE", _("Large (100+ workers)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", _("Active")
+        INACTIVE = "INACTIVE", _("Inactive")
+        CLOSED = "CLOSED", _("Closed")
+
+    class Sector(models.TextChoices):
+        TRADE = "TRADE", _("Wholesale and retail trade")
+        MANUFACTURING = "MANUFACTURING", _("Manufacturing")
+        CONSTRUCTION = "CONSTRUCTION", _("Construction")
+        TRANSPORT = "TRANSPORT", _("Transport and storage")
+        ACCOMMODATION = "ACCOMMODATION", _("Accommodation and food service")
+        FINANCE = "FINANCE", _("Finance and insurance")
+        EDUCATION = "EDUCATION", _("Education")
+        HEALTH = "HEALTH", _("Health and social work")
+        INFORMATION = "INFORMATION", _("Information and communication")
+        SERVICES = "SERVICES", _("Other services")
+        FISHERIES = "FISHERIES", _("Agriculture and fisheries")
+        UTILITIES = "UTILITIES", _("Electricity, gas and water")
+
+    npp = models.CharField(
+        _("NPP"), max_length=20, unique=True, help_text=_("BPJS Ketenagakerjaan employer number.")
+    )
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices)
+    risk_class = models.PositiveSmallIntegerField(
+        _("JKK risk class"), default=1, help_text=_("1 (very low) to 5 (very high).")
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    kelurahan = models.ForeignKey(
+        Kelurahan, verbose_name=_("sub-district"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk_class__gte=1, risk_class__lte=5),
+                name="employer_risk_class_range",
+                violation_error_message=_("The risk class is a number from 1 to 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.npp})"
+
+
+class EmployerUser(models.Model):
+    """Links a login to an employer it may manage; one login may manage several employers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="employer_links",
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="user_links"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("employer user")
+        verbose_name_plural = _("employer users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "employer"],
+                name="employer_user_unique",
+                violation_error_message=_("This user is already linked to this employer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.employer}"
+
+
+class Worker(models.Model):
+    """A person, identified by NIK. Personal data: only administrators, operators and their employers see it."""
+
+    class Sex(models.TextChoices):
+        MALE = "L", _("Male")
+        FEMALE = "P", _("Female")
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    kpj = models.CharField(
+        _("KPJ number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("BPJS Ketenagakerjaan participant card number, if issued."),
+    )
+    name = models.CharField(_("name"), max_length=150, db_index=True)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    kelurahan = models.ForeignKey(
+        Kelurahan, verbose_name=_("sub-district"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    has_disability = models.BooleanField(_("person with a disability"), default=False)
+    dtsen_decile = models.PositiveSmallIntegerField(
+        _("DTSEN decile"), null=True, blank=True, help_text=_("1 (poorest) to 10, from DTSEN.")
+    )
+    entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("nik"), 16),
+                name="worker_nik_16_chars",
+                violation_error_message=_("A NIK has exactly 16 digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dtsen_decile__isnull=True) | Q(dtsen_decile__gte=1, dtsen_decile__lte=10),
+                name="worker_dtsen_decile_range",
+                violation_error_message=_("The DTSEN decile is a number from 1 to 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kpj__isnull=True) | ~Q(kpj=""),
+                name="worker_kpj_not_blank",
+                violation_error_message=_("Leave the KPJ number empty rather than blank."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nik})"
+
+
+class Employment(models.Model):
+    """A worker's job with an employer. An employer's roster is its open employments."""
+
+    class TerminationReason(models.TextChoices):
+        RESIGNED = "RESIGNED", _("Resigned")
+        DISMISSED = "DISMISSED", _("Dismissed")
+        CONTRACT_ENDED = "CONTRACT_ENDED", _("Contract ended")
+        RETIRED = "RETIRED", _("Retired")
+        DIED = "DIED", _("Died")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="employments"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="employments"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    termination_reason = models.CharField(
+        _("termination reason"), max_length=20, choices=TerminationReason.choices, blank=True
+    )
+    monthly_wage = models.PositiveBigIntegerField(_("monthly wage (Rp)"))
+    entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="employment_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "employer"],
+                condition=Q(end_date__isnull=True),
+                name="employment_one_open_per_employer",
+                violation_error_message=_("This worker is already on this employer's roster."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True, termination_reason="")
+                | Q(end_date__isnull=False),
+                name="employment_reason_only_when_ended",
+                violation_error_message=_("A termination reason needs an end date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "end_date"], name="employment_roster_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker.name} @ {self.employer.name} ({self.start_date}–{self.end_date or ''})"
+
+
+class Membership(models.Model):
+    """A worker's participation (kepesertaan) in one program over a date range; open end = active.
+
+    A worker is covered on a day when they hold an active JKK and an active JKM membership that day.
+    A worker never holds two overlapping memberships of the same program (a database constraint on
+    PostgreSQL; one open membership per program on every database).
+    """
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT)
+    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.PROTECT)
+    funding_scheme = models.ForeignKey(
+        FundingScheme, verbose_name=_("funding scheme"), on_delete=models.PROTECT
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    monthly_contribution = models.PositiveBigIntegerField(_("monthly contribution (Rp)"))
+    entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "pk"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="membership_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "program"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_open_per_program",
+                violation_error_message=_("This worker already has an active membership in this program."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "start_date", "end_date"], name="membership_active_idx"),
+            models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.code} {self.worker.name} ({self.start_date}–{self.end_date or ''})"
+
+
+class Claim(models.Model):
+    """A benefit claim: submitted → verified → paid, or rejected."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "SUBMITTED", _("Submitted")
+        VERIFIED = "VERIFIED", _("Verified")
+        PAID = "PAID", _("Paid")
+        REJECTED = "REJECTED", _("Rejected")
+
+    reference = models.CharField(_("reference number"), max_length=30, unique=True)
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="claims"
+    )
+    benefit_type = models.ForeignKey(
+        BenefitType, verbose_name=_("benefit type"), on_delete=models.PROTECT
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        on_delete=models.PROTECT,
+        help_text=_("The segment under which the worker was insured when the claim arose."),
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
+    incident_date = models.DateField(_("incident date"))
+    submitted_date = models.DateField(_("submission date"))
+    paid_date = models.DateField(_("paid date"), null=True, blank=True)
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_date", "pk"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submitted_date__gte=F("incident_date")),
+                name="claim_submitted_not_before_incident",
+                violation_error_message=_("A claim cannot be submitted before the incident."),
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_date__isnull=True) | Q(paid_date__gte=F("submitted_date")),
+                name="claim_paid_not_before_submitted",
+                violation_error_message=_("A claim cannot be paid before it was submitted."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="PAID", paid_date__isnull=False)
+                | (~Q(status="PAID") & Q(paid_date__isnull=True)),
+                name="claim_paid_date_iff_paid",
+                violation_error_message=_("A paid claim needs a paid date, and only a paid claim has one."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "paid_date"], name="claim_paid_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.benefit_type.code}"
