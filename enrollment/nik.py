@@ -1,0 +1,147 @@
+"""NIK (Nomor Induk Kependudukan) rules, in one place; forms, the admin and imports all call these.
+
+A NIK is 16 digits, ``PP KK CC DD MM YY SSSS``: province, regency/city and district of first registration,
+birth date (40 added to the day for women) and a serial from 0001. There is no check digit.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+# Kemendagri province codes (incl. the Papua provinces formed in 2022).
+PROVINCE_CODES = frozenset(
+    {
+        "11", "12", "13", "14", "15", "16", "17", "18", "19", "21",
+        "31", "32", "33", "34", "35", "36",
+        "51", "52", "53",
+        "61", "62", "63", "64", "65",
+        "71", "72", "73", "74", "75", "76",
+        "81", "82",
+        "91", "92", "93", "94", "95", "96",
+    }
+)  # fmt: skip
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE][+-]?\d+$")
+FEMALE_DAY_OFFSET = 40
+
+
+@dataclass(frozen=True)
+class NikFacts:
+    """What a NIK itself says about its holder."""
+
+    birth_date: date
+    sex: str  # "L" or "P", as Worker.Sex
+
+
+def normalize_nik(raw: object) -> str:
+    """Return the 16-digit NIK in ``raw`` or raise ValidationError with a message a clerk understands.
+
+    Spaces, dots and dashes are removed. A number that a spreadsheet wrote in scientific notation
+    (``7.37101E+15``) has lost its last digits and is refused.
+    """
+    text = "" if raw is None else str(raw).strip()
+    # A spreadsheet keeps 15 significant digits: a NIK that arrives as a float has lost the last ones.
+    if isinstance(raw, float) or _SCIENTIFIC.match(text.replace(" ", "")):
+        if isinstance(raw, float):
+            text = f"{raw:.5E}"
+        raise ValidationError(
+            _(
+                "The NIK %(value)s was turned into a number by a spreadsheet and has lost its last "
+                "digits. Format the NIK column as text and type the 16 digits again."
+            ),
+            code="nik_scientific",
+            params={"value": text},
+        )
+    digits = _SEPARATORS.sub("", text)
+    if not digits:
+        raise ValidationError(_("The NIK is empty."), code="nik_empty")
+    if not digits.isdigit():
+        raise ValidationError(
+            _("The NIK may contain digits only; “%(value)s” contains other characters."),
+            code="nik_not_digits",
+            params={"value": text},
+        )
+    if len(digits) != 16:
+        raise ValidationError(
+            _("A NIK has exactly 16 digits; “%(value)s” has %(count)d."),
+            code="nik_length",
+            params={"value": text, "count": len(digits)},
+        )
+    nik_facts(digits)
+    return digits
+
+
+def nik_facts(nik: str) -> NikFacts:
+    """Decode a 16-digit NIK; raise ValidationError if its province, date or serial is impossible."""
+    if nik[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            _("The NIK starts with %(code)s, which is not an Indonesian province code."),
+            code="nik_province",
+            params={"code": nik[:2]},
+        )
+    day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    sex = "P" if day > FEMALE_DAY_OFFSET else "L"
+    if sex == "P":
+        day -= FEMALE_DAY_OFFSET
+    birth_date = _birth_date(day, month, year2)
+    if birth_date is None:
+        raise ValidationError(
+            _(
+                "Digits 7 to 12 of the NIK (%(digits)s) are not a real birth date "
+                "(day, plus 40 for women, then month and year)."
+            ),
+            code="nik_birth_date",
+            params={"digits": nik[6:12]},
+        )
+    if nik[12:] == "0000":
+        raise ValidationError(
+            _("The last four digits of a NIK are a serial number from 0001; 0000 does not exist."),
+            code="nik_serial",
+        )
+    return NikFacts(birth_date=birth_date, sex=sex)
+
+
+def _birth_date(day: int, month: int, year2: int) -> date | None:
+    """The date, taking the most recent century that does not put it in the future."""
+    today = timezone.localdate()
+    for century in (2000, 1900):
+        try:
+            candidate = date(century + year2, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def nik_mismatches(nik: str, birth_date: date | None, sex: str | None) -> list[str]:
+    """Warnings where the record disagrees with what the NIK encodes.
+
+    A mismatch is a warning an operator may override (old records have typos), not an error.
+    """
+    facts = nik_facts(nik)
+    warnings = []
+    if birth_date and (birth_date.day, birth_date.month, birth_date.year % 100) != (
+        facts.birth_date.day,
+        facts.birth_date.month,
+        facts.birth_date.year % 100,
+    ):
+        warnings.append(
+            _("The NIK encodes the birth date %(nik_date)s, but the record says %(record_date)s.")
+            % {
+                "nik_date": facts.birth_date.strftime("%d-%m-%y"),
+                "record_date": birth_date.strftime("%d-%m-%Y"),
+            }
+        )
+    if sex and sex != facts.sex:
+        warnings.append(
+            _("The NIK encodes a woman (day + 40), but the record says male.")
+            if facts.sex == "P"
+            else _("The NIK encodes a man, but the record says female.")
+        )
+    return warnings
