@@ -4,12 +4,15 @@ Writes go through ``enrollment.services``; these classes hold the data and the r
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
 
@@ -108,7 +111,11 @@ class Employer(models.Model):
         UTILITIES = "UTILITIES", _("Electricity, gas and water")
 
     npp = models.CharField(
-        _("NPP"), max_length=20, unique=True, help_text=_("BPJS Ketenagakerjaan employer number.")
+        _("NPP"),
+        max_length=20,
+        unique=True,
+        help_text=_("BPJS Ketenagakerjaan employer number."),
+        error_messages={"unique": _("This NPP is already registered to another employer.")},
     )
     name = models.CharField(_("name"), max_length=200, db_index=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
@@ -120,7 +127,9 @@ class Employer(models.Model):
     kelurahan = models.ForeignKey(
         Kelurahan, verbose_name=_("sub-district"), on_delete=models.PROTECT, null=True, blank=True
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = models.ForeignKey(
         ImportBatch,
@@ -185,7 +194,12 @@ class Worker(models.Model):
         MALE = "L", _("Male")
         FEMALE = "P", _("Female")
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    nik = models.CharField(
+        _("NIK"),
+        max_length=16,
+        unique=True,
+        error_messages={"unique": _("This NIK is already registered to another worker.")},
+    )
     kpj = models.CharField(
         _("KPJ number"),
         max_length=20,
@@ -193,6 +207,7 @@ class Worker(models.Model):
         null=True,
         blank=True,
         help_text=_("BPJS Ketenagakerjaan participant card number, if issued."),
+        error_messages={"unique": _("This KPJ number is already registered to another worker.")},
     )
     name = models.CharField(_("name"), max_length=150, db_index=True)
     birth_date = models.DateField(_("birth date"))
@@ -230,7 +245,8 @@ class Worker(models.Model):
                 violation_error_message=_("A NIK has exactly 16 digits."),
             ),
             models.CheckConstraint(
-                condition=Q(dtsen_decile__isnull=True) | Q(dtsen_decile__gte=1, dtsen_decile__lte=10),
+                condition=Q(dtsen_decile__isnull=True)
+                | Q(dtsen_decile__gte=1, dtsen_decile__lte=10),
                 name="worker_dtsen_decile_range",
                 violation_error_message=_("The DTSEN decile is a number from 1 to 10."),
             ),
@@ -243,6 +259,33 @@ class Worker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik})"
+
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise first, so that "7371 0512 0390 0001" is judged as the 16 digits it holds.
+        errors = {}
+        if not exclude or "nik" not in exclude:
+            try:
+                self.nik = normalize_nik(self.nik)
+            except ValidationError as error:
+                errors["nik"] = error.messages
+                exclude = {*(exclude or ()), "nik"}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kpj is not None:
+            self.kpj = self.kpj.strip() or None
+        if self.kpj and not self.kpj.isdigit():
+            errors["kpj"] = [_("The KPJ number may contain digits only.")]
+        if self.birth_date and self.birth_date > timezone.localdate():
+            errors["birth_date"] = [_("The birth date cannot be in the future.")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Employment(models.Model):
@@ -305,7 +348,9 @@ class Employment(models.Model):
         indexes = [models.Index(fields=["employer", "end_date"], name="employment_roster_idx")]
 
     def __str__(self) -> str:
-        return f"{self.worker.name} @ {self.employer.name} ({self.start_date}–{self.end_date or ''})"
+        return (
+            f"{self.worker.name} @ {self.employer.name} ({self.start_date}–{self.end_date or ''})"
+        )
 
 
 class Membership(models.Model):
@@ -361,16 +406,40 @@ class Membership(models.Model):
                 fields=["worker", "program"],
                 condition=Q(end_date__isnull=True),
                 name="membership_one_open_per_program",
-                violation_error_message=_("This worker already has an active membership in this program."),
+                violation_error_message=_(
+                    "This worker already has an active membership in this program."
+                ),
             ),
         ]
         indexes = [
-            models.Index(fields=["program", "start_date", "end_date"], name="membership_active_idx"),
+            models.Index(
+                fields=["program", "start_date", "end_date"], name="membership_active_idx"
+            ),
             models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.program.code} {self.worker.name} ({self.start_date}–{self.end_date or ''})"
+
+    def overlapping(self) -> models.QuerySet["Membership"]:
+        """Other memberships of the same worker in the same program whose dates meet this one's."""
+        others = Membership.objects.filter(
+            worker_id=self.worker_id, program_id=self.program_id
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        if self.end_date is not None:
+            others = others.filter(start_date__lte=self.end_date)
+        return others.exclude(pk=self.pk) if self.pk else others
+
+    def clean(self) -> None:
+        if not (self.worker_id and self.program_id and self.start_date):
+            return
+        if self.end_date and self.end_date < self.start_date:
+            return  # the date-order constraint reports this one
+        if self.overlapping().exists():
+            raise ValidationError(
+                _("This worker already has a %(program)s membership in that period.")
+                % {"program": self.program.code}
+            )
 
 
 class Claim(models.Model):
@@ -441,7 +510,9 @@ class Claim(models.Model):
                 condition=Q(status="PAID", paid_date__isnull=False)
                 | (~Q(status="PAID") & Q(paid_date__isnull=True)),
                 name="claim_paid_date_iff_paid",
-                violation_error_message=_("A paid claim needs a paid date, and only a paid claim has one."),
+                violation_error_message=_(
+                    "A paid claim needs a paid date, and only a paid claim has one."
+                ),
             ),
         ]
         indexes = [

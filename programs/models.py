@@ -16,7 +16,9 @@ class Program(models.Model):
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     wage_earners_only = models.BooleanField(
-        _("wage earners only"), default=False, help_text=_("JP and JKP are open to wage earners only.")
+        _("wage earners only"),
+        default=False,
+        help_text=_("JP and JKP are open to wage earners only."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -131,7 +133,9 @@ class ContributionRate(models.Model):
                 condition=Q(percent_of_wage__isnull=False, fixed_amount__isnull=True)
                 | Q(percent_of_wage__isnull=True, fixed_amount__isnull=False),
                 name="rate_percent_xor_fixed",
-                violation_error_message=_("Give either a percentage of wage or a fixed amount, not both."),
+                violation_error_message=_(
+                    "Give either a percentage of wage or a fixed amount, not both."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(percent_of_wage__isnull=True)
@@ -160,7 +164,11 @@ class ContributionRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        amount = f"{self.percent_of_wage}%" if self.percent_of_wage is not None else f"Rp{self.fixed_amount}"
+        amount = (
+            f"{self.percent_of_wage}%"
+            if self.percent_of_wage is not None
+            else f"Rp{self.fixed_amount}"
+        )
         return f"{self.program.code} {self.segment_kind} {amount} ({self.valid_from})"
 
 

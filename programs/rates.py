@@ -62,7 +62,12 @@ class RateTable:
         )
 
     def monthly_contribution(
-        self, program_code: str, segment_kind: str, wage: int, on: date, risk_class: int | None = None
+        self,
+        program_code: str,
+        segment_kind: str,
+        wage: int,
+        on: date,
+        risk_class: int | None = None,
     ) -> int:
         """The monthly contribution in Rupiah; ``wage`` is the wage (PU) or declared income (BPU)."""
         candidates = [

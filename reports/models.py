@@ -37,13 +37,17 @@ class WorkforceEstimate(models.Model):
                 fields=["year", "kecamatan", "kind"],
                 condition=Q(kecamatan__isnull=False),
                 name="estimate_unique_per_kecamatan",
-                violation_error_message=_("This district already has an estimate of this kind for the year."),
+                violation_error_message=_(
+                    "This district already has an estimate of this kind for the year."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["year", "kind"],
                 condition=Q(kecamatan__isnull=True),
                 name="estimate_unique_city_wide",
-                violation_error_message=_("The city already has an estimate of this kind for the year."),
+                violation_error_message=_(
+                    "The city already has an estimate of this kind for the year."
+                ),
             ),
         ]
 

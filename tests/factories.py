@@ -71,7 +71,8 @@ def make_membership(worker: Worker, program_code: str = "JKK", **overrides) -> M
     values = {
         "program": Program.objects.get(code=program_code),
         "segment": segment,
-        "funding_scheme": segment.default_funding_scheme or FundingScheme.objects.get(code="EMPLOYER"),
+        "funding_scheme": segment.default_funding_scheme
+        or FundingScheme.objects.get(code="EMPLOYER"),
         "start_date": date(2024, 1, 1),
         "monthly_contribution": 9_360,
         "entered_via": Channel.ADMIN,

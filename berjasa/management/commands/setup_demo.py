@@ -1,0 +1,57 @@
+"""Everything ``make run`` needs in the database: reference data, demo data when empty, demo accounts."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+
+from berjasa.accounts import ensure_user_with_role
+from berjasa.roles import Role
+from enrollment.models import Employer, Worker
+
+# Demo credentials are printed on screen and only ever created with DEBUG on.
+DEMO_ACCOUNTS = [
+    ("admin", Role.ADMINISTRATOR, "admin-berjasa-2025"),
+    ("operator", Role.OPERATOR, "operator-berjasa-2025"),
+    ("pimpinan", Role.MANAGER, "pimpinan-berjasa-2025"),
+    ("pemberi_kerja_a", Role.EMPLOYER, "pemberi-kerja-a-2025"),
+    ("pemberi_kerja_b", Role.EMPLOYER, "pemberi-kerja-b-2025"),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed reference data, demo data (only into an empty database) and the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=0.02)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, scale: float, seed: int, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Demo data and demo accounts are for development only (DEBUG is off)."
+            )
+        call_command("seed_reference", stdout=self.stdout)
+        if Worker.objects.exists():
+            self.stdout.write("The database already holds workers; demo data left as it is.")
+        else:
+            call_command("seed_demo", scale=scale, seed=seed, stdout=self.stdout)
+
+        largest = list(
+            Employer.objects.annotate(roster=Count("employments"))
+            .filter(roster__gt=0)
+            .order_by("-roster", "npp")[:2]
+        )
+        employers_for = {"pemberi_kerja_a": largest[:1], "pemberi_kerja_b": largest[1:2]}
+        rows = []
+        for username, role, password in DEMO_ACCOUNTS:
+            ensure_user_with_role(
+                username, role, password=password, employers=employers_for.get(username, ())
+            )
+            employer = employers_for.get(username)
+            rows.append((role.label, username, password, employer[0].name if employer else ""))
+
+        self.stdout.write(self.style.SUCCESS("\nDemo accounts (development only):"))
+        for label, username, password, employer in rows:
+            suffix = f"  ({employer})" if employer else ""
+            self.stdout.write(f"  {label:<15} {username:<17} {password}{suffix}")

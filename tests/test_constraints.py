@@ -1,0 +1,298 @@
+"""The rules that protect the data: each held by the database, and each explained to a clerk in Indonesian."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import translation
+
+from enrollment.models import Claim, Employer, Employment, Membership, Worker
+from programs.models import ContributionRate, CoverageTarget, Program
+from reports.models import WorkforceEstimate
+from tests import factories
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+
+def refused_by_database(create):
+    """Run ``create`` and assert the database itself refuses it."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+def clerk_messages(instance) -> list[str]:
+    """What a form would tell the clerk: the messages of ``full_clean``, in Indonesian."""
+    with translation.override("id"), pytest.raises(ValidationError) as caught:
+        instance.full_clean()
+    return caught.value.messages
+
+
+def test_it_keeps_nik_unique():
+    worker = factories.make_worker()
+    refused_by_database(lambda: factories.make_worker(nik=worker.nik))
+    duplicate = Worker(
+        nik=worker.nik, name="B", birth_date=worker.birth_date, sex="L", entered_via="ADMIN"
+    )
+    assert "NIK ini sudah terdaftar atas nama pekerja lain." in clerk_messages(duplicate)
+
+
+def test_it_keeps_a_16_character_nik_in_the_database():
+    refused_by_database(lambda: factories.make_worker(nik="737105120390001"))
+
+
+def test_it_keeps_kpj_unique_when_present_and_allows_many_empty():
+    holder = factories.make_worker(kpj="12345678901")
+    refused_by_database(lambda: factories.make_worker(kpj="12345678901"))
+    second = Worker(
+        nik="7371051203900002", name="B", birth_date=holder.birth_date, sex="L", kpj="12345678901"
+    )
+    assert "Nomor KPJ ini sudah terdaftar atas nama pekerja lain." in clerk_messages(second)
+    factories.make_worker(kpj=None)
+    factories.make_worker(kpj=None)
+    assert Worker.objects.filter(kpj__isnull=True).count() == 2
+
+
+def test_it_keeps_npp_unique():
+    factories.make_employer(npp="55500001")
+    refused_by_database(lambda: factories.make_employer(npp="55500001"))
+    duplicate = Employer(
+        npp="55500001", name="X", sector="TRADE", size="SMALL", entered_via="ADMIN"
+    )
+    assert "NPP ini sudah terdaftar atas nama pemberi kerja lain." in clerk_messages(duplicate)
+
+
+def test_it_keeps_the_dtsen_decile_between_1_and_10():
+    refused_by_database(lambda: factories.make_worker(dtsen_decile=11))
+    worker = Worker(
+        nik="7371051203900001", name="A", birth_date=date(1990, 3, 12), sex="L", dtsen_decile=0
+    )
+    assert "Desil DTSEN adalah angka 1 sampai 10." in clerk_messages(worker)
+
+
+def test_it_refuses_an_employment_ending_before_it_starts():
+    worker, employer = factories.make_worker(), factories.make_employer()
+    refused_by_database(
+        lambda: factories.make_employment(
+            worker, employer, start_date=date(2025, 5, 1), end_date=date(2025, 4, 30)
+        )
+    )
+    employment = Employment(
+        worker=worker,
+        employer=employer,
+        start_date=date(2025, 5, 1),
+        end_date=date(2025, 4, 30),
+        termination_reason="RESIGNED",
+        monthly_wage=1,
+        entered_via="ADMIN",
+    )
+    assert "Tanggal berakhir tidak boleh sebelum tanggal mulai." in clerk_messages(employment)
+
+
+def test_it_allows_one_open_employment_per_worker_and_employer():
+    worker, employer = factories.make_worker(), factories.make_employer()
+    factories.make_employment(worker, employer)
+    refused_by_database(lambda: factories.make_employment(worker, employer))
+    second = Employment(
+        worker=worker,
+        employer=employer,
+        start_date=date(2025, 1, 1),
+        monthly_wage=1,
+        entered_via="ADMIN",
+    )
+    assert "Pekerja ini sudah ada dalam daftar pekerja pemberi kerja ini." in clerk_messages(second)
+
+
+def test_it_allows_a_new_employment_after_the_old_one_ended():
+    worker, employer = factories.make_worker(), factories.make_employer()
+    factories.make_employment(
+        worker, employer, end_date=date(2024, 6, 30), termination_reason="CONTRACT_ENDED"
+    )
+    factories.make_employment(worker, employer, start_date=date(2024, 9, 1))
+    assert worker.employments.count() == 2
+
+
+@pytest.mark.parametrize("field", ["monthly_wage"])
+def test_it_refuses_a_negative_wage(field):
+    worker, employer = factories.make_worker(), factories.make_employer()
+    refused_by_database(lambda: factories.make_employment(worker, employer, **{field: -1}))
+
+
+def test_it_refuses_a_negative_contribution():
+    worker = factories.make_worker()
+    refused_by_database(lambda: factories.make_membership(worker, monthly_contribution=-1))
+
+
+def test_it_refuses_a_membership_ending_before_it_starts():
+    worker = factories.make_worker()
+    refused_by_database(
+        lambda: factories.make_membership(
+            worker, start_date=date(2025, 5, 1), end_date=date(2025, 4, 1)
+        )
+    )
+
+
+def test_it_allows_one_open_membership_per_program():
+    worker = factories.make_worker()
+    factories.make_membership(worker, "JKK")
+    refused_by_database(
+        lambda: factories.make_membership(worker, "JKK", start_date=date(2025, 1, 1))
+    )
+    factories.make_membership(worker, "JKM")  # another program is fine
+    assert worker.memberships.count() == 2
+
+
+def _unsaved_jkk(worker, start, end=None) -> Membership:
+    existing = worker.memberships.first()
+    return Membership(
+        worker=worker,
+        program=existing.program,
+        segment=existing.segment,
+        funding_scheme=existing.funding_scheme,
+        start_date=start,
+        end_date=end,
+        monthly_contribution=9_360,
+        entered_via="ADMIN",
+    )
+
+
+def test_it_explains_an_overlapping_membership_to_the_clerk():
+    worker = factories.make_worker()
+    factories.make_membership(
+        worker, "JKK", start_date=date(2024, 1, 1), end_date=date(2024, 12, 31)
+    )
+    overlapping = _unsaved_jkk(worker, date(2024, 12, 31), date(2025, 3, 1))
+    assert clerk_messages(overlapping) == [
+        "Pekerja ini sudah memiliki kepesertaan JKK pada periode tersebut."
+    ]
+    adjoining = _unsaved_jkk(worker, date(2025, 1, 1))
+    adjoining.full_clean()  # the day after the old one ends is fine
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="exclusion constraints need PostgreSQL"
+)
+def test_postgresql_refuses_overlapping_memberships_of_one_program():
+    worker = factories.make_worker()
+    factories.make_membership(
+        worker, "JKK", start_date=date(2024, 1, 1), end_date=date(2024, 12, 31)
+    )
+    refused_by_database(
+        lambda: factories.make_membership(
+            worker, "JKK", start_date=date(2024, 6, 1), end_date=date(2024, 6, 30)
+        )
+    )
+    factories.make_membership(worker, "JKK", start_date=date(2025, 1, 1), end_date=date(2025, 2, 1))
+    assert worker.memberships.count() == 2
+
+
+def test_it_refuses_a_negative_claim_amount():
+    worker = factories.make_worker()
+    refused_by_database(lambda: factories.make_claim(worker, amount=-5))
+
+
+def test_it_refuses_a_claim_submitted_before_the_incident():
+    worker = factories.make_worker()
+    refused_by_database(
+        lambda: factories.make_claim(
+            worker, incident_date=date(2025, 2, 1), submitted_date=date(2025, 1, 31)
+        )
+    )
+
+
+def test_it_refuses_a_claim_paid_before_it_was_submitted():
+    worker = factories.make_worker()
+    refused_by_database(
+        lambda: factories.make_claim(worker, status=Claim.Status.PAID, paid_date=date(2025, 1, 14))
+    )
+
+
+def test_it_requires_a_paid_date_exactly_when_the_claim_is_paid():
+    worker = factories.make_worker()
+    refused_by_database(lambda: factories.make_claim(worker, status=Claim.Status.PAID))
+    refused_by_database(
+        lambda: factories.make_claim(
+            worker, status=Claim.Status.VERIFIED, paid_date=date(2025, 2, 1)
+        )
+    )
+    claim = factories.make_claim(worker)
+    claim.status = Claim.Status.PAID
+    assert (
+        "Klaim yang sudah dibayar memerlukan tanggal bayar, dan hanya klaim yang dibayar yang memilikinya."
+        in clerk_messages(claim)
+    )
+
+
+def test_it_keeps_claim_references_unique():
+    worker = factories.make_worker()
+    factories.make_claim(worker, reference="KLM-1")
+    refused_by_database(lambda: factories.make_claim(worker, reference="KLM-1"))
+
+
+def test_a_rate_is_either_a_percentage_or_a_fixed_amount():
+    jkm = Program.objects.get(code="JKM")
+    refused_by_database(
+        lambda: ContributionRate.objects.create(
+            program=jkm,
+            segment_kind="BPU",
+            percent_of_wage=1,
+            fixed_amount=6800,
+            valid_from=date(2026, 1, 1),
+        )
+    )
+    refused_by_database(
+        lambda: ContributionRate.objects.create(
+            program=jkm, segment_kind="BPU", valid_from=date(2026, 1, 1)
+        )
+    )
+
+
+def test_a_rate_cannot_end_before_it_starts():
+    jkm = Program.objects.get(code="JKM")
+    refused_by_database(
+        lambda: ContributionRate.objects.create(
+            program=jkm,
+            segment_kind="BPU",
+            fixed_amount=6800,
+            valid_from=date(2026, 1, 1),
+            valid_to=date(2025, 12, 31),
+        )
+    )
+
+
+def test_a_target_is_a_percentage():
+    refused_by_database(lambda: CoverageTarget.objects.create(year=2030, target_percent=101))
+
+
+def test_a_workforce_estimate_is_unique_per_year_place_and_kind():
+    WorkforceEstimate.objects.create(year=2025, kind="EMPLOYED", workers=10)
+    refused_by_database(
+        lambda: WorkforceEstimate.objects.create(year=2025, kind="EMPLOYED", workers=11)
+    )
+    WorkforceEstimate.objects.create(year=2025, kind="UCJ_ELIGIBLE", workers=9)
+    assert WorkforceEstimate.objects.filter(year=2025).count() == 2
+
+
+def test_the_worker_record_refuses_an_invalid_nik_and_a_future_birth_date():
+    worker = Worker(
+        nik="7371 0512 0390 0000",
+        name="Andi",
+        birth_date=date(2999, 1, 1),
+        sex="L",
+        entered_via="ADMIN",
+    )
+    messages = clerk_messages(worker)
+    assert "Empat digit terakhir NIK adalah nomor urut mulai 0001; 0000 tidak ada." in messages
+    assert "Tanggal lahir tidak boleh di masa depan." in messages
+
+
+def test_the_worker_record_stores_the_nik_as_16_digits():
+    worker = Worker(
+        nik="7371.0512.0390.0001",
+        name="Andi",
+        birth_date=date(1990, 3, 12),
+        sex="L",
+        entered_via="ADMIN",
+    )
+    worker.full_clean()
+    assert worker.nik == "7371051203900001"
