@@ -49,10 +49,16 @@ format: $(VENV)/.installed-dev
 check: lint
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=true $(PY) manage.py check
+	DEBUG=true $(PY) manage.py makemessages --locale id $(MESSAGE_SOURCES)
+	@stats=$$(msgfmt --statistics -o /dev/null locale/id/LC_MESSAGES/django.po 2>&1); echo "locale/id: $$stats"; \
+	case "$$stats" in *untranslated*|*fuzzy*) \
+	  echo "Translate the new strings in locale/id/LC_MESSAGES/django.po, then run 'make messages'."; exit 1;; esac
+
+MESSAGE_SOURCES := --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-location --no-obsolete
 
 messages: $(VENV)/.installed-dev
-	DEBUG=true $(PY) manage.py makemessages --locale id --locale en --no-obsolete --no-location
-	DEBUG=true $(PY) manage.py compilemessages --ignore .venv
+	DEBUG=true $(PY) manage.py makemessages --locale id $(MESSAGE_SOURCES)
+	DEBUG=true $(PY) manage.py compilemessages --locale id --ignore=.venv
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/run_all.py

@@ -1,0 +1,69 @@
+"""Settings fail loudly: a bad value or a missing secret stops the start with a message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from berjasa.env import env_bool, env_int
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import berjasa.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=PROJECT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_it_starts_in_debug_without_a_secret_key():
+    result = load_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+
+
+def test_it_refuses_a_debug_value_that_is_not_a_boolean():
+    result = load_settings(DEBUG="maybe", SECRET_KEY="x")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_it_reads_postgresql_from_database_url():
+    result = load_settings(SECRET_KEY="x", DATABASE_URL="postgres://u:p@db.example:5432/berjasa")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django.db.backends.postgresql"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("YES", True), ("off", False), ("", False)]
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", default=not expected) is expected
+
+
+def test_env_int_refuses_words(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "thirty")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER='thirty' is not a whole number."):
+        env_int("SOME_NUMBER", 1)
