@@ -1,0 +1,11 @@
+import pytest
+
+from tests.conftest import save_screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_login_page_renders_in_indonesian(page):
+    page.goto("/accounts/login/")
+    assert page.locator("h1").inner_text() == "Masuk"
+    assert save_screenshot(page, "login").stat().st_size > 0
