@@ -28,12 +28,42 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
         return [
             (app, code)
             for app, code in perms
-            if (app in OPERATOR_DATA_APPS and not code.startswith("delete_"))
-            or (app in OPERATOR_READ_APPS and code.startswith("view_"))
+            if "historical" not in code
+            and (
+                (app in OPERATOR_DATA_APPS and not code.startswith("delete_"))
+                or (app in OPERATOR_READ_APPS and code.startswith("view_"))
+            )
         ]
     if role == Role.MANAGER:
         return [(app, code) for app, code in perms if app == "reports" and code.startswith("view_")]
     return []
+
+
+PROJECT_APPS = ("auth", "programs", "enrollment", "reports")
+
+
+def sync_role_groups(apps) -> None:
+    """Create the role groups and give each its permissions; run by data migrations with their ``apps``."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    permissions = {
+        (p.content_type.app_label, p.codename): p
+        for p in permission_model.objects.select_related("content_type").filter(
+            content_type__app_label__in=PROJECT_APPS
+        )
+    }
+    for role in Role:
+        group, _created = group_model.objects.get_or_create(name=role.value)
+        wanted = role_permission_codenames(role, list(permissions))
+        group.permissions.set([permissions[key] for key in wanted])
 
 
 def user_has_role(user, role: str) -> bool:

@@ -1,5 +1,7 @@
 """Employers, workers, employments, memberships, claims and import batches.
 
+``Channel`` is re-exported from ``berjasa.audit`` for the modules that write rows.
+
 Writes go through ``enrollment.services``; these classes hold the data and the rules the database enforces.
 """
 
@@ -12,17 +14,11 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
+from berjasa.audit import AuditedHistory, Channel, history_user
 from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
-
-
-class Channel(models.TextChoices):
-    """Through which door a change came in."""
-
-    ADMIN = "ADMIN", _("Admin")
-    PORTAL = "PORTAL", _("Employer portal")
-    IMPORT = "IMPORT", _("Import batch")
-    COMMAND = "COMMAND", _("Command")
 
 
 class ImportBatch(models.Model):
@@ -142,6 +138,8 @@ class Employer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("employer")
@@ -234,6 +232,8 @@ class Worker(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("worker")
@@ -322,6 +322,8 @@ class Employment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+
     class Meta:
         ordering = ["-start_date", "pk"]
         verbose_name = _("employment")
@@ -391,6 +393,8 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
 
     class Meta:
         ordering = ["-start_date", "pk"]
@@ -490,6 +494,8 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
 
     class Meta:
         ordering = ["-submitted_date", "pk"]

@@ -155,8 +155,16 @@ class ContributionRate(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["program", "segment_kind", "risk_class", "valid_from"],
+                condition=Q(risk_class__isnull=False),
+                name="rate_unique_per_class_and_start",
+                violation_error_message=_(
+                    "A rate for this program, kind and risk class already starts on that date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "segment_kind", "valid_from"],
+                condition=Q(risk_class__isnull=True),
                 name="rate_unique_per_start",
-                nulls_distinct=False,
                 violation_error_message=_(
                     "A rate for this program, kind and risk class already starts on that date."
                 ),

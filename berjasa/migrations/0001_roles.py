@@ -1,32 +1,12 @@
 """Create the role groups with their permissions (see berjasa.roles)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from berjasa.roles import Role, role_permission_codenames
-
-PROJECT_APPS = ("auth", "programs", "enrollment", "reports")
+from berjasa.roles import sync_role_groups
 
 
 def sync_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations; roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = {
-        (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.select_related("content_type").filter(
-            content_type__app_label__in=PROJECT_APPS
-        )
-    }
-    for role in Role:
-        group, _ = Group.objects.get_or_create(name=role.value)
-        wanted = role_permission_codenames(role, list(permissions))
-        group.permissions.set([permissions[key] for key in wanted])
+    sync_role_groups(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,29 @@
+"""Every change to employers, workers, employments, memberships and claims goes through these functions.
+
+Each takes the acting user and the channel as keywords, runs in one transaction, and writes its audit history in
+that transaction (django-simple-history, stamped by ``berjasa.audit``). Views, admin actions, imports and
+commands call them; none of them writes the models directly.
+"""
+
+from enrollment.services.claims import advance_claim, record_claim
+from enrollment.services.roster import (
+    EnrolmentRequest,
+    enrol_worker,
+    hire_worker,
+    register_worker,
+    terminate_employment,
+    update_employment,
+    update_worker,
+)
+
+__all__ = [
+    "EnrolmentRequest",
+    "advance_claim",
+    "enrol_worker",
+    "hire_worker",
+    "record_claim",
+    "register_worker",
+    "terminate_employment",
+    "update_employment",
+    "update_worker",
+]

@@ -1,0 +1,80 @@
+"""Claims: recorded when submitted, then verified and paid, or rejected."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from berjasa.audit import audit_context
+from enrollment.models import Claim, Worker
+from programs.models import BenefitType, Segment
+
+# Which status may follow which.
+NEXT_STATUSES = {
+    Claim.Status.SUBMITTED: {Claim.Status.VERIFIED, Claim.Status.REJECTED},
+    Claim.Status.VERIFIED: {Claim.Status.PAID, Claim.Status.REJECTED},
+    Claim.Status.PAID: set(),
+    Claim.Status.REJECTED: set(),
+}
+
+
+@transaction.atomic
+def record_claim(
+    worker: Worker,
+    *,
+    reference: str,
+    benefit_type: BenefitType,
+    segment: Segment,
+    incident_date: date,
+    submitted_date: date,
+    amount: int,
+    acting_user,
+    channel: str,
+    employer=None,
+) -> Claim:
+    claim = Claim(
+        worker=worker,
+        reference=reference,
+        benefit_type=benefit_type,
+        segment=segment,
+        employer=employer,
+        incident_date=incident_date,
+        submitted_date=submitted_date,
+        amount=amount,
+        entered_via=channel,
+    )
+    with audit_context(user=acting_user, channel=channel, employer=employer):
+        claim.full_clean()
+        claim.save()
+    return claim
+
+
+@transaction.atomic
+def advance_claim(
+    claim: Claim,
+    status: str,
+    *,
+    acting_user,
+    channel: str,
+    paid_date: date | None = None,
+    amount: int | None = None,
+) -> Claim:
+    """Move a claim to its next status; paying needs a paid date (and may set the final amount)."""
+    with audit_context(user=acting_user, channel=channel, employer=claim.employer_id):
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if status not in NEXT_STATUSES[claim.status]:
+            raise ValidationError(
+                _("A claim that is %(current)s cannot become %(next)s.")
+                % {"current": claim.get_status_display(), "next": Claim.Status(status).label}
+            )
+        claim.status = status
+        if status == Claim.Status.PAID:
+            if paid_date is None:
+                raise ValidationError(_("Give the date the claim was paid."))
+            claim.paid_date = paid_date
+            if amount is not None:
+                claim.amount = amount
+        claim.full_clean()
+        claim.save()
+    return claim

@@ -1,0 +1,235 @@
+"""Roster actions: register and update workers, hire, enrol in programs, terminate."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from berjasa.audit import audit_context
+from enrollment.models import Employer, Employment, Membership, Worker
+from enrollment.nik import normalize_nik
+from programs.models import FundingScheme, Program, Segment, SegmentKind
+from programs.rates import NoRateError, RateTable
+
+# Fields of a worker that a roster keeper may set or change.
+WORKER_FIELDS = (
+    "name",
+    "birth_date",
+    "sex",
+    "kpj",
+    "phone",
+    "address",
+    "kelurahan",
+    "occupation",
+    "has_disability",
+    "dtsen_decile",
+)
+
+
+def _save(instance, *, exclude_unique: bool = False) -> None:
+    """Validate with the model's own rules (the clerk's messages), then save."""
+    instance.full_clean(validate_unique=not exclude_unique)
+    instance.save()
+
+
+@transaction.atomic
+def register_worker(
+    *,
+    acting_user,
+    channel: str,
+    nik: str,
+    employer: Employer | None = None,
+    start_date: date | None = None,
+    monthly_wage: int | None = None,
+    **fields,
+) -> tuple[Worker, bool]:
+    """Find the worker by NIK or create them; with an employer, also put them on its roster.
+
+    A NIK already known to the city is linked, never duplicated: the existing record is returned (its personal
+    data unchanged) and ``created`` is False.
+    """
+    nik = normalize_nik(nik)
+    with audit_context(user=acting_user, channel=channel, employer=employer):
+        worker = Worker.objects.select_for_update().filter(nik=nik).first()
+        created = worker is None
+        if created:
+            worker = Worker(nik=nik, entered_via=channel, **_only_worker_fields(fields))
+            _save(worker)
+        if employer is not None:
+            if start_date is None or monthly_wage is None:
+                raise ValidationError(
+                    _("A start date and a monthly wage are needed to add a worker to a roster.")
+                )
+            hire_worker(
+                worker,
+                employer,
+                start_date=start_date,
+                monthly_wage=monthly_wage,
+                acting_user=acting_user,
+                channel=channel,
+            )
+    return worker, created
+
+
+def _only_worker_fields(fields: dict) -> dict:
+    unknown = set(fields) - set(WORKER_FIELDS)
+    if unknown:
+        raise TypeError(f"not worker fields: {sorted(unknown)}")
+    return fields
+
+
+@transaction.atomic
+def update_worker(
+    worker: Worker, *, acting_user, channel: str, employer: Employer | None = None, **changes
+) -> Worker:
+    """Change a worker's personal data (not the NIK, which identifies them)."""
+    with audit_context(user=acting_user, channel=channel, employer=employer):
+        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        for name, value in _only_worker_fields(changes).items():
+            setattr(worker, name, value)
+        _save(worker)
+    return worker
+
+
+@transaction.atomic
+def hire_worker(
+    worker: Worker,
+    employer: Employer,
+    *,
+    start_date: date,
+    monthly_wage: int,
+    acting_user,
+    channel: str,
+) -> Employment:
+    """Open an employment: the worker joins the employer's roster."""
+    with audit_context(user=acting_user, channel=channel, employer=employer):
+        if Employment.objects.filter(
+            worker=worker, employer=employer, end_date__isnull=True
+        ).exists():
+            raise ValidationError(_("This worker is already on this employer's roster."))
+        employment = Employment(
+            worker=worker,
+            employer=employer,
+            start_date=start_date,
+            monthly_wage=monthly_wage,
+            entered_via=channel,
+        )
+        _save(employment)
+    return employment
+
+
+@transaction.atomic
+def update_employment(
+    employment: Employment, *, acting_user, channel: str, start_date: date, monthly_wage: int
+) -> Employment:
+    with audit_context(user=acting_user, channel=channel, employer=employment.employer):
+        employment = Employment.objects.select_for_update().get(pk=employment.pk)
+        employment.start_date = start_date
+        employment.monthly_wage = monthly_wage
+        _save(employment)
+    return employment
+
+
+@dataclass(frozen=True)
+class EnrolmentRequest:
+    """Which programs, under which segment and funding, from when; ``wage`` is the wage or declared income."""
+
+    programs: Iterable[Program]
+    segment: Segment
+    funding_scheme: FundingScheme
+    start_date: date
+    wage: int
+    employer: Employer | None = None
+
+
+@transaction.atomic
+def enrol_worker(
+    worker: Worker, request: EnrolmentRequest, *, acting_user, channel: str
+) -> list[Membership]:
+    """Open a membership in each program; the contribution follows the rates in force on the start date.
+
+    Refuses the whole request (nothing written) if any program is closed to the segment's kind, already held in
+    that period, or has no rate on that date.
+    """
+    rates = RateTable.load()
+    risk_class = request.employer.risk_class if request.employer else None
+    memberships, errors = [], []
+    for program in request.programs:
+        if program.wage_earners_only and request.segment.kind != SegmentKind.WAGE_EARNER:
+            errors.append(
+                _(
+                    "%(program)s is open to wage earners only; %(segment)s is not a wage-earner segment."
+                )
+                % {"program": program.code, "segment": request.segment.name}
+            )
+            continue
+        try:
+            contribution = rates.monthly_contribution(
+                program.code, request.segment.kind, request.wage, request.start_date, risk_class
+            )
+        except NoRateError:
+            errors.append(
+                _("No %(program)s contribution rate is in force on %(date)s.")
+                % {"program": program.code, "date": request.start_date.strftime("%d-%m-%Y")}
+            )
+            continue
+        memberships.append(
+            Membership(
+                worker=worker,
+                program=program,
+                segment=request.segment,
+                funding_scheme=request.funding_scheme,
+                employer=request.employer,
+                start_date=request.start_date,
+                monthly_contribution=contribution,
+                entered_via=channel,
+            )
+        )
+    if not memberships and not errors:
+        errors.append(_("Choose at least one program."))
+    with audit_context(user=acting_user, channel=channel, employer=request.employer):
+        for membership in memberships:
+            try:
+                membership.full_clean()
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        for membership in memberships:
+            membership.save()
+    return memberships
+
+
+@transaction.atomic
+def terminate_employment(
+    employment: Employment, *, end_date: date, reason: str, acting_user, channel: str
+) -> list[Membership]:
+    """End an employment and, on the same date, the employer-funded memberships it carried."""
+    with audit_context(user=acting_user, channel=channel, employer=employment.employer):
+        employment = Employment.objects.select_for_update().get(pk=employment.pk)
+        if employment.end_date is not None:
+            raise ValidationError(_("This employment has already ended."))
+        if end_date < employment.start_date:
+            raise ValidationError(_("The end date cannot be before the start date."))
+        if reason not in Employment.TerminationReason.values:
+            raise ValidationError(_("Choose why the employment ended."))
+        employment.end_date = end_date
+        employment.termination_reason = reason
+        _save(employment)
+        ended = []
+        open_memberships = Membership.objects.select_for_update().filter(
+            worker_id=employment.worker_id,
+            employer_id=employment.employer_id,
+            end_date__isnull=True,
+        )
+        for membership in open_memberships:
+            if membership.start_date > end_date:
+                membership.delete()  # it would have started after the job ended: it never takes effect
+                continue
+            membership.end_date = end_date
+            _save(membership)
+            ended.append(membership)
+    return ended

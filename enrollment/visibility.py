@@ -1,0 +1,59 @@
+"""What each user may see: one queryset per model, used by every portal list, detail, form, download and import.
+
+Administrators and operators see everything. An employer's user sees only the records of the employers its
+login is linked to, and within the portal only those of the employer it is working on. Everyone else sees nothing.
+A lookup outside these querysets is a 404, never a 403 that would confirm the record exists.
+"""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from berjasa.roles import STAFF_ROLES, Role, user_has_role
+from enrollment.models import Claim, Employer, Employment, Membership, Worker
+
+
+def _sees_everything(user) -> bool:
+    return any(user_has_role(user, role) for role in STAFF_ROLES)
+
+
+def employers_visible_to(user) -> QuerySet[Employer]:
+    if _sees_everything(user):
+        return Employer.objects.all()
+    if user_has_role(user, Role.EMPLOYER):
+        return Employer.objects.filter(user_links__user=user)
+    return Employer.objects.none()
+
+
+def _employer_ids(user, employer: Employer | None) -> QuerySet:
+    """The employers whose records are in scope: ``employer`` if the user may see it, else all it may see."""
+    visible = employers_visible_to(user)
+    if employer is not None:
+        visible = visible.filter(pk=employer.pk)
+    return visible.values("pk")
+
+
+def employments_visible_to(user, employer: Employer | None = None) -> QuerySet[Employment]:
+    if employer is None and _sees_everything(user):
+        return Employment.objects.all()
+    return Employment.objects.filter(employer__in=_employer_ids(user, employer))
+
+
+def workers_visible_to(user, employer: Employer | None = None) -> QuerySet[Worker]:
+    """Workers who have (or had) a job with a visible employer."""
+    if employer is None and _sees_everything(user):
+        return Worker.objects.all()
+    return Worker.objects.filter(
+        Exists(employments_visible_to(user, employer).filter(worker=OuterRef("pk")))
+    )
+
+
+def memberships_visible_to(user, employer: Employer | None = None) -> QuerySet[Membership]:
+    """Memberships an employer registered (never the city-funded or other employers' ones of its workers)."""
+    if employer is None and _sees_everything(user):
+        return Membership.objects.all()
+    return Membership.objects.filter(employer__in=_employer_ids(user, employer))
+
+
+def claims_visible_to(user, employer: Employer | None = None) -> QuerySet[Claim]:
+    if employer is None and _sees_everything(user):
+        return Claim.objects.all()
+    return Claim.objects.filter(employer__in=_employer_ids(user, employer))
