@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import TemplateView
+
+from berjasa.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", home, name="home"),
+    path("no-role/", TemplateView.as_view(template_name="no_role.html"), name="no_role"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("portal/", include("enrollment.portal.urls")),
     path("reports/", include("reports.urls")),
 ]
 

@@ -13,7 +13,6 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from simple_history.models import HistoricalRecords
 
 from berjasa.audit import AuditedHistory, Channel, history_user

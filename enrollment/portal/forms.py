@@ -1,0 +1,99 @@
+"""Forms of the employer portal. Rules live in the models, ``enrollment.nik`` and the services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Employment, Worker
+from enrollment.nik import nik_mismatches, normalize_nik
+from programs.models import Kelurahan, Program
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+PERSONAL_FIELDS = (
+    "name",
+    "birth_date",
+    "sex",
+    "kpj",
+    "phone",
+    "address",
+    "kelurahan",
+    "occupation",
+    "has_disability",
+)
+
+
+class PersonalDataForm(forms.ModelForm):
+    """A worker's personal data, as the employer keeps it (the NIK is set once, when the worker is added)."""
+
+    class Meta:
+        model = Worker
+        fields = PERSONAL_FIELDS
+        widgets = {"birth_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kelurahan"].queryset = Kelurahan.objects.select_related("kecamatan")
+        self.fields["kelurahan"].required = True
+
+
+class AddWorkerForm(PersonalDataForm):
+    """A new line on the roster: the person (found by NIK, or new) and the job."""
+
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=32,
+        help_text=_("16 digits; spaces, dots and dashes are removed."),
+    )
+    start_date = forms.DateField(label=_("Start of employment"), widget=DateInput())
+    monthly_wage = forms.IntegerField(label=_("Monthly wage (Rp)"), min_value=0)
+    keep_as_entered = forms.BooleanField(
+        label=_("I have checked the documents; keep the record as entered"),
+        required=False,
+        help_text=_("Tick this only when the birth date or sex differs from what the NIK encodes."),
+    )
+
+    field_order = ["nik", *PERSONAL_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
+
+    def clean_nik(self) -> str:
+        return normalize_nik(self.cleaned_data["nik"])
+
+    def clean(self):
+        cleaned = super().clean()
+        nik, birth_date, sex = cleaned.get("nik"), cleaned.get("birth_date"), cleaned.get("sex")
+        if nik and not cleaned.get("keep_as_entered"):
+            for warning in nik_mismatches(nik, birth_date, sex):
+                self.add_error(None, warning)
+        return cleaned
+
+    def validate_unique(self) -> None:
+        """A worker already in the city's records is linked to the roster (by the service), not refused."""
+
+
+class EmploymentForm(forms.ModelForm):
+    class Meta:
+        model = Employment
+        fields = ("start_date", "monthly_wage")
+        widgets = {"start_date": DateInput()}
+
+
+class EnrolForm(forms.Form):
+    programs = forms.ModelMultipleChoiceField(
+        label=_("Programs"), queryset=Program.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    start_date = forms.DateField(label=_("Membership starts on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class TerminateForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day of employment"), widget=DateInput())
+    reason = forms.ChoiceField(label=_("Reason"), choices=Employment.TerminationReason.choices)
