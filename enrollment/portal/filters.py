@@ -46,6 +46,7 @@ class RosterFilter(django_filters.FilterSet):
             "start_date": _("Start date"),
             "worker__nik": _("NIK"),
         },
+        empty_label=_("Name (default)"),
     )
 
     class Meta:
