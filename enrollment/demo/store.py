@@ -1,0 +1,353 @@
+"""Writing the demo rows in bulk, and removing an earlier demo.
+
+PostgreSQL gets COPY, other databases ``bulk_create``; either way the generated ids are fetched afterwards with one
+query per table, by natural key (NPP, NIK). Every row names the demo's import batch and the COMMAND channel.
+
+Demo rows bypass the audit history (django-simple-history): the import batch attributes them all, and a history
+row for each of a million memberships would double the work. For the same reason an earlier demo is removed with
+plain DELETE statements by import batch; the database refuses (and the whole run rolls back) if other rows still
+refer to them.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from enrollment.demo.claims import PlannedClaim
+from enrollment.demo.estimates import SOURCE as ESTIMATE_SOURCE
+from enrollment.demo.estimates import PlannedEstimate
+from enrollment.demo.population import (
+    FORMAL_SEGMENT,
+    INFORMAL_SEGMENT,
+    PUBLIC_SERVICE_SEGMENTS,
+    Population,
+    Spell,
+)
+from enrollment.demo.targets import FORMAL, HORIZON, INFORMAL, PUBLIC_SERVICE, DemoDataError
+from enrollment.models import (
+    Channel,
+    Claim,
+    Employer,
+    EmployerUser,
+    Employment,
+    ImportBatch,
+    Membership,
+    Worker,
+)
+from programs.models import (
+    BenefitType,
+    FundingScheme,
+    Kelurahan,
+    Program,
+    Segment,
+    SegmentKind,
+)
+from programs.rates import RateTable
+from reports.models import WorkforceEstimate
+
+BATCH_SIZE = 2_000
+COMMON_COLUMNS = ("entered_via", "import_batch_id", "created_at", "updated_at")
+CITY_RISK_CLASS = 1  # JKK risk class of city offices, for wage-earning public-service workers
+# The segments the plan uses and the group each must belong to.
+EXPECTED_GROUPS = {
+    FORMAL_SEGMENT: FORMAL,
+    INFORMAL_SEGMENT: INFORMAL,
+    **{code: PUBLIC_SERVICE for code, _ in PUBLIC_SERVICE_SEGMENTS},
+}
+# Removal order: what refers to a row goes before it.
+DEMO_TABLES = (
+    ("claims", Claim),
+    ("memberships", Membership),
+    ("employments", Employment),
+    ("workers", Worker),
+    ("employers", Employer),
+)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Ids of the reference rows by code."""
+
+    program: dict[str, int]
+    segment: dict[str, int]
+    segment_kind: dict[str, str]
+    funding: dict[str, int]
+    benefit: dict[str, int]
+    kelurahan: dict[str, int]
+    kecamatan: dict[str, int]
+    kecamatan_of: dict[str, str]  # kelurahan code -> kecamatan code
+
+    @classmethod
+    def load(cls) -> "Catalogue":
+        segments = list(Segment.objects.values_list("code", "id", "kind", "group"))
+        kelurahan = list(
+            Kelurahan.objects.values_list("code", "id", "kecamatan__code", "kecamatan_id")
+        )
+        catalogue = cls(
+            program=dict(Program.objects.values_list("code", "id")),
+            segment={code: pk for code, pk, _, _ in segments},
+            segment_kind={code: kind for code, _, kind, _ in segments},
+            funding=dict(FundingScheme.objects.values_list("code", "id")),
+            benefit=dict(BenefitType.objects.values_list("code", "id")),
+            kelurahan={code: pk for code, pk, _, _ in kelurahan},
+            kecamatan={kecamatan: pk for _, _, kecamatan, pk in kelurahan},
+            kecamatan_of={code: kecamatan for code, _, kecamatan, _ in kelurahan},
+        )
+        if not (catalogue.kelurahan and catalogue.program and catalogue.benefit):
+            raise DemoDataError(
+                "The reference data is missing: run `python manage.py seed_reference` first."
+            )
+        groups = {code: group for code, _, _, group in segments}
+        if wrong := [code for code, group in EXPECTED_GROUPS.items() if groups.get(code) != group]:
+            raise DemoDataError(
+                f"The segments {', '.join(wrong)} are missing or in another group than seeds/ gives "
+                "them: run `python manage.py seed_reference` to restore them."
+            )
+        return catalogue
+
+
+class Contributions:
+    """Monthly contributions from the rate table, at the rates in force on a membership's last day in the data.
+
+    Remembered by their inputs: most memberships share a wage, a kind and that day.
+    """
+
+    def __init__(self, rates: RateTable, segment_kind: dict[str, str]) -> None:
+        self._rates = rates
+        self._segment_kind = segment_kind
+        self._known: dict[tuple, int] = {}
+
+    def monthly(self, program: str, spell: Spell) -> int:
+        kind = self._segment_kind[spell.segment]
+        risk_class = None
+        if kind == SegmentKind.WAGE_EARNER:
+            risk_class = spell.employer.risk_class if spell.employer else CITY_RISK_CLASS
+        key = (program, kind, spell.income, min(spell.end or HORIZON, HORIZON), risk_class)
+        if key not in self._known:
+            self._known[key] = self._rates.monthly_contribution(
+                program, kind, spell.income, key[3], risk_class
+            )
+        return self._known[key]
+
+
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class RowWriter:
+    """Appends rows to a table, stamped with the batch, the COMMAND channel and one timestamp."""
+
+    def __init__(self, batch: ImportBatch, now: datetime) -> None:
+        self._stamp = (Channel.COMMAND.value, batch.pk, now, now)
+
+    def write(self, model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+        columns = (*columns, *COMMON_COLUMNS)
+        stamped = (row + self._stamp for row in rows)
+        if connection.vendor == "postgresql":
+            return self._copy(model, columns, stamped)
+        count = 0
+        for chunk in _chunks(stamped, BATCH_SIZE):
+            model.objects.bulk_create(
+                [model(**dict(zip(columns, row, strict=True))) for row in chunk]
+            )
+            count += len(chunk)
+        return count
+
+    @staticmethod
+    def _copy(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
+        quote = connection.ops.quote_name
+        statement = (
+            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+        )
+        count = 0
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
+
+def write_demo_rows(
+    batch: ImportBatch,
+    population: Population,
+    claims: list[PlannedClaim],
+    estimates: list[PlannedEstimate],
+    catalogue: Catalogue,
+) -> dict[str, int]:
+    """Write every planned row; return the number of rows per table."""
+    writer = RowWriter(batch, timezone.now())
+    contributions = Contributions(RateTable.load(), catalogue.segment_kind)
+    people = population.people
+    counts = {}
+
+    counts["employers"] = writer.write(
+        Employer,
+        ("npp", "name", "sector", "size", "risk_class", "address", "kelurahan_id", "status"),
+        (
+            (
+                e.npp,
+                e.name,
+                e.sector,
+                e.size,
+                e.risk_class,
+                e.address,
+                catalogue.kelurahan[e.kelurahan],
+                e.status,
+            )
+            for e in population.employers
+        ),
+    )
+    employer_ids = dict(Employer.objects.filter(import_batch=batch).values_list("npp", "id"))
+
+    counts["workers"] = writer.write(
+        Worker,
+        (
+            "nik",
+            "kpj",
+            "name",
+            "birth_date",
+            "sex",
+            "phone",
+            "address",
+            "kelurahan_id",
+            "occupation",
+            "has_disability",
+            "dtsen_decile",
+        ),
+        (
+            (
+                p.nik,
+                p.kpj,
+                p.name,
+                p.birth_date,
+                p.sex,
+                p.phone,
+                p.address,
+                catalogue.kelurahan[p.kelurahan],
+                p.occupation,
+                p.has_disability,
+                p.dtsen_decile,
+            )
+            for p in people
+        ),
+    )
+    worker_ids = dict(Worker.objects.filter(import_batch=batch).values_list("nik", "id"))
+
+    counts["employments"] = writer.write(
+        Employment,
+        (
+            "worker_id",
+            "employer_id",
+            "start_date",
+            "end_date",
+            "termination_reason",
+            "monthly_wage",
+        ),
+        (
+            (worker_ids[p.nik], employer_ids[s.employer.npp], s.start, s.end, s.reason, s.income)
+            for p in people
+            for s in p.spells
+            if s.employer is not None
+        ),
+    )
+    counts["memberships"] = writer.write(
+        Membership,
+        (
+            "worker_id",
+            "program_id",
+            "segment_id",
+            "funding_scheme_id",
+            "employer_id",
+            "start_date",
+            "end_date",
+            "monthly_contribution",
+        ),
+        (
+            (
+                worker_ids[p.nik],
+                catalogue.program[program],
+                catalogue.segment[s.segment],
+                catalogue.funding[s.funding],
+                employer_ids[s.employer.npp] if s.employer else None,
+                s.start,
+                s.end,
+                contributions.monthly(program, s),
+            )
+            for p in people
+            for s in p.spells
+            for program in s.programs
+        ),
+    )
+    counts["claims"] = writer.write(
+        Claim,
+        (
+            "reference",
+            "worker_id",
+            "benefit_type_id",
+            "segment_id",
+            "employer_id",
+            "incident_date",
+            "submitted_date",
+            "paid_date",
+            "amount",
+            "status",
+        ),
+        (
+            (
+                c.reference,
+                worker_ids[c.person.nik],
+                catalogue.benefit[c.benefit],
+                catalogue.segment[c.spell.segment],
+                employer_ids[c.spell.employer.npp] if c.spell.employer else None,
+                c.incident,
+                c.submitted,
+                c.paid,
+                c.amount,
+                c.status,
+            )
+            for c in claims
+        ),
+    )
+    WorkforceEstimate.objects.filter(source=ESTIMATE_SOURCE).delete()
+    if WorkforceEstimate.objects.filter(year__in={e.year for e in estimates}).exists():
+        raise DemoDataError(
+            "Workforce estimates for the demo years exist already and seed_demo did not write them; "
+            "remove them in the admin first."
+        )
+    counts["workforce estimates"] = len(
+        WorkforceEstimate.objects.bulk_create(
+            WorkforceEstimate(
+                year=e.year,
+                kecamatan_id=catalogue.kecamatan[e.kecamatan] if e.kecamatan else None,
+                kind=e.kind,
+                workers=e.workers,
+                source=ESTIMATE_SOURCE,
+            )
+            for e in estimates
+        )
+    )
+    return counts
+
+
+def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
+    """Remove a demo batch and every row it wrote; return the number of rows removed per table.
+
+    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first.
+    """
+    unlinked, _ = EmployerUser.objects.filter(employer__import_batch=batch).delete()
+    removed = {"employer logins": unlinked}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for name, model in DEMO_TABLES:
+            table = quote(model._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE import_batch_id = %s", [batch.pk])  # noqa: S608
+            removed[name] = cursor.rowcount
+    batch.delete()
+    return removed
