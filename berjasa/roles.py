@@ -51,7 +51,11 @@ def sync_role_groups(apps) -> None:
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_role_permissions(apps)
 
+
+def assign_role_permissions(apps) -> None:
+    """Make each role group hold exactly its permissions (idempotent)."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     permissions = {
@@ -64,6 +68,16 @@ def sync_role_groups(apps) -> None:
         group, _created = group_model.objects.get_or_create(name=role.value)
         wanted = role_permission_codenames(role, list(permissions))
         group.permissions.set([permissions[key] for key in wanted])
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate: keep the groups in step with the models (also after a test database is flushed)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for label in PROJECT_APPS:
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
+    assign_role_permissions(apps)
 
 
 def user_has_role(user, role: str) -> bool:
