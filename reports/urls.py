@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401 - routes are added with the reports views
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("download/<slug:identifier>.<slug:fmt>", views.download, name="download"),
+    path("snapshots/<int:pk>/<slug:fmt>/", views.snapshot_file, name="snapshot-file"),
+]

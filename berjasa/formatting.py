@@ -1,0 +1,35 @@
+"""Money as people in Makassar read it: Rupiah in the Indonesian format, whatever the interface language.
+
+``rupiah(16_800)`` is ``Rp16.800`` (a dot between thousands, no decimals: Rupiah amounts are whole);
+``rupiah_short(387_400_000_000)`` is ``Rp387,4 miliar`` (a decimal comma and the scale word, as in the
+city's and BPJS's own reports).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# Largest first. Below a million the full amount reads well enough.
+_SCALES = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"))
+
+
+def rupiah(amount: int) -> str:
+    """``16800`` → ``Rp16.800``; ``-5000`` → ``-Rp5.000``."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+def rupiah_short(amount: int) -> str:
+    """A large amount rounded to its scale: ``Rp387,4 miliar``, ``Rp5,97 miliar``, ``Rp1,5 juta``.
+
+    Two decimals below 10 of a unit, one decimal above, trailing zeros dropped; amounts under a million
+    (after rounding) are written in full, as ``rupiah`` does.
+    """
+    sign = "-" if amount < 0 else ""
+    size = abs(amount)
+    for unit, word in _SCALES:
+        value = Decimal(size) / unit
+        step = Decimal("0.01") if value < 10 else Decimal("0.1")
+        rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+        if rounded >= 1:
+            number = f"{rounded:f}".rstrip("0").rstrip(".").replace(".", ",")
+            return f"{sign}Rp{number} {word}"
+    return rupiah(amount)

@@ -1,0 +1,576 @@
+"""The figures, aggregated in the database: coverage on a day, the month trend, flows and claims.
+
+Definitions (DESIGN.md, "Reports: definitions"):
+
+- A worker is *covered* on day D when they hold an active JKK and an active JKM membership on D
+  (``start_date <= D`` and ``end_date`` empty or ``>= D``).
+- Breakdowns count a covered worker under the segment (so the segment group and kind), funding scheme and
+  employer (so the employer size) of their **active JKK membership** on D. There is at most one: a worker never
+  holds overlapping memberships of one program (an exclusion constraint on PostgreSQL). Region, sex, age band
+  and disability come from the worker. The program breakdown counts covered workers holding an active
+  membership in each program.
+- Claims are the PAID ones, by paid date, within a period or cumulative to its end.
+
+``coverage_on`` builds the covered set once (one row per covered worker: their active JKK membership with the
+worker's attributes) as a common table expression and answers every requested breakdown from it in the same
+statement. ``coverage_trend`` intersects each worker's JKK and JKM intervals (the intersections of one worker are
+disjoint, so counting intervals that contain D counts distinct workers) and sweeps over their start and end
+dates. Both are plain SQL that PostgreSQL and SQLite run alike.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Claim, Employer, Membership, Worker
+from programs.models import (
+    CoverageTarget,
+    FundingScheme,
+    Kecamatan,
+    Kelurahan,
+    Program,
+    Segment,
+    SegmentGroup,
+    SegmentKind,
+)
+from reports.models import WorkforceEstimate
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the data a report looks at; the empty scope is the whole city.
+
+    ``employer_id`` keeps the memberships and claims an employer registered (``Membership.employer``,
+    ``Claim.employer``); ``segment_id`` the covered workers whose JKK membership is in that segment (and claims
+    of that segment); ``kecamatan_id`` the workers living there.
+    """
+
+    employer_id: int | None = None
+    segment_id: int | None = None
+    kecamatan_id: int | None = None
+
+    @property
+    def is_city(self) -> bool:
+        return self == CITY
+
+
+CITY = Scope()
+
+
+# --- Breakdown dimensions ------------------------------------------------------------------------
+
+AGE_BANDS: tuple[tuple[str, int | None, Promise], ...] = (
+    # key, the age from which a worker falls in the band (None: the youngest), label
+    ("U25", None, _("Under 25")),
+    ("25-34", 25, _("25–34")),
+    ("35-44", 35, _("35–44")),
+    ("45-54", 45, _("45–54")),
+    ("55+", 55, _("55 and over")),
+)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band_sql(on: date) -> tuple[str, list]:
+    """A CASE expression giving each worker's age band on ``on`` from the birth date alone (portable)."""
+    whens, params = [], []
+    for (key, _lower, _label), (_next_key, upper, _next_label) in zip(
+        AGE_BANDS, AGE_BANDS[1:], strict=False
+    ):
+        whens.append(f"WHEN w.birth_date > %s THEN '{key}'")  # younger than ``upper`` on ``on``
+        params.append(_years_before(on, upper))
+    return f"CASE {' '.join(whens)} ELSE '{AGE_BANDS[-1][0]}' END", params
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A breakdown of covered workers: its key, label, SQL over the covered set and its ordered values."""
+
+    key: str
+    label: Promise
+    column: str
+    choices: Callable[[], list[tuple[Any, str]]]
+
+
+def labelled(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, str]]:
+    """Choices with their (lazy) labels turned into text in the active language."""
+    return [(key, str(label)) for key, label in choices]
+
+
+def _objects(model, label: Callable[[Any], str] = str) -> Callable[[], list[tuple[Any, str]]]:
+    return lambda: [(obj.pk, label(obj)) for obj in model.objects.all()]
+
+
+def _with_none(choices, none_label: Promise) -> Callable[[], list[tuple[Any, str]]]:
+    return lambda: labelled([*(choices() if callable(choices) else choices), (None, none_label)])
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.key: d
+    for d in (
+        Dimension(
+            "segment_group",
+            _("Segment group"),
+            "segment_group",
+            lambda: labelled(SegmentGroup.choices),
+        ),
+        Dimension("segment", _("Segment"), "segment_id", _objects(Segment)),
+        Dimension(
+            "segment_kind", _("Segment kind"), "segment_kind", lambda: labelled(SegmentKind.choices)
+        ),
+        Dimension(
+            "kecamatan",
+            _("District (kecamatan)"),
+            "kecamatan_id",
+            _with_none(_objects(Kecamatan), _("Unknown")),
+        ),
+        Dimension(
+            "kelurahan",
+            _("Sub-district (kelurahan)"),
+            "kelurahan_id",
+            _with_none(_objects(Kelurahan, lambda k: k.name), _("Unknown")),
+        ),
+        Dimension(
+            "program",
+            _("Program"),
+            "program_id",
+            _objects(Program),
+        ),
+        Dimension(
+            "funding_scheme",
+            _("Funding scheme"),
+            "funding_scheme_id",
+            _objects(FundingScheme),
+        ),
+        Dimension(
+            "employer_size",
+            _("Employer size"),
+            "employer_size",
+            _with_none(Employer.Size.choices, _("No employer")),
+        ),
+        Dimension("sex", _("Sex"), "sex", lambda: labelled(Worker.Sex.choices)),
+        Dimension(
+            "age_band",
+            _("Age band"),
+            "age_band",
+            lambda: [(key, str(label)) for key, _lower, label in AGE_BANDS],
+        ),
+        Dimension(
+            "disability",
+            _("Disability"),
+            "disability",
+            lambda: [(0, str(_("Without a disability"))), (1, str(_("With a disability")))],
+        ),
+    )
+}
+
+
+def check_dimensions(keys: Iterable[str]) -> tuple[str, ...]:
+    """The keys, in the order of DIMENSIONS; raise ValueError on an unknown one."""
+    wanted = set(keys)
+    if unknown := wanted - DIMENSIONS.keys():
+        raise ValueError(
+            _("Unknown breakdown: %(names)s. Choose from: %(choices)s.")
+            % {"names": ", ".join(sorted(unknown)), "choices": ", ".join(DIMENSIONS)}
+        )
+    return tuple(key for key in DIMENSIONS if key in wanted)
+
+
+# --- Coverage on a day ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Covered workers on ``on``: the total, employers with registered workers, and breakdowns by key."""
+
+    on: date
+    total: int
+    employers: int
+    by: dict[str, dict[Any, int]] = field(default_factory=dict)
+
+    def count(self, dimension: str, key: Any) -> int:
+        return self.by[dimension].get(key, 0)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "membership": quote(Membership._meta.db_table),
+        "segment": quote(Segment._meta.db_table),
+        "worker": quote(Worker._meta.db_table),
+        "employer": quote(Employer._meta.db_table),
+        "kelurahan": quote(Kelurahan._meta.db_table),
+        "group": quote("group"),
+    }
+
+
+def _program_ids() -> dict[str, int]:
+    """Every program's id by code, in the catalogue's order."""
+    return dict(Program.objects.values_list("code", "pk"))
+
+
+def _active(alias: str) -> str:
+    return f"{alias}.start_date <= %s AND ({alias}.end_date IS NULL OR {alias}.end_date >= %s)"
+
+
+# The covered set's columns that breakdowns group by: the people's attributes in one GROUP BY, their places in
+# another.
+PEOPLE_COLUMNS = (
+    "segment_id",
+    "segment_group",
+    "segment_kind",
+    "funding_scheme_id",
+    "employer_size",
+    "sex",
+    "age_band",
+    "disability",
+)
+PLACE_COLUMNS = ("kecamatan_id", "kelurahan_id")
+
+
+def _covered_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str, list]:
+    """One row per worker covered on ``on``: their active JKK membership and their own attributes."""
+    t = _tables()
+    age_band, params = _age_band_sql(on)
+    params += [programs["JKK"], on, on, programs["JKM"], on, on]
+    jkm_employer, filters = "", []
+    if scope.employer_id is not None:
+        jkm_employer = "AND j.employer_id = %s"
+        params.append(scope.employer_id)
+    for condition, value in (
+        ("k.employer_id = %s", scope.employer_id),
+        ("k.segment_id = %s", scope.segment_id),
+        ("kel.kecamatan_id = %s", scope.kecamatan_id),
+    ):
+        if value is not None:
+            filters.append(condition)
+            params.append(value)
+    sql = f"""
+        WITH covered AS (
+            SELECT k.worker_id, k.segment_id, s.{t["group"]} AS segment_group, s.kind AS segment_kind,
+                   k.funding_scheme_id, k.employer_id, e.size AS employer_size,
+                   w.kelurahan_id, kel.kecamatan_id, w.sex,
+                   CASE WHEN w.has_disability THEN 1 ELSE 0 END AS disability, {age_band} AS age_band
+              FROM {t["membership"]} k
+              JOIN {t["segment"]} s ON s.id = k.segment_id
+              JOIN {t["worker"]} w ON w.id = k.worker_id
+              LEFT JOIN {t["employer"]} e ON e.id = k.employer_id
+              LEFT JOIN {t["kelurahan"]} kel ON kel.id = w.kelurahan_id
+             WHERE k.program_id = %s AND {_active("k")}
+               AND EXISTS (SELECT 1 FROM {t["membership"]} j
+                            WHERE j.worker_id = k.worker_id AND j.program_id = %s AND {_active("j")}
+                                  {jkm_employer})
+               {"".join(f" AND {f}" for f in filters)}
+        )
+    """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
+    return sql, params
+
+
+def _other_programs_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str, list]:
+    """Covered workers holding an active membership in each program other than JKK and JKM (which every
+    covered worker holds by definition)."""
+    membership = _tables()["membership"]
+    employer = "AND p.employer_id = %s" if scope.employer_id is not None else ""
+    blank = ", ".join("NULL" for _ in PEOPLE_COLUMNS)
+    sql = f"""
+        SELECT 'program', {blank}, p.program_id, NULL, COUNT(*)
+          FROM covered c JOIN {membership} p
+            ON p.worker_id = c.worker_id AND p.program_id NOT IN (%s, %s) AND {_active("p")} {employer}
+         GROUP BY p.program_id
+    """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
+    params = [programs["JKK"], programs["JKM"], on, on]
+    return sql, params + ([scope.employer_id] if employer else [])
+
+
+def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
+    """Covered workers on ``on``, with the requested breakdowns, in one statement.
+
+    Each covered worker is one row of the covered set (see the module's docstring), so the breakdowns are counts
+    of rows and add up to the total. The statement reads the set a few times: grouped by all of the people's
+    attributes at once, by place, and joined to the other programs' memberships; the breakdowns are sums of
+    those groups.
+    """
+    dimensions = check_dimensions(dimensions)
+    programs = _program_ids()
+    if "JKK" not in programs or "JKM" not in programs:  # no catalogue, no coverage
+        return Coverage(on, 0, 0, {key: {} for key in dimensions})
+    sql, params = _covered_sql(on, scope, programs)
+    people = ", ".join(PEOPLE_COLUMNS)
+    blank = ", ".join("NULL" for _ in PEOPLE_COLUMNS)
+    parts = [
+        f"""SELECT 'people', {people}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), COUNT(*)
+              FROM covered GROUP BY {people}""",  # noqa: S608 - fixed column names
+        # COUNT(*) over DISTINCT lets PostgreSQL hash instead of sorting the whole set.
+        f"""SELECT 'employers', {blank}, NULL, NULL, COUNT(*)
+              FROM (SELECT DISTINCT employer_id FROM covered WHERE employer_id IS NOT NULL) e""",  # noqa: S608
+    ]
+    if {"kecamatan", "kelurahan"} & set(dimensions):
+        parts.append(
+            f"""SELECT 'place', {blank}, kecamatan_id, kelurahan_id, COUNT(*)
+                  FROM covered GROUP BY kecamatan_id, kelurahan_id"""  # noqa: S608 - fixed names
+        )
+    if "program" in dimensions:
+        program_sql, program_params = _other_programs_sql(on, scope, programs)
+        parts.append(program_sql)
+        params += program_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+
+    total = employers = 0
+    by: dict[str, dict[Any, int]] = {key: defaultdict(int) for key in dimensions}
+    columns = PEOPLE_COLUMNS + PLACE_COLUMNS
+    for part, *values, count in rows:
+        row = dict(zip(columns, values, strict=True))
+        if part == "employers":
+            employers = count
+        elif part == "program":
+            by["program"][row["kecamatan_id"]] = (
+                count  # the program id travels in the first free column
+            )
+        else:
+            total += count if part == "people" else 0
+            for key in dimensions:
+                column = DIMENSIONS[key].column
+                if column in columns and (column in PLACE_COLUMNS) == (part == "place"):
+                    by[key][row[column]] += count
+    if "program" in dimensions:
+        by["program"][programs["JKK"]] = by["program"][programs["JKM"]] = total
+    return Coverage(on, total, employers, {key: dict(counts) for key, counts in by.items()})
+
+
+# --- The month trend -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    total: int
+    by_group: dict[str, int]
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint]:
+    """Covered workers (in total and by segment group) on each of ``days`` (ascending), in one statement.
+
+    The statement intersects every JKK membership with the same worker's JKM memberships that overlap it and the
+    span of ``days``, and returns how many intersections start and end on each date, by segment group. A day D
+    then counts the intersections started on or before D less those ended before D (a sweep in date order over a
+    few thousand grouped rows, whatever the number of workers).
+    """
+    programs = _program_ids()
+    if not days or "JKK" not in programs or "JKM" not in programs:  # no catalogue, no coverage
+        return [TrendPoint(day, 0, dict.fromkeys(SegmentGroup.values, 0)) for day in days]
+    first, last = days[0], days[-1]
+    t = _tables()
+    filters, filter_params = [], []
+    if scope.employer_id is not None:
+        filters += ["k.employer_id = %s", "j.employer_id = %s"]
+        filter_params += [scope.employer_id, scope.employer_id]
+    if scope.segment_id is not None:
+        filters.append("k.segment_id = %s")
+        filter_params.append(scope.segment_id)
+    region_join = ""
+    if scope.kecamatan_id is not None:
+        region_join = (
+            f"JOIN {t['worker']} w ON w.id = k.worker_id"
+            f" JOIN {t['kelurahan']} kel ON kel.id = w.kelurahan_id"
+        )
+        filters.append("kel.kecamatan_id = %s")
+        filter_params.append(scope.kecamatan_id)
+    sql = f"""
+        WITH spans AS (
+            SELECT CASE WHEN k.start_date >= j.start_date THEN k.start_date ELSE j.start_date END AS starts,
+                   CASE WHEN k.end_date IS NULL THEN j.end_date
+                        WHEN j.end_date IS NULL OR k.end_date <= j.end_date THEN k.end_date
+                        ELSE j.end_date END AS ends,
+                   s.{t["group"]} AS segment_group
+              FROM {t["membership"]} k
+              JOIN {t["membership"]} j
+                ON j.worker_id = k.worker_id AND j.program_id = %s
+               AND j.start_date <= %s AND (j.end_date IS NULL OR j.end_date >= %s)
+               AND j.start_date <= COALESCE(k.end_date, %s) AND k.start_date <= COALESCE(j.end_date, %s)
+              JOIN {t["segment"]} s ON s.id = k.segment_id
+              {region_join}
+             WHERE k.program_id = %s
+               AND k.start_date <= %s AND (k.end_date IS NULL OR k.end_date >= %s)
+               {"".join(f" AND {f}" for f in filters)}
+        )
+        SELECT 1, starts, segment_group, COUNT(*) FROM spans GROUP BY starts, segment_group
+        UNION ALL
+        SELECT -1, ends, segment_group, COUNT(*) FROM spans
+         WHERE ends IS NOT NULL GROUP BY ends, segment_group
+    """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
+    params = [
+        programs["JKM"],
+        last,
+        first,
+        last,
+        last,
+        programs["JKK"],
+        last,
+        first,
+        *filter_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    # An interval counts on D when it starts on or before D and does not end before D.
+    starts = sorted((_as_date(day), group, n) for sign, day, group, n in rows if sign == 1)
+    ends = sorted((_as_date(day), group, n) for sign, day, group, n in rows if sign == -1)
+    running: dict[str, int] = defaultdict(int)
+    points, i, j = [], 0, 0
+    for day in days:
+        while i < len(starts) and starts[i][0] <= day:
+            running[starts[i][1]] += starts[i][2]
+            i += 1
+        while j < len(ends) and ends[j][0] < day:
+            running[ends[j][1]] -= ends[j][2]
+            j += 1
+        by_group = {group: running.get(group, 0) for group in SegmentGroup.values}
+        points.append(TrendPoint(day, sum(by_group.values()), by_group))
+    return points
+
+
+# --- Flows: new enrolments and terminations ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flow:
+    new: int
+    ended: int
+
+
+def _scoped_memberships(scope: Scope) -> QuerySet[Membership]:
+    memberships = Membership.objects.filter(program_id=_program_ids().get("JKK"))
+    if scope.employer_id is not None:
+        memberships = memberships.filter(employer_id=scope.employer_id)
+    if scope.segment_id is not None:
+        memberships = memberships.filter(segment_id=scope.segment_id)
+    if scope.kecamatan_id is not None:
+        memberships = memberships.filter(worker__kelurahan__kecamatan_id=scope.kecamatan_id)
+    return memberships
+
+
+def membership_flows(start: date, end: date, scope: Scope = CITY) -> dict[int, Flow]:
+    """JKK memberships starting (new enrolments) and ending (terminations) from ``start`` to ``end``, by
+    segment id."""
+    starts = Q(start_date__range=(start, end))
+    ends = Q(end_date__range=(start, end))
+    rows = (
+        _scoped_memberships(scope)
+        .filter(starts | ends)
+        .values("segment_id")
+        .annotate(new=Count("pk", filter=starts), ended=Count("pk", filter=ends))
+        .order_by()
+    )
+    return {row["segment_id"]: Flow(row["new"], row["ended"]) for row in rows}
+
+
+# --- Claims --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimTotals:
+    """Paid claims: count, distinct recipients and Rupiah, within the period and cumulative to its end."""
+
+    count: int = 0
+    recipients: int = 0
+    amount: int = 0
+    period_count: int = 0
+    period_recipients: int = 0
+    period_amount: int = 0
+
+
+CLAIM_GROUPINGS = {
+    "total": None,
+    "segment_group": "segment__group",
+    "segment": "segment_id",
+    "benefit_type": "benefit_type_id",
+}
+
+
+def claims_paid(
+    start: date, end: date, scope: Scope = CITY, by: str = "total"
+) -> dict[Any, ClaimTotals]:
+    """Paid claims cumulative to ``end`` and paid from ``start`` to ``end``, grouped as ``by`` says
+    (a key of CLAIM_GROUPINGS; ``total`` gives one entry under the key None)."""
+    claims = Claim.objects.filter(status=Claim.Status.PAID, paid_date__lte=end)
+    if scope.employer_id is not None:
+        claims = claims.filter(employer_id=scope.employer_id)
+    if scope.segment_id is not None:
+        claims = claims.filter(segment_id=scope.segment_id)
+    if scope.kecamatan_id is not None:
+        claims = claims.filter(worker__kelurahan__kecamatan_id=scope.kecamatan_id)
+    within = Q(paid_date__gte=start)
+    # Aliases prefixed with "c_": an aggregate may not share a name with a field ("amount").
+    figures = {
+        "c_count": Count("pk"),
+        "c_recipients": Count("worker_id", distinct=True),
+        "c_amount": Sum("amount"),
+        "c_period_count": Count("pk", filter=within),
+        "c_period_recipients": Count("worker_id", distinct=True, filter=within),
+        "c_period_amount": Sum("amount", filter=within),
+    }
+    group = CLAIM_GROUPINGS[by]
+    if group is None:
+        rows = [{"key": None, **claims.aggregate(**figures)}]
+    else:
+        rows = claims.values(key=F(group)).annotate(**figures).order_by()
+    return {
+        row["key"]: ClaimTotals(**{name[2:]: row[name] or 0 for name in figures}) for row in rows
+    }
+
+
+# --- Denominators and the target -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    workers: int
+    year: int
+
+
+def percent_of(part: int, whole: int | None) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, two decimals half up; None without a denominator."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def estimates(kind: str, year: int, *, by_kecamatan: bool = False) -> dict[int | None, Estimate]:
+    """The latest estimate of ``kind`` for ``year`` or before it: city-wide under the key None, or by
+    kecamatan id."""
+    rows = (
+        WorkforceEstimate.objects.filter(
+            kind=kind, year__lte=year, kecamatan__isnull=not by_kecamatan
+        )
+        .order_by("kecamatan_id", "-year")
+        .values_list("kecamatan_id", "year", "workers")
+    )
+    latest: dict[int | None, Estimate] = {}
+    for kecamatan_id, estimate_year, workers in rows:
+        latest.setdefault(kecamatan_id, Estimate(workers, estimate_year))
+    return latest
+
+
+def target_for(year: int) -> CoverageTarget | None:
+    """The UCJ target of ``year``, or of the latest year before it."""
+    return CoverageTarget.objects.filter(year__lte=year).order_by("-year").first()

@@ -1,0 +1,45 @@
+import pytest
+
+from berjasa.formatting import rupiah, rupiah_short
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (0, "Rp0"),
+        (800, "Rp800"),
+        (16_800, "Rp16.800"),
+        (10_042_300, "Rp10.042.300"),
+        (387_400_000_000, "Rp387.400.000.000"),
+        (-5_000, "-Rp5.000"),
+    ],
+)
+def test_it_writes_rupiah_with_dots_between_thousands(amount, expected):
+    assert rupiah(amount) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (387_400_000_000, "Rp387,4 miliar"),
+        (21_700_000_000, "Rp21,7 miliar"),
+        (5_970_000_000, "Rp5,97 miliar"),
+        (5_000_000_000, "Rp5 miliar"),
+        (1_500_000, "Rp1,5 juta"),
+        (3_900_000, "Rp3,9 juta"),
+        (2_300_000_000_000, "Rp2,3 triliun"),
+        (-21_700_000_000, "-Rp21,7 miliar"),
+    ],
+)
+def test_it_shortens_large_amounts_with_a_decimal_comma_and_the_scale_word(amount, expected):
+    assert rupiah_short(amount) == expected
+
+
+def test_it_rounds_half_up_and_moves_to_the_next_scale_when_rounding_reaches_it():
+    assert rupiah_short(5_975_000_000) == "Rp5,98 miliar"
+    assert rupiah_short(999_996_000_000) == "Rp1 triliun"
+
+
+def test_it_writes_amounts_under_a_million_in_full():
+    assert rupiah_short(16_800) == "Rp16.800"
+    assert rupiah_short(950_000) == "Rp950.000"
