@@ -1,4 +1,4 @@
-"""Money as people in Makassar read it: Rupiah in the Indonesian format, whatever the interface language.
+"""Numbers and money as people in Makassar read them, in the Indonesian format whatever the interface language.
 
 ``rupiah(16_800)`` is ``Rp16.800`` (a dot between thousands, no decimals: Rupiah amounts are whole);
 ``rupiah_short(387_400_000_000)`` is ``Rp387,4 miliar`` (a decimal comma and the scale word, as in the
@@ -11,10 +11,23 @@ from decimal import ROUND_HALF_UP, Decimal
 _SCALES = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"))
 
 
+def number(value: int) -> str:
+    """``263903`` → ``263.903``."""
+    return f"{value:,}".replace(",", ".")
+
+
+def percent(value: Decimal | float) -> str:
+    """``Decimal("63.47")`` → ``63,47 %`` (two decimals, half up)."""
+    rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    whole, _sep, fraction = f"{abs(rounded):f}".partition(".")
+    return f"{sign}{number(int(whole))},{fraction} %"
+
+
 def rupiah(amount: int) -> str:
     """``16800`` → ``Rp16.800``; ``-5000`` → ``-Rp5.000``."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp{number(abs(amount))}"
 
 
 def rupiah_short(amount: int) -> str:

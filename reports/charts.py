@@ -16,9 +16,10 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from berjasa.formatting import number
 from programs.models import SegmentGroup
 from reports.engine import COUNT, PERCENT, RUPIAH
-from reports.formatting import cell, number
+from reports.formatting import cell
 from reports.queries import labelled
 from reports.registry import ChartSpec, Table
 

@@ -3,7 +3,8 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from reports.formatting import cell, number, percent
+from berjasa.formatting import number, percent
+from reports.formatting import cell
 from reports.periods import PeriodError, PeriodKind, parse_period
 
 
