@@ -81,8 +81,12 @@ def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
 
 
 def user_has_role(user, role: str) -> bool:
+    """Whether ``user`` holds ``role``; the user's groups are read once per user object (once per request)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser and role == Role.ADMINISTRATOR:
         return True
-    return any(group.name == role for group in user.groups.all())
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = user._role_names = frozenset(user.groups.values_list("name", flat=True))
+    return role in names
