@@ -94,3 +94,16 @@ def test_a_password_reset_sends_a_link_by_e_mail(client, manager):
 def test_sessions_expire_after_inactivity(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_the_reset_link_lets_the_user_choose_a_new_password_once(client, manager):
+    manager.email = "citra@makassarkota.go.id"
+    manager.save()
+    client.post(reverse("password_reset"), {"email": manager.email})
+    link = next(word for word in mail.outbox[0].body.split() if "/accounts/reset/" in word)
+    form_page = client.get(link, follow=True)
+    new = {"new_password1": "Pantai-Losari-2026", "new_password2": "Pantai-Losari-2026"}
+    done = client.post(form_page.redirect_chain[-1][0], new, follow=True)
+    assert "Kata sandi baru Anda sudah tersimpan" in done.content.decode()
+    assert log_in(client, manager.username, "Pantai-Losari-2026").status_code == 302
+    assert "sudah tidak berlaku" in client.get(link, follow=True).content.decode()

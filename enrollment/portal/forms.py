@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employment, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.services.roster import WORKER_FIELDS
 from programs.models import Kelurahan, Program
 
 
@@ -16,17 +17,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-PERSONAL_FIELDS = (
-    "name",
-    "birth_date",
-    "sex",
-    "kpj",
-    "phone",
-    "address",
-    "kelurahan",
-    "occupation",
-    "has_disability",
-)
 
 
 class PersonalDataForm(forms.ModelForm):
@@ -34,7 +24,7 @@ class PersonalDataForm(forms.ModelForm):
 
     class Meta:
         model = Worker
-        fields = PERSONAL_FIELDS
+        fields = WORKER_FIELDS
         widgets = {"birth_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -59,7 +49,7 @@ class AddWorkerForm(PersonalDataForm):
         help_text=_("Tick this only when the birth date or sex differs from what the NIK encodes."),
     )
 
-    field_order = ["nik", *PERSONAL_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
+    field_order = ["nik", *WORKER_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
 
     def clean_nik(self) -> str:
         return normalize_nik(self.cleaned_data["nik"])
@@ -97,3 +87,34 @@ class EnrolForm(forms.Form):
 class TerminateForm(forms.Form):
     end_date = forms.DateField(label=_("Last day of employment"), widget=DateInput())
     reason = forms.ChoiceField(label=_("Reason"), choices=Employment.TerminationReason.choices)
+
+
+class RosterUploadForm(forms.Form):
+    """A roster file to check; nothing is written before the preview is confirmed."""
+
+    file = forms.FileField(
+        label=_("Roster file (XLSX or CSV)"),
+        help_text=_("One row per worker, with the columns of the template."),
+    )
+    full_sync = forms.BooleanField(
+        label=_("Full-roster sync: the jobs of workers who are not in the file end"),
+        required=False,
+    )
+    end_date = forms.DateField(
+        label=_("Last day of work of those not in the file"), required=False, widget=DateInput()
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=Employment.TerminationReason.choices,
+        initial=Employment.TerminationReason.CONTRACT_ENDED,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("full_sync") and not cleaned.get("end_date"):
+            self.add_error("end_date", _("Give the last day of work of those not in the file."))
+        return cleaned
