@@ -1,0 +1,139 @@
+"""What every page benchmark shares: Django set up as in production, timing, the machine, the report.
+
+Import this module first: it configures Django (DEBUG off, a benchmark SECRET_KEY, ``testserver`` allowed).
+"""
+
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berjasa.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-never-deployed")
+os.environ["ALLOWED_HOSTS"] = ",".join(
+    [*filter(None, os.environ.get("ALLOWED_HOSTS", "").split(",")), "testserver"]
+)
+
+import django  # noqa: E402
+
+django.setup()
+# WhiteNoise warns that collectstatic has not run; the benchmarks do not serve static files.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from enrollment.models import Claim, Employer, Employment, Membership, Worker  # noqa: E402
+
+PLAIN_STATIC = override_settings(
+    STORAGES={
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+)
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+
+
+@dataclass
+class Timing:
+    page: Page
+    median_ms: float
+    max_ms: float
+    queries: int
+
+
+def measure(client: Client, page: Page, runs: int) -> Timing:
+    """One warm-up request, then ``runs`` timed ones; the page must answer 200."""
+    client.get(page.url)
+    times, counts = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(page.url)
+            if getattr(response, "streaming", False):
+                for _chunk in response.streaming_content:
+                    pass
+            times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{page.url} answered {response.status_code}")
+        counts.append(len(queries))
+    return Timing(page, statistics.median(times), max(times), max(counts))
+
+
+def measure_all(client: Client, pages: Iterable[Page], runs: int) -> list[Timing]:
+    timings = []
+    with PLAIN_STATIC:
+        for page in pages:
+            timings.append(measure(client, page, runs))
+            print(f"{timings[-1].median_ms:8.0f} ms  {page.name}", file=sys.stderr)
+    return timings
+
+
+def _first_line(path: str, prefix: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith(prefix)), "?"
+            )
+    except OSError:
+        return "?"
+
+
+def machine() -> dict[str, str]:
+    mem_kb = _first_line("/proc/meminfo", "MemTotal").split()[0]
+    ram = f"{int(mem_kb) / 1024**2:.1f} GiB" if mem_kb.isdigit() else "?"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    else:
+        database = f"SQLite {connection.Database.sqlite_version}"
+    return {
+        "date": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "CPU": _first_line("/proc/cpuinfo", "model name"),
+        "cores": str(os.cpu_count()),
+        "RAM": ram,
+        "database": database,
+        "Python / Django": f"{platform.python_version()} / {django.get_version()}",
+    }
+
+
+def table_sizes() -> dict[str, int]:
+    return {
+        model._meta.db_table: model.objects.count()
+        for model in (Worker, Employer, Employment, Membership, Claim)
+    }
+
+
+def report(timings: list[Timing], runs: int, preface: Iterable[str] = ()) -> str:
+    lines = ["| | |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in machine().items()]
+    lines += ["", "| table | rows |", "|---|---:|"]
+    lines += [f"| {table} | {rows:,} |" for table, rows in table_sizes().items()]
+    lines += ["", *preface]
+    lines += [
+        "",
+        f"Each page: one warm-up, then {runs} timed requests (Django test client, DEBUG off).",
+        "",
+        "| page | median ms | max ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {t.page.name} | {t.median_ms:.0f} | {t.max_ms:.0f} | {t.queries} |" for t in timings
+    ]
+    return "\n".join(lines) + "\n"

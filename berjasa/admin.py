@@ -1,0 +1,213 @@
+"""The admin site's title and the pieces every app's admin shares.
+
+- ``IdentifierSearchMixin``: NIK, KPJ and NPP searches by prefix, so PostgreSQL answers them from the unique
+  indexes; names by substring.
+- ``OneQueryInlineMixin``: inlines whose query count does not grow with their number of rows.
+- ``ReadOnlyAdminMixin`` for records that code writes and people only read.
+- ``ActiveFilter`` (open or ended date range) and ``rupiah_column`` (money in list columns).
+"""
+
+import re
+from collections.abc import Callable
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseInlineFormSet, ModelChoiceField, Select
+from django.utils.translation import gettext_lazy as _
+
+from berjasa.formatting import rupiah
+
+admin.site.site_header = _("Makassar Berjasa — Disnaker Kota Makassar")
+admin.site.site_title = _("Makassar Berjasa")
+admin.site.index_title = _("Social-security coverage of Makassar's workers")
+
+# How people type long numbers: 7371 0512 0390 0001, 7371.0512.0390.0001, 7371-0512-...
+_NUMBER_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+class IdentifierSearchMixin:
+    """Search that PostgreSQL answers from indexes.
+
+    A term with a digit in it is an identifier (NIK, KPJ, NPP, a claim reference; names have no digits). It is
+    matched from its start against ``identifier_search_fields`` (``nik LIKE '7371%'``, served by the
+    ``varchar_pattern_ops`` index Django creates beside each unique CharField), in capitals, both as typed and
+    without the spaces, dots and dashes people put in long numbers. Any other term goes to Django's search
+    over ``search_fields``, which holds the names (matched anywhere in the name, case-insensitively).
+
+    Identifiers of one table are OR-ed in one filter; identifiers of different tables (a worker's NIK, an
+    employer's NPP) become a UNION of one indexed lookup per table, because an OR across two joined tables
+    makes PostgreSQL read every row.
+    """
+
+    identifier_search_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        compact = _NUMBER_SEPARATORS.sub("", search_term).upper()
+        is_identifier = compact.isalnum() and any(character.isdigit() for character in compact)
+        if not (self.identifier_search_fields and is_identifier):
+            return super().get_search_results(request, queryset, search_term)
+        as_typed = search_term.strip().upper()
+        spellings = (
+            [compact] if re.search(r"\s", as_typed) else list(dict.fromkeys([compact, as_typed]))
+        )
+        by_table: dict[str, list[str]] = {}
+        for path in self.identifier_search_fields:
+            by_table.setdefault(path.rpartition("__")[0], []).append(path)
+        matches = [
+            models.Q.create(
+                [(f"{path}__startswith", spelling) for path in paths for spelling in spellings],
+                connector=models.Q.OR,
+            )
+            for paths in by_table.values()
+        ]
+        if len(matches) == 1:
+            return queryset.filter(matches[0]), False
+        manager = self.model._default_manager
+        first, *rest = (manager.filter(match).order_by().values("pk") for match in matches)
+        return queryset.filter(pk__in=first.union(*rest)), False
+
+
+class ReadOnlyAdminMixin:
+    """For records that code creates (imports, reports): people may look, nobody edits or deletes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    """Open (no end date: active, on the roster) or ended records."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("ended", _("Ended"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(end_date__isnull=True)
+        if self.value() == "ended":
+            return queryset.filter(end_date__isnull=False)
+        return queryset
+
+
+def rupiah_column(field_name: str, description: str) -> Callable[[models.Model], str]:
+    """A list column showing an integer Rupiah field as ``Rp16.800``, sortable by the field."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(obj: models.Model) -> str:
+        amount = getattr(obj, field_name)
+        return "" if amount is None else rupiah(amount)
+
+    column.__name__ = f"{field_name}_in_rupiah"
+    return column
+
+
+class KnownLabelAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete select that labels its current value from an object already in memory.
+
+    Django's own widget reads that label with a query of its own: one query per inline row.
+    ``OneQueryInlineFormSet`` fills ``known_labels`` from the row's object, which the inline's
+    queryset has joined; a value it does not know (a bound form with a new choice) falls back to a query.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_labels: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not all(choice in self.known_labels for choice in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for choice in selected:
+            options.append(
+                self.create_option(name, choice, self.known_labels[choice], True, len(options))
+            )
+        return [(None, options, 0)]
+
+
+class OneQueryInlineFormSet(BaseInlineFormSet):
+    """An inline formset that costs the same number of queries for one row or a hundred.
+
+    Django fills each row's select boxes with a query per row and field; here each select's options are read
+    once for the whole formset. Autocomplete fields take their label from the row's object (see
+    ``KnownLabelAutocompleteSelect``).
+
+    Django leaves out of a row's validation every constraint that involves the parent (the parent's key is
+    not a field of the row's form), so a second open employment with the same employer would reach the
+    database as an IntegrityError; ``clean`` checks the rows' constraints with the parent in place.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._shared_choices: dict[str, list] = {}
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            if not isinstance(field, ModelChoiceField):
+                continue
+            widget = getattr(field.widget, "widget", field.widget)  # inside the admin's wrapper
+            if isinstance(widget, KnownLabelAutocompleteSelect):
+                related = _loaded_related_object(form.instance, name)
+                if related is not None:
+                    widget.known_labels = {str(related.pk): field.label_from_instance(related)}
+            elif isinstance(widget, Select) and not isinstance(widget, AutocompleteMixin):
+                # Only visible selects: the row's hidden primary key is a ModelChoiceField too.
+                if name not in self._shared_choices:
+                    self._shared_choices[name] = _read_choices(field)
+                field.choices = self._shared_choices[name]
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return  # a new parent has no rows in the database to conflict with
+        for form in self.forms:
+            if not form.has_changed() or form.errors or self._should_delete_form(form):
+                continue
+            try:
+                form.instance.validate_constraints()
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+
+
+def _read_choices(field: ModelChoiceField) -> list:
+    """The field's choices in one plain query.
+
+    ``list(field.choices)`` would first count them (``len()``), then read them through ``iterator()``, a
+    server-side cursor on PostgreSQL: three round trips for a handful of rows.
+    """
+    iterator = field.iterator(field)
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    return empty + [iterator.choice(obj) for obj in field.queryset]
+
+
+def _loaded_related_object(instance: models.Model, field_name: str) -> models.Model | None:
+    field = instance._meta.get_field(field_name)
+    return getattr(instance, field_name) if field.is_cached(instance) else None
+
+
+class OneQueryInlineMixin:
+    """Inline rows joined with the objects they show (``select_related``) and a ``OneQueryInlineFormSet``."""
+
+    formset = OneQueryInlineFormSet
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.select_related)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownLabelAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,141 @@
+"""Admin actions that change data through the service layer (the same rules as the portal and imports)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from berjasa.audit import Channel
+from enrollment import services
+from enrollment.models import Claim, Employment
+
+
+class TerminationForm(forms.Form):
+    end_date = forms.DateField(label=gettext_lazy("Last day of employment"))
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason"), choices=Employment.TerminationReason.choices
+    )
+
+
+class PaymentForm(forms.Form):
+    paid_date = forms.DateField(label=gettext_lazy("Paid on"))
+
+
+def _apply_each(modeladmin, request, objects, action, done_message: str) -> None:
+    """Run ``action`` on each object, each in its own transaction; report successes and refusals."""
+    done = 0
+    for obj in objects:
+        try:
+            action(obj)
+        except ValidationError as error:
+            modeladmin.message_user(
+                request, f"{obj}: {' '.join(error.messages)}", level=messages.ERROR
+            )
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+
+
+def _ask(modeladmin, request, queryset, form, title: str, action_name: str) -> TemplateResponse:
+    """The intermediate page of an action that needs a few more answers."""
+    return TemplateResponse(
+        request,
+        "admin/enrollment/action_form.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "objects": queryset,
+            "action_name": action_name,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+@admin.action(
+    description=gettext_lazy("End the selected employments (and their memberships)"),
+    permissions=["change"],
+)
+def terminate_employments(modeladmin, request, queryset):
+    form = TerminationForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _ask(
+            modeladmin, request, queryset, form, _("End employments"), "terminate_employments"
+        )
+
+    def terminate(employment):
+        services.terminate_employment(
+            employment,
+            end_date=form.cleaned_data["end_date"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+        )
+
+    _apply_each(
+        modeladmin,
+        request,
+        queryset.select_related("worker", "employer"),
+        terminate,
+        _("%(count)d employments ended."),
+    )
+    return None
+
+
+def _advance(status: str, description, done_message):
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        _apply_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda claim: services.advance_claim(
+                claim, status, acting_user=request.user, channel=Channel.ADMIN
+            ),
+            str(done_message),
+        )
+
+    action.__name__ = f"mark_{status.lower()}"
+    return action
+
+
+mark_verified = _advance(
+    Claim.Status.VERIFIED,
+    gettext_lazy("Mark the selected claims verified"),
+    gettext_lazy("%(count)d claims verified."),
+)
+mark_rejected = _advance(
+    Claim.Status.REJECTED,
+    gettext_lazy("Reject the selected claims"),
+    gettext_lazy("%(count)d claims rejected."),
+)
+
+
+@admin.action(description=gettext_lazy("Mark the selected claims paid"), permissions=["change"])
+def mark_paid(modeladmin, request, queryset):
+    form = PaymentForm(
+        request.POST if "apply" in request.POST else None,
+        initial={"paid_date": timezone.localdate()},
+    )
+    if not form.is_valid():
+        return _ask(modeladmin, request, queryset, form, _("Mark claims paid"), "mark_paid")
+    _apply_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda claim: services.advance_claim(
+            claim,
+            Claim.Status.PAID,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            paid_date=form.cleaned_data["paid_date"],
+        ),
+        _("%(count)d claims paid."),
+    )
+    return None

@@ -1,0 +1,103 @@
+"""Forms of the admin. The NIK rules themselves live in ``enrollment.nik``."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Channel, Worker
+from enrollment.nik import nik_mismatches, normalize_nik
+
+# The NIK and what it encodes: checked against each other when one of them is entered or changed.
+NIK_FACTS = {"nik", "birth_date", "sex"}
+# KPJ numbers are 11 digits in practice, but no specification says so: another length is only a warning.
+KPJ_USUAL_LENGTH = 11
+
+
+class AdminChannelForm(forms.ModelForm):
+    """Records created in the admin say so: ``entered_via`` is set, not chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.instance.entered_via = Channel.ADMIN
+
+
+class WorkerAdminForm(AdminChannelForm):
+    """A worker as an operator types it in.
+
+    The NIK may come with spaces, dots or dashes and is stored as its 16 digits (``Worker.clean`` applies
+    ``normalize_nik``, whose messages the form shows). When the NIK, birth date or sex is entered or changed,
+    a birth date or sex that disagrees with the NIK is refused until the operator ticks ``keep_as_entered``.
+    After ``is_valid()``, ``warnings`` lists what the admin should point out without refusing the record (a
+    KPJ number of an unusual length, when it is entered or changed).
+    """
+
+    # Longer than the 16 stored digits, to accept "7371 0512 0390 0001". Not required here: the NIK rules
+    # report an empty NIK themselves, in their own words.
+    nik = forms.CharField(
+        label=Worker._meta.get_field("nik").verbose_name,
+        max_length=32,
+        required=False,
+        help_text=_("16 digits; spaces, dots and dashes are removed."),
+    )
+    keep_as_entered = forms.BooleanField(
+        label=_("I have checked the documents; keep the record as entered"),
+        required=False,
+        help_text=_(
+            "Tick this only when the birth date or sex differs from what the NIK encodes and the "
+            "worker's documents confirm the record."
+        ),
+    )
+
+    class Meta:
+        model = Worker
+        fields = (
+            "nik",
+            "kpj",
+            "name",
+            "birth_date",
+            "sex",
+            "phone",
+            "address",
+            "kelurahan",
+            "occupation",
+            "has_disability",
+            "dtsen_decile",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+
+    def clean(self):
+        cleaned_data = super().clean()
+        kpj = cleaned_data.get("kpj")
+        if "kpj" in self.changed_data and kpj and kpj.isdigit() and len(kpj) != KPJ_USUAL_LENGTH:
+            self.warnings.append(
+                _(
+                    "The KPJ number %(kpj)s has %(count)d digits; KPJ numbers usually have "
+                    "%(usual)d. Please check it against the card."
+                )
+                % {"kpj": kpj, "count": len(kpj), "usual": KPJ_USUAL_LENGTH}
+            )
+        try:
+            cleaned_data["nik"] = normalize_nik(cleaned_data.get("nik"))
+        except ValidationError:
+            return cleaned_data  # Worker.clean puts the message on the NIK field
+        if self.instance.pk and not NIK_FACTS.intersection(self.changed_data):
+            return cleaned_data  # an old disagreement does not block editing the phone number
+        mismatches = nik_mismatches(
+            cleaned_data["nik"], cleaned_data.get("birth_date"), cleaned_data.get("sex")
+        )
+        if mismatches and not cleaned_data.get("keep_as_entered"):
+            advice = _("If the worker's documents confirm the record, tick “%(label)s” and save.")
+            raise ValidationError(
+                [
+                    ValidationError(message, code="nik_mismatch")
+                    for message in [
+                        *mismatches,
+                        advice % {"label": self.fields["keep_as_entered"].label},
+                    ]
+                ]
+            )
+        return cleaned_data
