@@ -11,7 +11,6 @@ and the number of queries.
 
 import argparse
 import math
-import os
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Page, measure_all, report  # noqa: E402  (sets Django up)
 from django.contrib.auth.models import User  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Count, Exists, OuterRef  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -133,30 +131,14 @@ def bench_client() -> Client:
     return client
 
 
-def load_average() -> str:
-    """The 1-minute load average: other work on the machine slows every figure."""
-    return f"{os.getloadavg()[0]:.2f}"
-
-
-def shared_buffers() -> str:
-    if connection.vendor != "postgresql":
-        return ""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW shared_buffers")
-        return f"; PostgreSQL shared_buffers {cursor.fetchone()[0]}"
-
-
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page")
     parser.add_argument("--output", type=Path, help="also write the Markdown report here")
     args = parser.parse_args(argv)
 
-    client = bench_client()
-    load_before = load_average()
-    timings = measure_all(client, pages(), args.runs)
-    conditions = f"Load average (1 minute): {load_before} before, {load_average()} after"
-    text = report(timings, args.runs, preface=[f"{conditions}{shared_buffers()}."])
+    timings = measure_all(bench_client(), pages(), args.runs)
+    text = report(timings, args.runs)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     return text

@@ -100,7 +100,9 @@ def machine() -> dict[str, str]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0]}"
+            version = cursor.fetchone()[0]
+            cursor.execute("SHOW shared_buffers")
+            database = f"PostgreSQL {version}, shared_buffers {cursor.fetchone()[0]}"
     else:
         database = f"SQLite {connection.Database.sqlite_version}"
     return {
@@ -108,6 +110,8 @@ def machine() -> dict[str, str]:
         "CPU": _first_line("/proc/cpuinfo", "model name"),
         "cores": str(os.cpu_count()),
         "RAM": ram,
+        # Other work on the machine slows every figure.
+        "load average (1, 5, 15 min)": ", ".join(f"{load:.2f}" for load in os.getloadavg()),
         "database": database,
         "Python / Django": f"{platform.python_version()} / {django.get_version()}",
     }
