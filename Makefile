@@ -27,8 +27,11 @@ setup: $(VENV)/.installed-runtime
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py setup_demo --scale $(SCALE) --seed $(SEED)
 
+# The background worker (large imports) runs beside the web server and stops with it.
 serve: $(VENV)/.installed-runtime
-	@echo "Serving on http://127.0.0.1:$(PORT)/admin/"
+	@echo "Serving on http://127.0.0.1:$(PORT)/admin/ (background jobs: manage.py db_worker)"
+	@DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. DATABASE_URL chooses the database (SQLite by default).
@@ -60,8 +63,12 @@ messages: $(VENV)/.installed-dev
 	DEBUG=true $(PY) manage.py makemessages --locale id $(MESSAGE_SOURCES)
 	DEBUG=true $(PY) manage.py compilemessages --locale id --ignore=.venv
 
+# Benchmarks at full scale: DATABASE_URL must name a database seeded with `seed_demo --scale 1` (bench/README.md).
 bench: $(VENV)/.installed-dev
-	$(PY) bench/run_all.py
+	$(PY) bench/admin_changelists.py
+	$(PY) bench/portal.py
+	$(PY) bench/reports.py
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media staticfiles seeds/generated
