@@ -14,7 +14,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -24,16 +23,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berjasa.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-never-deployed")
 os.environ.setdefault("MEDIA_ROOT", os.path.join(tempfile.gettempdir(), "berjasa-bench-media"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import django  # noqa: E402
-
-django.setup()
-
+from common import machine  # noqa: E402  (sets Django up)
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -310,14 +303,13 @@ def main() -> None:
 
 
 def report(results: dict, rows: int, big: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
     counts = {model.__name__: model.objects.count() for model in (Worker, Employment, Membership)}
     print(f"### Imports and exports — {timezone.localtime():%Y-%m-%d %H:%M} WITA\n")
-    print(f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-          f"Python {platform.python_version()}, PostgreSQL {server}. Database before the run: "
-          + ", ".join(f"{count:,} {name.lower()}s" for name, count in counts.items()) + ".\n")  # fmt: skip
+    print("| | |\n|---|---|")
+    for key, value in machine().items():
+        print(f"| {key} | {value} |")
+    sizes = ", ".join(f"{count:,} {name.lower()}s" for name, count in counts.items())
+    print(f"\nDatabase after the run (the benchmark removes what it wrote): {sizes}.\n")
     print("| scenario | rows | time | rows/s | peak memory | written |")
     print("|---|---:|---:|---:|---:|---|")
 

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "berjasa",
     "programs",
     "enrollment",
@@ -162,6 +164,29 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@berjasa.makassarkota
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The admin's Import needs the permission to add the model's records, Export the permission to view them.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Background jobs (django-tasks): large imports run in `manage.py db_worker`, which `make run` starts beside the
+# web server. TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs them inside the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Roster and DTSEN imports (enrollment.imports).
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 100)
+# Files up to this size are checked and imported inside the request; larger ones by the background worker.
+IMPORT_INLINE_MAX_KB = env_int("IMPORT_INLINE_MAX_KB", 1024)
+# DTSEN households at or below this desil (1 = poorest) are registered; the rest are skipped.
+DTSEN_MAX_DECILE = env_int("DTSEN_MAX_DECILE", 5)
+if not 1 <= DTSEN_MAX_DECILE <= 10:
+    raise ImproperlyConfigured("DTSEN_MAX_DECILE must be a desil from 1 to 10.")
+# The declared income of city-funded non-wage earners: Rp1,000,000 gives the Rp16,800 JKK + JKM package.
+DTSEN_DECLARED_INCOME = env_int("DTSEN_DECLARED_INCOME", 1_000_000)
 
 # Where seed_demo writes generated files (the DTSEN candidate list).
 GENERATED_DIR = Path(env_str("GENERATED_DIR", str(BASE_DIR / "seeds" / "generated")))

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from berjasa.admin import (
@@ -33,18 +35,29 @@ from enrollment.models import (
     Membership,
     Worker,
 )
+from enrollment.resources import (
+    ClaimResource,
+    EmployerResource,
+    EmploymentResource,
+    MembershipResource,
+    WorkerResource,
+)
 from programs.models import Program, Segment, SegmentGroup
 
 # Filled in by the admin or by an import, never typed: shown on the record, read-only.
 RECORD_FIELDS = ("entered_via", "import_batch", "created_at", "updated_at")
 
 
-class RecordAdmin(IdentifierSearchMixin, SimpleHistoryAdmin):
+class RecordAdmin(IdentifierSearchMixin, ImportExportMixin, SimpleHistoryAdmin):
     """The records of people and employers: entered in the admin, imported or created by the portal.
 
     Their audit history (django-simple-history: who, when, what, through which channel) is behind each
-    record's History button.
+    record's History button. Import and Export (CSV, XLSX) use the model's resource in
+    ``enrollment.resources``: the same cell and model rules, an import batch, history through the IMPORT
+    channel. Rosters and the DTSEN list have their own upload (import batches → Upload).
     """
+
+    formats = (CSV, XLSX)
 
     form = AdminChannelForm
     history_list_display = ("history_channel",)
@@ -160,6 +173,7 @@ def roster_link(employer: Employer, size: int) -> str:
 
 @admin.register(Employer)
 class EmployerAdmin(RecordAdmin):
+    resource_classes = [EmployerResource]
     list_display = ("name", "npp", "sector", "size", "kelurahan", "status", "roster")
     list_select_related = ("kelurahan__kecamatan",)
     list_filter = ("status", "size", "sector", "kelurahan__kecamatan", "entered_via")
@@ -284,6 +298,7 @@ class ClaimInline(RecordInline):
 
 @admin.register(Worker)
 class WorkerAdmin(RecordAdmin):
+    resource_classes = [WorkerResource]
     form = WorkerAdminForm
     list_display = (
         "name",
@@ -330,6 +345,7 @@ class WorkerAdmin(RecordAdmin):
 
 @admin.register(Employment)
 class EmploymentAdmin(RecordAdmin):
+    resource_classes = [EmploymentResource]
     list_display = (
         "worker",
         "employer",
@@ -360,6 +376,7 @@ class EmploymentAdmin(RecordAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(RecordAdmin):
+    resource_classes = [MembershipResource]
     list_display = (
         "worker",
         "program",
@@ -390,6 +407,7 @@ class MembershipAdmin(RecordAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(RecordAdmin):
+    resource_classes = [ClaimResource]
     list_display = (
         "reference",
         "worker",

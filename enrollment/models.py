@@ -5,6 +5,8 @@
 Writes go through ``enrollment.services``; these classes hold the data and the rules the database enforces.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,8 +22,18 @@ from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
 
+def _staged_upload_path(batch: "ImportBatch", filename: str) -> str:
+    """An unguessable folder per upload, so that no file name is ever shared or predicted."""
+    return f"imports/{uuid.uuid4().hex}/{filename}"
+
+
 class ImportBatch(models.Model):
-    """One import of a file (or one run of a generating command); every row it writes points back here."""
+    """One import of a file (or one run of a generating command); every row it writes points back here.
+
+    An uploaded file is kept in the default storage (``upload``) between the preview and the confirmation, so
+    any app server or background worker can read it. ``review_file`` holds the preview: the planned changes,
+    the errors and the warnings, one JSON object a line, read page by page.
+    """
 
     class Source(models.TextChoices):
         ROSTER = "ROSTER", _("Employer roster")
@@ -31,7 +43,9 @@ class ImportBatch(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "PENDING", _("Waiting")
+        VALIDATING = "VALIDATING", _("Checking the rows")
         VALIDATED = "VALIDATED", _("Validated, awaiting confirmation")
+        REFUSED = "REFUSED", _("Refused")
         RUNNING = "RUNNING", _("Importing")
         IMPORTED = "IMPORTED", _("Imported")
         FAILED = "FAILED", _("Failed")
@@ -67,6 +81,26 @@ class ImportBatch(models.Model):
     count_errors = models.PositiveIntegerField(_("errors"), default=0)
     error_file = models.FileField(_("error report"), upload_to="import-errors/", blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    upload = models.FileField(
+        _("uploaded file"), upload_to=_staged_upload_path, max_length=255, blank=True
+    )
+    review_file = models.FileField(_("preview"), max_length=255, blank=True)
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("What the user chose on upload.")
+    )
+    summary = models.JSONField(
+        _("summary"),
+        default=dict,
+        blank=True,
+        help_text=_("Further counts: skipped, flagged, warnings."),
+    )
+    row_count = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    message = models.TextField(
+        _("message"), blank=True, help_text=_("Why the file was refused or the import failed.")
+    )
+    started_at = models.DateTimeField(_("import started at"), null=True, blank=True)
+    task_id = models.CharField(_("background task"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -365,7 +399,10 @@ class Membership(models.Model):
     worker = models.ForeignKey(
         Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="memberships"
     )
-    program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT)
+    # Not indexed alone: membership_report_idx leads with the program, membership_employer_idx with the employer.
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, db_index=False
+    )
     segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.PROTECT)
     funding_scheme = models.ForeignKey(
         FundingScheme, verbose_name=_("funding scheme"), on_delete=models.PROTECT
@@ -377,6 +414,7 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
+        db_index=False,
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -415,8 +453,12 @@ class Membership(models.Model):
             ),
         ]
         indexes = [
+            # Coverage on a day and the month trend read memberships by program in worker order; the included
+            # columns let PostgreSQL answer from the index alone.
             models.Index(
-                fields=["program", "start_date", "end_date"], name="membership_active_idx"
+                fields=["program", "worker"],
+                include=["start_date", "end_date", "segment", "funding_scheme", "employer"],
+                name="membership_report_idx",
             ),
             models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),
         ]

@@ -38,16 +38,18 @@ class NikFacts:
     sex: str  # "L" or "P", as Worker.Sex
 
 
-def normalize_nik(raw: object) -> str:
+def normalize_nik(raw: object, *, today: date | None = None) -> str:
     """Return the 16-digit NIK in ``raw`` or raise ValidationError with a message a clerk understands.
 
     Spaces, dots and dashes are removed. A number that a spreadsheet wrote in scientific notation
-    (``7.37101E+15``) has lost its last digits and is refused.
+    (``7.37101E+15``), or a numeric spreadsheet cell, has lost its last digits and is refused.
     """
     text = "" if raw is None else str(raw).strip()
-    # A spreadsheet keeps 15 significant digits: a NIK that arrives as a float has lost the last ones.
-    if isinstance(raw, float) or _SCIENTIFIC.match(text.replace(" ", "")):
-        if isinstance(raw, float):
+    # A spreadsheet keeps 15 significant digits: a NIK that arrives as a number (a float, or a numeric
+    # spreadsheet cell) has lost the last ones, even when it still shows 16 digits.
+    from_a_number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if from_a_number or _SCIENTIFIC.match(text.replace(" ", "")):
+        if from_a_number:
             text = f"{raw:.5E}"
         raise ValidationError(
             _(
@@ -72,12 +74,15 @@ def normalize_nik(raw: object) -> str:
             code="nik_length",
             params={"value": text, "count": len(digits)},
         )
-    nik_facts(digits)
+    nik_facts(digits, today=today)
     return digits
 
 
-def nik_facts(nik: str) -> NikFacts:
-    """Decode a 16-digit NIK; raise ValidationError if its province, date or serial is impossible."""
+def nik_facts(nik: str, *, today: date | None = None) -> NikFacts:
+    """Decode a 16-digit NIK; raise ValidationError if its province, date or serial is impossible.
+
+    ``today`` (the local date by default) spares bulk callers a clock lookup per NIK.
+    """
     if nik[:2] not in PROVINCE_CODES:
         raise ValidationError(
             _("The NIK starts with %(code)s, which is not an Indonesian province code."),
@@ -88,7 +93,7 @@ def nik_facts(nik: str) -> NikFacts:
     sex = "P" if day > FEMALE_DAY_OFFSET else "L"
     if sex == "P":
         day -= FEMALE_DAY_OFFSET
-    birth_date = _birth_date(day, month, year2)
+    birth_date = _birth_date(day, month, year2, today or timezone.localdate())
     if birth_date is None:
         raise ValidationError(
             _(
@@ -106,9 +111,8 @@ def nik_facts(nik: str) -> NikFacts:
     return NikFacts(birth_date=birth_date, sex=sex)
 
 
-def _birth_date(day: int, month: int, year2: int) -> date | None:
+def _birth_date(day: int, month: int, year2: int, today: date) -> date | None:
     """The date, taking the most recent century that does not put it in the future."""
-    today = timezone.localdate()
     for century in (2000, 1900):
         try:
             candidate = date(century + year2, month, day)

@@ -1,38 +1,65 @@
 """The roster file: its columns, in one place, for the portal download, the template and the roster import."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from typing import IO
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from berjasa.spreadsheets import stream_csv, write_xlsx
+from enrollment.imports.reader import Column
 from enrollment.models import Employment, Membership
+from programs.models import Kelurahan
 
-
-@dataclass(frozen=True)
-class RosterColumn:
-    header: str
-    text: bool = False  # kept as text in spreadsheets (ids whose leading digits matter)
-
-
-# The headers are the file format, not interface text: they stay the same in every language.
+# The headers are the file format, not interface text: they stay the same in every language. The import accepts
+# them in any case and spacing, and the aliases too.
 ROSTER_COLUMNS = (
-    RosterColumn("NIK", text=True),
-    RosterColumn("Nama"),
-    RosterColumn("No KPJ", text=True),
-    RosterColumn("Tanggal Lahir"),
-    RosterColumn("Jenis Kelamin"),
-    RosterColumn("No HP", text=True),
-    RosterColumn("Alamat"),
-    RosterColumn("Kode Kelurahan", text=True),
-    RosterColumn("Pekerjaan"),
-    RosterColumn("Disabilitas"),
-    RosterColumn("Tanggal Mulai Kerja"),
-    RosterColumn("Upah Bulanan"),
-    RosterColumn("Program Aktif"),
+    Column("nik", "NIK", required=True, text=True, aliases=("no nik", "nomor nik", "nomor induk kependudukan")),
+    Column("name", "Nama", required=True, aliases=("nama lengkap", "nama pekerja", "name")),
+    Column("kpj", "No KPJ", text=True, aliases=("kpj", "nomor kpj", "no kartu kpj", "kpj number")),
+    Column("birth_date", "Tanggal Lahir", required=True, aliases=("tgl lahir", "birth date", "date of birth")),
+    Column("sex", "Jenis Kelamin", required=True, aliases=("jk", "l p", "sex", "gender")),
+    Column("phone", "No HP", text=True, aliases=("hp", "no telepon", "telepon", "nomor hp", "phone")),
+    Column("address", "Alamat", aliases=("address",)),
+    Column("kelurahan", "Kode Kelurahan", text=True, aliases=("kode kel", "kode wilayah", "kelurahan code")),
+    Column("occupation", "Pekerjaan", aliases=("jabatan", "occupation")),
+    Column("has_disability", "Disabilitas", aliases=("penyandang disabilitas", "disability")),
+    Column(
+        "start_date",
+        "Tanggal Mulai Kerja",
+        required=True,
+        aliases=("tgl mulai kerja", "tanggal mulai", "mulai kerja", "start date"),
+    ),
+    Column("monthly_wage", "Upah Bulanan", required=True, aliases=("upah", "gaji", "gaji bulanan", "wage")),
+    Column("programs", "Program Aktif", imported=False),
+    # Not in the template or the download: a file that names the employer is checked against the one importing.
+    Column("npp", "NPP", aliases=("no npp", "nomor npp")),
+)  # fmt: skip
+EXPORT_CHUNK = 10_000
+ROSTER_FILE_COLUMNS = ROSTER_COLUMNS[:-1]  # the columns of the template and the download
+ROSTER_HEADER = [column.header for column in ROSTER_FILE_COLUMNS]
+TEMPLATE_COLUMNS = [column for column in ROSTER_FILE_COLUMNS if column.imported]
+# The template's one example row. The import refuses it, in case it is left in the file.
+EXAMPLE_ROW = (
+    "7371054509950003",
+    "Nurul Hidayah (contoh)",
+    "",
+    date(1995, 9, 5),
+    "P",
+    "081234567890",
+    "Jl. Contoh No. 1",
+    "73.71.01.1001",
+    "Kasir",
+    False,
+    date(2025, 8, 1),
+    3_900_000,
 )
-ROSTER_HEADER = [column.header for column in ROSTER_COLUMNS]
-ROSTER_TEXT_COLUMNS = [index for index, column in enumerate(ROSTER_COLUMNS) if column.text]
+EXAMPLE_NIK = EXAMPLE_ROW[0]
+FILE_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def active_memberships(employer_id: int, on: date) -> QuerySet[Membership]:
@@ -45,33 +72,86 @@ def active_memberships(employer_id: int, on: date) -> QuerySet[Membership]:
 
 
 def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -> Iterator[list]:
-    """One row per open employment, in ``ROSTER_COLUMNS`` order, streamed in chunks."""
-    employments = (
-        employments.filter(end_date__isnull=True)
-        .select_related("worker__kelurahan")
-        .prefetch_related(
-            Prefetch(
-                "worker__memberships",
-                queryset=active_memberships(employer_id, on),
-                to_attr="active",
-            )
+    """One row per open employment, by worker name, in ``ROSTER_HEADER`` order: constant memory at any size.
+
+    Two streams read side by side: the open employments, and the active memberships through this employer of
+    the same workers, both in the same order (worker name, then id), so each worker's programs are the next
+    memberships in the second stream. Plain values, no model instances: a 300,000-row roster takes seconds.
+    """
+    roster = employments.filter(end_date__isnull=True)
+    order = ("worker__name", "worker_id")
+    rows = (
+        roster.order_by(*order)
+        .values_list(
+            "worker_id",
+            "worker__nik",
+            "worker__name",
+            "worker__kpj",
+            "worker__birth_date",
+            "worker__sex",
+            "worker__phone",
+            "worker__address",
+            "worker__kelurahan__code",
+            "worker__occupation",
+            "worker__has_disability",
+            "start_date",
+            "monthly_wage",
         )
-        .order_by("worker__name", "pk")
+        .iterator(chunk_size=EXPORT_CHUNK)
     )
-    for employment in employments.iterator(chunk_size=2000):
-        worker = employment.worker
+    memberships = (
+        active_memberships(employer_id, on)
+        .filter(worker__in=roster.values("worker_id"))
+        .order_by(*order, "program__sort_order")
+        .values_list("worker_id", "program__code")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    membership = next(memberships, None)
+    for worker_id, nik, name, kpj, birth, sex, phone, address, kelurahan, *rest in rows:
+        programs = []
+        while membership is not None and membership[0] == worker_id:
+            programs.append(membership[1])
+            membership = next(memberships, None)
         yield [
-            worker.nik,
-            worker.name,
-            worker.kpj or "",
-            worker.birth_date,
-            worker.sex,
-            worker.phone,
-            worker.address,
-            worker.kelurahan.code if worker.kelurahan else "",
-            worker.occupation,
-            worker.has_disability,
-            employment.start_date,
-            employment.monthly_wage,
-            " ".join(membership.program.code for membership in worker.active),
+            nik,
+            name,
+            kpj or "",
+            birth,
+            sex,
+            phone,
+            address,
+            kelurahan or "",
+            *rest,
+            " ".join(programs),
         ]
+
+
+def write_roster_file(
+    handle: IO[bytes], file_format: str, rows: Iterable[Sequence], *, template: bool = False
+) -> None:
+    """A roster file (the download, or the template with its example row and the kelurahan codes)."""
+    columns = TEMPLATE_COLUMNS if template else ROSTER_FILE_COLUMNS
+    header = [column.header for column in columns]
+    if file_format == "csv":
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        text.writelines(stream_csv(header, rows))
+        text.detach()
+        return
+    write_xlsx(
+        handle,
+        header,
+        rows,
+        text_columns=[index for index, column in enumerate(columns) if column.text],
+        sheet_title="Roster",
+        more_sheets=[
+            ("Kode Kelurahan", ["Kode Kelurahan", "Kelurahan", "Kecamatan"], _kelurahan_rows())
+        ]
+        if template
+        else (),
+    )
+
+
+def _kelurahan_rows() -> Iterator[tuple[str, str, str]]:
+    return (
+        Kelurahan.objects.order_by("code").values_list("code", "name", "kecamatan__name").iterator()
+    )

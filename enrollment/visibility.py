@@ -8,7 +8,7 @@ A lookup outside these querysets is a 404, never a 403 that would confirm the re
 from django.db.models import Exists, OuterRef, QuerySet
 
 from berjasa.roles import STAFF_ROLES, Role, user_has_role
-from enrollment.models import Claim, Employer, Employment, Membership, Worker
+from enrollment.models import Claim, Employer, Employment, ImportBatch, Membership, Worker
 
 
 def _sees_everything(user) -> bool:
@@ -57,3 +57,10 @@ def claims_visible_to(user, employer: Employer | None = None) -> QuerySet[Claim]
     if employer is None and _sees_everything(user):
         return Claim.objects.all()
     return Claim.objects.filter(employer__in=_employer_ids(user, employer))
+
+
+def import_batches_visible_to(user, employer: Employer | None = None) -> QuerySet[ImportBatch]:
+    """Imports into the rosters of visible employers (staff also see the city's imports, such as DTSEN)."""
+    if employer is None and _sees_everything(user):
+        return ImportBatch.objects.all()
+    return ImportBatch.objects.filter(employer__in=_employer_ids(user, employer))

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 
 from berjasa.admin import OneQueryInlineMixin, rupiah_column
 from programs.models import (
@@ -14,28 +16,48 @@ from programs.models import (
     Program,
     Segment,
 )
+from programs.resources import (
+    BenefitTypeResource,
+    ContributionRateResource,
+    CoverageTargetResource,
+    FundingSchemeResource,
+    KecamatanResource,
+    KelurahanResource,
+    ProgramResource,
+    SegmentResource,
+)
+
+
+class CatalogueAdmin(ImportExportModelAdmin):
+    """Import and Export (CSV, XLSX) by code, as the seed files are written (``programs.resources``)."""
+
+    formats = (CSV, XLSX)
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(CatalogueAdmin):
+    resource_classes = [ProgramResource]
     list_display = ("code", "name", "wage_earners_only", "sort_order")
     search_fields = ("code", "name")
 
 
 @admin.register(BenefitType)
-class BenefitTypeAdmin(admin.ModelAdmin):
+class BenefitTypeAdmin(CatalogueAdmin):
+    resource_classes = [BenefitTypeResource]
     list_display = ("code", "name", "sort_order")
     search_fields = ("code", "name")
 
 
 @admin.register(FundingScheme)
-class FundingSchemeAdmin(admin.ModelAdmin):
+class FundingSchemeAdmin(CatalogueAdmin):
+    resource_classes = [FundingSchemeResource]
     list_display = ("code", "name", "is_city_budget", "sort_order")
     search_fields = ("code", "name")
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(CatalogueAdmin):
+    resource_classes = [SegmentResource]
     list_display = ("code", "name", "kind", "group", "default_funding_scheme", "is_active")
     list_select_related = ("default_funding_scheme",)
     list_filter = ("group", "kind", "is_active")
@@ -43,7 +65,8 @@ class SegmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContributionRate)
-class ContributionRateAdmin(admin.ModelAdmin):
+class ContributionRateAdmin(CatalogueAdmin):
+    resource_classes = [ContributionRateResource]
     list_display = (
         "program",
         "segment_kind",
@@ -69,14 +92,16 @@ class KelurahanInline(OneQueryInlineMixin, admin.TabularInline):
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(CatalogueAdmin):
+    resource_classes = [KecamatanResource]
     list_display = ("code", "name")
     search_fields = ("code", "name")
     inlines = (KelurahanInline,)
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(admin.ModelAdmin):
+class KelurahanAdmin(CatalogueAdmin):
+    resource_classes = [KelurahanResource]
     list_display = ("code", "name", "kecamatan")
     list_select_related = ("kecamatan",)
     list_filter = ("kecamatan",)
@@ -85,5 +110,6 @@ class KelurahanAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoverageTarget)
-class CoverageTargetAdmin(admin.ModelAdmin):
+class CoverageTargetAdmin(CatalogueAdmin):
+    resource_classes = [CoverageTargetResource]
     list_display = ("year", "target_percent", "source")

@@ -5,39 +5,82 @@ users. A view that stops using the visible-to-user querysets fails here.
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
 
-from enrollment.models import Employment
+from enrollment.imports import batches
+from enrollment.models import Employment, ImportBatch
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# name, takes a worker id, extra kwargs
+# name, the object it takes ("worker", "batch" or None), extra kwargs
 PORTAL_URLS = [
-    ("portal:home", False, {}),
-    ("portal:roster", False, {}),
-    ("portal:roster_download", False, {"file_format": "csv"}),
-    ("portal:roster_download", False, {"file_format": "xlsx"}),
-    ("portal:worker_add", False, {}),
-    ("portal:worker", True, {}),
-    ("portal:worker_edit", True, {}),
-    ("portal:worker_enrol", True, {}),
-    ("portal:worker_terminate", True, {}),
+    ("portal:home", None, {}),
+    ("portal:roster", None, {}),
+    ("portal:roster_download", None, {"file_format": "csv"}),
+    ("portal:roster_download", None, {"file_format": "xlsx"}),
+    ("portal:worker_add", None, {}),
+    ("portal:worker", "worker", {}),
+    ("portal:worker_edit", "worker", {}),
+    ("portal:worker_enrol", "worker", {}),
+    ("portal:worker_terminate", "worker", {}),
+    ("portal:imports", None, {}),
+    ("portal:import_template", None, {"file_format": "csv"}),
+    ("portal:import_template", None, {"file_format": "xlsx"}),
+    ("portal:import_batch", "batch", {}),
+    ("portal:import_errors", "batch", {}),
+    ("portal:import_confirm", "batch", {}),
+    ("portal:import_cancel", "batch", {}),
 ]
-WORKER_URLS = [(name, kwargs) for name, takes_worker, kwargs in PORTAL_URLS if takes_worker]
-EMPLOYER_WIDE_URLS = [
-    (name, kwargs) for name, takes_worker, kwargs in PORTAL_URLS if not takes_worker
-]
+# Actions: POST only (a GET is refused), checked with a POST.
+POST_ONLY = {"portal:import_confirm", "portal:import_cancel"}
+WORKER_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes == "worker"]
+BATCH_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes == "batch"]
+EMPLOYER_WIDE_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes is None]
+ROSTER_CSV = (
+    "NIK,Nama,Tanggal Lahir,Jenis Kelamin,Tanggal Mulai Kerja,Upah Bulanan\n"
+    "{nik},Citra Dewi,1990-03-12,L,2025-01-01,4000000\n"
+    "1234,Salah,1990-03-12,L,2025-01-01,4000000\n"
+)
 
 
 @pytest.fixture
 def roster(employer_a, employer_b):
-    """One worker on each employer's roster."""
+    """One worker on each employer's roster, and one checked upload (with an error row) of each."""
     worker_a = factories.make_worker(name="Andi Anwar")
     worker_b = factories.make_worker(name="Budi Baso")
     factories.make_employment(worker_a, employer_a)
     factories.make_employment(worker_b, employer_b)
-    return {"a": worker_a, "b": worker_b}
+    return {
+        "a": worker_a,
+        "b": worker_b,
+        "batch_a": _checked_upload(employer_a),
+        "batch_b": _checked_upload(employer_b),
+    }
+
+
+def _checked_upload(employer):
+    content = ROSTER_CSV.format(nik=factories.make_nik()).encode()
+    batch = batches.stage_upload(
+        ContentFile(content, name="roster.csv"),
+        source=ImportBatch.Source.ROSTER,
+        acting_user=None,
+        employer=employer,
+    )
+    batches.check_batch(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.VALIDATED and batch.error_file
+    return batch
+
+
+def _object_kwargs(roster, name, kwargs, whose):
+    takes = {n: t for n, t, _ in PORTAL_URLS}[name]
+    if takes == "worker":
+        return {**kwargs, "pk": roster[whose].pk}
+    if takes == "batch":
+        return {**kwargs, "pk": roster[f"batch_{whose}"].pk}
+    return kwargs
 
 
 def test_the_matrix_names_every_portal_url():
@@ -49,11 +92,14 @@ def test_the_matrix_names_every_portal_url():
     assert names - {"portal:choose_employer"} == {name for name, _, _ in PORTAL_URLS}
 
 
+def _request(client, name, kwargs, data=None):
+    url = reverse(name, kwargs=kwargs)
+    return client.post(url, data or {}) if name in POST_ONLY else client.get(url)
+
+
 @pytest.mark.parametrize(("name", "kwargs"), [(n, k) for n, _, k in PORTAL_URLS])
 def test_anonymous_users_are_sent_to_the_login_page(client, roster, name, kwargs):
-    if "pk" not in kwargs and name in dict(WORKER_URLS):
-        kwargs = {**kwargs, "pk": roster["a"].pk}
-    response = client.get(reverse(name, kwargs=kwargs))
+    response = _request(client, name, _object_kwargs(roster, name, kwargs, "a"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -64,9 +110,8 @@ def test_staff_and_managers_get_nothing_from_the_portal(
     client, request, roster, persona, name, kwargs
 ):
     client.force_login(request.getfixturevalue(persona))
-    if name in dict(WORKER_URLS):
-        kwargs = {**kwargs, "pk": roster["a"].pk}
-    assert client.get(reverse(name, kwargs=kwargs)).status_code == 404
+    response = _request(client, name, _object_kwargs(roster, name, kwargs, "a"))
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize(("name", "kwargs"), EMPLOYER_WIDE_URLS)
@@ -85,6 +130,34 @@ def test_an_employer_user_sees_its_own_worker_and_not_the_other(
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse(name, kwargs={**kwargs, "pk": roster[own].pk})).status_code == 200
     assert client.get(reverse(name, kwargs={**kwargs, "pk": roster[foreign].pk})).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "kwargs"), BATCH_URLS)
+@pytest.mark.parametrize(
+    ("persona", "own", "foreign"), [("employer_a_user", "a", "b"), ("employer_b_user", "b", "a")]
+)
+def test_an_employer_user_reaches_its_own_upload_and_not_the_other(
+    client, request, roster, name, kwargs, persona, own, foreign
+):
+    client.force_login(request.getfixturevalue(persona))
+    before = _batch_states()
+    foreign_response = _request(client, name, _object_kwargs(roster, name, kwargs, foreign))
+    assert foreign_response.status_code == 404
+    assert _batch_states() == before
+    own_response = _request(client, name, _object_kwargs(roster, name, kwargs, own))
+    assert own_response.status_code == (302 if name in POST_ONLY else 200)
+
+
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_actions_on_an_upload_refuse_a_get(client, employer_a_user, roster, name):
+    client.force_login(employer_a_user)
+    response = client.get(reverse(name, kwargs={"pk": roster["batch_a"].pk}))
+    assert response.status_code == 405
+    assert _batch_states()[roster["batch_a"].pk] == ImportBatch.Status.VALIDATED
+
+
+def _batch_states():
+    return dict(ImportBatch.objects.values_list("pk", "status"))
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-
-
 class PersonalDataForm(forms.ModelForm):
     """A worker's personal data, as the employer keeps it (the NIK is set once, when the worker is added)."""
 

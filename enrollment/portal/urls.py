@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.portal import views
+from enrollment.portal import imports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,4 +13,10 @@ urlpatterns = [
     path("workers/<int:pk>/edit/", views.worker_edit, name="worker_edit"),
     path("workers/<int:pk>/enrol/", views.worker_enrol, name="worker_enrol"),
     path("workers/<int:pk>/terminate/", views.worker_terminate, name="worker_terminate"),
+    path("imports/", imports.imports, name="imports"),
+    path("imports/template.<str:file_format>", imports.import_template, name="import_template"),
+    path("imports/<int:pk>/", imports.import_batch, name="import_batch"),
+    path("imports/<int:pk>/errors/", imports.import_errors, name="import_errors"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
 ]

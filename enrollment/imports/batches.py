@@ -1,0 +1,355 @@
+"""The life of an import batch: upload → check (preview) → confirm → import, or refused, cancelled, failed.
+
+Every step is a function of the batch; views, the admin, commands and background tasks call these. The uploaded
+file lives in the default storage, so whichever app server or worker runs the next step can read it.
+
+An import runs in one transaction: the plan is made again inside it (the records may have changed since the
+preview), then written in bulk. A file with errors writes nothing unless ``only_valid_rows`` was chosen; a
+database error or a crash leaves nothing half-written (the batch is marked FAILED afterwards).
+"""
+
+import hashlib
+import io
+import logging
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from berjasa.spreadsheets import neutralise, stream_csv, write_xlsx
+from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
+from enrollment.imports.plan import Kind, Plan, ReviewPage, ReviewWriter
+from enrollment.imports.reader import FileShape, RefusedFile, header_key, open_table, read_rows
+from enrollment.imports.roster import RosterImport, SyncOptions
+from enrollment.imports.writer import BulkWriter
+from enrollment.models import Employer, Employment, ImportBatch, Membership
+from enrollment.roster_file import ROSTER_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+ERROR_COLUMN = (
+    "Kesalahan"  # the error report's extra column: file format, the same in every language
+)
+# Headers of columns kept as text in the XLSX error report (NIK, KPJ, phone, kelurahan code).
+TEXT_HEADERS = {
+    name for column in (*ROSTER_COLUMNS, *DTSEN_COLUMNS) if column.text for name in column.names()
+}
+Status = ImportBatch.Status
+ANALYZE_AFTER_NEW_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """What the user chose on upload. ``end_date``/``reason``: a full-roster sync; ``start_date``: DTSEN."""
+
+    full_sync: bool = False
+    end_date: date | None = None
+    reason: str = Employment.TerminationReason.CONTRACT_ENDED
+    start_date: date | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "full_sync": self.full_sync,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "reason": self.reason,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+        }
+
+
+def stage_upload(
+    upload: File,
+    *,
+    source: str,
+    acting_user,
+    employer: Employer | None = None,
+    options: UploadOptions = UploadOptions(),  # noqa: B008 - immutable
+) -> ImportBatch:
+    """Keep the file in the default storage as a new batch (PENDING), or record it REFUSED if it is too big."""
+    if (source == ImportBatch.Source.ROSTER) != (employer is not None):
+        raise ValueError("a roster import needs an employer, and only a roster import has one")
+    name = PurePath(upload.name or "upload").name[-120:]
+    batch = ImportBatch(
+        source=source,
+        employer=employer,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        file_name=name,
+        options={**options.as_json(), "language": translation.get_language()},
+    )
+    limit = settings.IMPORT_MAX_FILE_MB * 1024 * 1024
+    if upload.size > limit:
+        batch.status = Status.REFUSED
+        batch.summary = {"refused": "too_big"}
+        batch.message = _(
+            "The file is %(size).1f MB; files of at most %(limit)d MB can be imported. Split it into "
+            "smaller files."
+        ) % {"size": upload.size / 1024 / 1024, "limit": settings.IMPORT_MAX_FILE_MB}
+        batch.save()
+        return batch
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    batch.sha256 = digest.hexdigest()
+    upload.seek(0)
+    batch.upload.save(name, upload, save=False)
+    batch.save()
+    return batch
+
+
+# --- checking: the preview ----------------------------------------------------------------------------------
+
+
+def check_batch(batch_id: int) -> None:
+    """Check every row and write the preview and the error report: VALIDATED, or REFUSED with the reason."""
+    if not _move(batch_id, Status.PENDING, Status.VALIDATING):
+        return
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with translation.override(batch.options.get("language")):
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as review:
+            plan = Plan(review=ReviewWriter(review))
+            try:
+                _plan(batch, plan, progress=lambda rows: _progress(batch_id, rows))
+            except RefusedFile as refusal:
+                _refuse(batch, refusal)
+                return
+            except Exception:
+                logger.exception("Checking import batch %s failed", batch_id)
+                _finish(batch, Status.FAILED, message=_failure_message())
+                return
+            review.seek(0)
+            folder = PurePath(batch.upload.name).parent
+            batch.review_file.save(f"{folder}/preview.jsonl", File(review), save=False)
+        if plan.errors:
+            write_error_report(batch, plan)
+        _record(batch, plan)
+        _finish(batch, Status.VALIDATED)
+
+
+def review_page(batch: ImportBatch, kind: str) -> ReviewPage:
+    """The preview's entries of one kind, for a paginator."""
+    count = batch.summary.get("listed", {}).get(kind, 0)
+    return ReviewPage(lambda: batch.review_file.open("rb"), kind, count)
+
+
+# --- confirming and importing ---------------------------------------------------------------------------------
+
+
+def confirm_batch(batch: ImportBatch, *, only_valid_rows: bool = False) -> bool:
+    """Claim a checked batch for import (once: a second click finds it claimed and returns False)."""
+    if batch.count_errors and not only_valid_rows:
+        return False
+    if batch.summary.get("blocked"):
+        return False
+    options = {**batch.options, "only_valid_rows": only_valid_rows}
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.VALIDATED).update(
+        status=Status.RUNNING, options=options, started_at=timezone.now()
+    )
+    return bool(claimed)
+
+
+def cancel_batch(batch: ImportBatch) -> bool:
+    return bool(
+        ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[Status.PENDING, Status.VALIDATED]
+        ).update(status=Status.CANCELLED, finished_at=timezone.now())
+    )
+
+
+def start_batch(batch: ImportBatch, *, only_valid_rows: bool = False) -> bool:
+    """Go straight from upload to import, checking in the same pass (the commands' way: no preview step)."""
+    options = {**batch.options, "only_valid_rows": only_valid_rows}
+    return bool(
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.PENDING).update(
+            status=Status.RUNNING, options=options, started_at=timezone.now()
+        )
+    )
+
+
+def run_batch(batch_id: int) -> None:
+    """Import a claimed (RUNNING) batch in one transaction; IMPORTED, or FAILED with nothing written."""
+    batch = ImportBatch.objects.select_related("employer", "created_by").get(pk=batch_id)
+    if batch.status != Status.RUNNING:
+        return
+    only_valid_rows = batch.options.get("only_valid_rows", False)
+    with translation.override(batch.options.get("language")):
+        plan = Plan()
+        try:
+            with transaction.atomic():
+                if batch.employer_id:  # one import at a time per roster
+                    Employer.objects.select_for_update().filter(pk=batch.employer_id).first()
+                importer, work = _plan(batch, plan)
+                blocked = _why_blocked(plan, only_valid_rows)
+                if blocked:
+                    raise _Blocked(blocked)
+                writer = BulkWriter(
+                    batch_id=batch.pk,
+                    user_id=batch.created_by_id,
+                    employer_id=batch.employer_id,
+                    now=timezone.now(),
+                )
+                importer.write(work, writer)
+                _record(batch, plan)
+                batch.status = Status.IMPORTED
+                batch.finished_at = timezone.now()
+                batch.save()
+        except RefusedFile as refusal:
+            _refuse(batch, refusal)
+        except _Blocked as blocked:
+            _record(batch, plan)
+            _finish(batch, Status.FAILED, message=blocked.message)
+        except Exception:
+            logger.exception("Import batch %s failed; its transaction was rolled back", batch_id)
+            _finish(batch, Status.FAILED, message=_failure_message())
+        if plan.errors and batch.status != Status.REFUSED and not batch.error_file:
+            write_error_report(batch, plan)
+            batch.save(update_fields=["error_file"])
+        if batch.status == Status.IMPORTED:
+            _refresh_statistics(batch)
+
+
+def _refresh_statistics(batch: ImportBatch) -> None:
+    """After a large import, let PostgreSQL's planner see the new jobs and memberships at once (autovacuum comes
+    later): with a roster it believes empty, it would plan the next download of that roster as nested loops.
+    Runs after the commit: the batch already shows as imported."""
+    if connection.vendor != "postgresql" or batch.count_new < ANALYZE_AFTER_NEW_ROWS:
+        return
+    # Not the workers: analysing their text columns costs seconds, and their count is estimated well enough.
+    tables = [model._meta.db_table for model in (Employment, Membership)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
+
+
+class _Blocked(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _why_blocked(plan: Plan, only_valid_rows: bool) -> str:
+    if plan.blocked:
+        return plan.blocked
+    if plan.errors and not only_valid_rows:
+        return _(
+            "%(count)d rows have errors, so nothing was imported. Correct them (the error report lists "
+            "them) and upload the file again, or choose to import only the valid rows."
+        ) % {"count": plan.error_rows}
+    return ""
+
+
+def _failure_message() -> str:
+    return _(
+        "The import stopped on an unexpected problem and nothing was written. Try again; if it happens "
+        "again, tell Disnaker the batch number."
+    )
+
+
+# --- shared steps ---------------------------------------------------------------------------------------------
+
+
+def _importer(batch: ImportBatch, plan: Plan, progress=None):
+    options = batch.options
+    if batch.source == ImportBatch.Source.DTSEN:
+        start = date.fromisoformat(options["start_date"]) if options.get("start_date") else None
+        return DtsenImport(plan, start_date=start or timezone.localdate(), progress=progress)
+    sync = None
+    if options.get("full_sync"):
+        sync = SyncOptions(
+            end_date=date.fromisoformat(options["end_date"])
+            if options.get("end_date")
+            else timezone.localdate(),
+            reason=options.get("reason") or Employment.TerminationReason.CONTRACT_ENDED,
+        )
+    return RosterImport(batch.employer, plan, sync=sync, progress=progress)
+
+
+def _plan(batch: ImportBatch, plan: Plan, progress=None):
+    """Read and check the whole file, look up what it refers to, and decide every row: (importer, work)."""
+    importer = _importer(batch, plan, progress)
+    with batch.upload.open("rb") as handle:
+        table = open_table(handle, importer.columns)
+        lines = importer.read_lines(table)
+    batch.summary = {**batch.summary, "shape": table.shape.__dict__, "header_row": table.header_row}
+    work = importer.plan_work(lines)
+    return importer, work
+
+
+def _record(batch: ImportBatch, plan: Plan) -> None:
+    rows = plan.rows
+    batch.count_new = rows[Kind.NEW]
+    batch.count_updated = rows[Kind.UPDATED]
+    batch.count_unchanged = rows[Kind.UNCHANGED]
+    batch.count_terminated = rows[Kind.TERMINATED]
+    batch.count_errors = plan.error_rows
+    batch.row_count = sum(
+        rows[kind]
+        for kind in (Kind.NEW, Kind.UPDATED, Kind.UNCHANGED, Kind.SKIPPED, Kind.FLAGGED, Kind.ERROR)
+    )
+    batch.rows_checked = batch.row_count
+    batch.summary = {**batch.summary, **plan.summary()}
+
+
+def _move(batch_id: int, from_status: str, to_status: str) -> bool:
+    return bool(
+        ImportBatch.objects.filter(pk=batch_id, status=from_status).update(status=to_status)
+    )
+
+
+def _progress(batch_id: int, rows: int) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(rows_checked=rows)
+
+
+def _refuse(batch: ImportBatch, refusal: RefusedFile) -> None:
+    batch.summary = {**batch.summary, "refused": refusal.code}
+    _finish(batch, Status.REFUSED, message=refusal.message)
+
+
+def _finish(batch: ImportBatch, status: str, *, message: str = "") -> None:
+    batch.status = status
+    batch.message = message
+    if status != Status.VALIDATED:  # the end of the batch's life, not of a step
+        batch.finished_at = timezone.now()
+    batch.save()
+
+
+# --- the error report -----------------------------------------------------------------------------------------
+
+
+def write_error_report(batch: ImportBatch, plan: Plan) -> None:
+    """The file's own rows, in its own format, with the errors of each row in a first column.
+
+    Every row is there (the valid ones with an empty error cell), so the corrected file can be uploaded whole,
+    also for a full-roster sync.
+    """
+    shape = FileShape(**batch.summary["shape"])
+    header_row = batch.summary["header_row"]
+    name = f"{uuid.uuid4().hex}/{PurePath(batch.file_name).stem or 'import'}-kesalahan"
+    with batch.upload.open("rb") as handle, tempfile.TemporaryFile() as output:
+        rows = _report_rows(read_rows(handle, shape), header_row, plan.errors)
+        header = next(rows)
+        if shape.kind == "xlsx":
+            text_columns = [
+                index for index, cell in enumerate(header) if header_key(cell) in TEXT_HEADERS
+            ]
+            write_xlsx(output, header, rows, text_columns=text_columns, sheet_title="Kesalahan")
+        else:
+            text = io.TextIOWrapper(output, encoding="utf-8", newline="")
+            text.writelines(stream_csv(header, rows, delimiter=shape.delimiter))
+            text.detach()
+        output.seek(0)
+        batch.error_file.save(f"{name}.{shape.kind}", File(output), save=False)
+
+
+def _report_rows(rows, header_row: int, errors: dict[int, list[str]]):
+    for number, cells in rows:
+        if number < header_row:
+            continue
+        if number == header_row:
+            yield [ERROR_COLUMN, *("" if cell is None else cell for cell in cells)]
+        elif any(cell not in (None, "") for cell in cells):
+            yield ["; ".join(errors.get(number, ())), *(neutralise(cell) for cell in cells)]

@@ -1,0 +1,143 @@
+"""Reading one cell: dates, amounts, yes/no, sex, text. Each parser returns the value or raises ``CellError``
+with a sentence a clerk understands; NIK rules stay in ``enrollment.nik``.
+"""
+
+import re
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+
+
+class CellError(ValueError):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+_DECIMALS = re.compile(r"^(\d+)[.,]0{1,2}$")
+_YES = frozenset({"ya", "y", "yes", "true", "benar", "1", "v", "x", "✓"})
+_NO = frozenset({"tidak", "t", "tdk", "no", "n", "false", "salah", "0", "-"})
+_MALE = frozenset({"l", "laki-laki", "laki laki", "lk", "pria", "m", "male"})
+_FEMALE = frozenset({"p", "perempuan", "pr", "wanita", "w", "f", "female"})
+
+
+def is_blank(value) -> bool:
+    return value is None or value == ""
+
+
+def text(value, max_length: int) -> str:
+    """A text cell; a number Excel made of it (a phone number, a KPJ) is written back as its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        result = value if "  " not in value and "\n" not in value else " ".join(value.split())
+    elif isinstance(value, float) and value.is_integer():
+        result = str(int(value))
+    elif isinstance(value, datetime | date):
+        result = value.strftime("%d/%m/%Y")
+    else:
+        result = " ".join(str(value).split())
+    if len(result) > max_length:
+        raise CellError(
+            _("This is %(length)d characters long; at most %(max)d fit.")
+            % {"length": len(result), "max": max_length},
+            code="too_long",
+        )
+    return result
+
+
+def parse_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = str(value).strip()
+    try:
+        if len(raw) == 10 and raw[4] == "-":
+            return date.fromisoformat(raw)
+        if match := _DMY.match(raw):
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        if len(raw) > 10 and raw[4] == "-" and raw[10] in " T":  # 2025-08-31 00:00:00
+            return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise CellError(
+            _("“%(value)s” is not a real date.") % {"value": raw}, code="impossible_date"
+        ) from None
+    raise CellError(
+        _("“%(value)s” is not a date; write it as 31/08/2025 or 2025-08-31.") % {"value": raw},
+        code="not_a_date",
+    )
+
+
+def parse_rupiah(value) -> int:
+    """A whole number of Rupiah: ``3900000``, ``3.900.000``, ``3,900,000``, ``Rp 3.900.000`` or an Excel number."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    if isinstance(value, bool):
+        raise CellError(_("Write an amount in Rupiah."), code="not_an_amount")
+    if isinstance(value, int):
+        amount = value
+    elif isinstance(value, float) and value.is_integer():
+        amount = int(value)
+    else:
+        raw = str(value).strip()
+        raw = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
+        if raw.isdigit():
+            amount = int(raw)
+        elif _GROUPED.match(raw):
+            amount = int(re.sub(r"[.,]", "", raw))
+        elif match := _DECIMALS.match(raw):
+            amount = int(match.group(1))
+        else:
+            raise CellError(
+                _("“%(value)s” is not an amount in whole Rupiah, such as 3900000 or 3.900.000.")
+                % {"value": value},
+                code="not_an_amount",
+            )
+    if amount < 0:
+        raise CellError(_("An amount cannot be negative."), code="negative_amount")
+    return amount
+
+
+def parse_yes_no(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        value = str(int(value))
+    key = str(value).strip().lower()
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise CellError(
+        _("Write “ya” or “tidak” (not “%(value)s”).") % {"value": value}, code="not_yes_no"
+    )
+
+
+def parse_sex(value) -> str:
+    key = str(value).strip().lower()
+    if key in _MALE:
+        return "L"
+    if key in _FEMALE:
+        return "P"
+    raise CellError(
+        _("Write L (male) or P (female), not “%(value)s”.") % {"value": value}, code="not_a_sex"
+    )
+
+
+def parse_decile(value) -> int:
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        number = 0
+    decile = int(number)
+    if decile != number or not 1 <= decile <= 10:
+        raise CellError(
+            _("The desil is a number from 1 to 10, not “%(value)s”.") % {"value": value},
+            code="not_a_decile",
+        )
+    return decile

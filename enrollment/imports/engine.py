@@ -1,0 +1,317 @@
+"""What the roster and the DTSEN import share: reading every row into a ``Line``, the person's columns, the
+whole-file rules (one NIK once), and the set-based lookups that replace one query per row.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import CharField, IntegerField, Lookup, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrollment.imports import cells
+from enrollment.imports.plan import Entry, Kind, Plan
+from enrollment.imports.reader import Column, RefusedFile, Table
+from enrollment.imports.writer import BulkWriter
+from enrollment.models import Membership, Worker
+from enrollment.nik import nik_mismatches, normalize_nik
+from programs.models import Kelurahan
+
+LOOKUP_CHUNK = 10_000  # rows whose records are looked up together (one query per table per chunk)
+MAX_LISTED_DUPLICATES = 5
+
+# Lengths of the worker's text fields (the model's max_length).
+_LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name", "phone", "address", "occupation", "kpj")}  # fmt: skip
+
+# The columns of a worker that a file may set, in the order the writer uses.
+PERSON_FIELDS = (
+    "kpj",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "kelurahan_id",
+    "occupation",
+    "has_disability",
+)
+WORKER_LOOKUP = ("id", "nik", *PERSON_FIELDS)
+MEMBERSHIP_COLUMNS = (
+    "worker_id",
+    "program_id",
+    "segment_id",
+    "funding_scheme_id",
+    "employer_id",
+    "start_date",
+    "end_date",
+    "monthly_contribution",
+)
+
+
+class Line:
+    """One valid row of a file: the person, and what the file says besides (job or DTSEN desil)."""
+
+    __slots__ = ("row", "nik", *PERSON_FIELDS, "start_date", "monthly_wage", "decile", "npp")
+
+
+@dataclass(frozen=True)
+class Field:
+    """How a ``Line`` attribute is read from the column ``key``; a blank optional cell gives None."""
+
+    attr: str
+    key: str
+    parse: Callable
+    required: bool = False
+
+
+class Importer:
+    """Base of the importers: ``read_lines`` checks every row, ``plan_work`` decides, ``write`` applies."""
+
+    columns: Sequence[Column]
+
+    def __init__(self, plan: Plan, progress: Callable[[int], None] | None = None) -> None:
+        self.plan = plan
+        self.progress = progress or (lambda rows: None)
+        self.today = timezone.localdate()
+        self.kelurahan_ids = _kelurahan_ids()
+        self.kelurahan_codes = dict(Kelurahan.objects.values_list("pk", "code"))
+
+    def fields(self) -> list[Field]:
+        """The person's columns; importers add their own."""
+        return [
+            Field("nik", "nik", partial(normalize_nik, today=self.today), required=True),
+            Field("name", "name", partial(cells.text, max_length=_LENGTHS["name"]), required=True),
+            Field("birth_date", "birth_date", cells.parse_date, required=True),
+            Field("sex", "sex", cells.parse_sex, required=True),
+            Field("kpj", "kpj", self._kpj),
+            Field("phone", "phone", partial(cells.text, max_length=_LENGTHS["phone"])),
+            Field("address", "address", partial(cells.text, max_length=_LENGTHS["address"])),
+            Field("kelurahan_id", "kelurahan", self._kelurahan),
+            Field(
+                "occupation", "occupation", partial(cells.text, max_length=_LENGTHS["occupation"])
+            ),
+            Field("has_disability", "has_disability", cells.parse_yes_no),
+        ]
+
+    def check(self, line: Line) -> list[tuple[str, str, str]]:
+        """Rules across a row's cells, once each has been read: (column key, code, message) of each broken."""
+        if line.birth_date and line.birth_date > self.today:
+            return [
+                ("birth_date", "future_birth_date", _("The birth date cannot be in the future."))
+            ]
+        return []
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    def read_lines(self, table: Table) -> list[Line]:
+        """Every row checked on its own; the valid ones as ``Line``. Refuses the file if a NIK appears twice.
+
+        A row's errors are all reported at once (every cell is read), so the clerk fixes a row in one go.
+        """
+        headers = {key: table.header[index] for key, index in table.positions.items()}
+        spec = [
+            (field.attr, table.positions.get(field.key), field.parse, field.required, headers.get(field.key, field.key))
+            for field in self.fields()
+        ]  # fmt: skip
+        self.headers = headers
+        self.unidentified_rows = 0  # rows with errors whose NIK cannot be read
+        lines: list[Line] = []
+        first_row_of: dict[str, int] = {}
+        duplicates: list[tuple[str, int, int]] = []
+        empty = _("This cell is empty.")
+        for count, (number, row) in enumerate(table.rows, start=1):
+            line = Line()
+            line.row = number
+            errors: list[tuple[str, str, str]] = []  # column, message, code
+            width = len(row)
+            for attr, index, parse, required, header in spec:
+                value = row[index] if index is not None and index < width else None
+                if value is None or value == "":
+                    if required:
+                        errors.append((header, empty, "required"))
+                    value = None
+                else:
+                    try:
+                        value = parse(value)
+                    except cells.CellError as error:
+                        errors.append((header, error.message, error.code))
+                        value = None
+                    except ValidationError as error:
+                        errors.append((header, " ".join(error.messages), error.error_list[0].code))
+                        value = None
+                setattr(line, attr, value)
+            errors.extend(
+                (headers.get(key, key), message, code) for key, code, message in self.check(line)
+            )
+            nik = line.nik
+            if nik:
+                if nik in first_row_of:
+                    duplicates.append((nik, first_row_of[nik], number))
+                else:
+                    first_row_of[nik] = number
+            if errors:
+                self.unidentified_rows += not nik
+                for column, message, code in errors:
+                    self.error(line, column, message, code)
+            else:
+                lines.append(line)
+            if count % LOOKUP_CHUNK == 0:
+                self.progress(count)
+        if duplicates:
+            raise RefusedFile(_duplicates_message(duplicates), code="duplicate_nik")
+        self.niks_in_file = first_row_of  # every readable NIK, also of rows with errors
+        return lines
+
+    def _kpj(self, value) -> str:
+        kpj = cells.text(value, _LENGTHS["kpj"]).replace(" ", "")
+        if not kpj.isdigit():
+            raise cells.CellError(_("The KPJ number may contain digits only."), code="kpj_digits")
+        return kpj
+
+    def _kelurahan(self, value) -> int:
+        code = str(value).strip()
+        found = self.kelurahan_ids.get(code.replace(".", ""))
+        if found is None:
+            raise cells.CellError(
+                _(
+                    "“%(code)s” is not the code of a kelurahan in Makassar, such as 73.71.01.1001 (the XLSX "
+                    "template lists them all)."
+                )
+                % {"code": code},
+                code="unknown_kelurahan",
+            )
+        return found
+
+    # --- notes ---------------------------------------------------------------------------------------------
+
+    def error(self, line: Line, column: str, message: str, code: str) -> None:
+        """Note an error of the row; its first error also counts the row as an error row."""
+        if line.row not in self.plan.errors:
+            self.plan.rows[Kind.ERROR] += 1
+        self.plan.note(
+            Entry(
+                Kind.ERROR,
+                line.row,
+                getattr(line, "nik", None) or "",
+                getattr(line, "name", None) or "",
+                column=column,
+                text=message,
+                code=code,
+            )
+        )
+
+    def warn(self, line: Line, message: str, code: str) -> None:
+        self.plan.note(Entry(Kind.WARNING, line.row, line.nik, line.name, text=message, code=code))
+
+    def warn_nik_mismatch(self, line: Line) -> None:
+        """Birth date or sex that disagree with the NIK: a warning the one who confirms accepts."""
+        for message in nik_mismatches(line.nik, line.birth_date, line.sex):
+            self.warn(line, message, "nik_mismatch")
+
+    # --- looking up ------------------------------------------------------------------------------------------
+
+    def chunks(self, lines: list[Line]) -> Iterator[list[Line]]:
+        iterator = iter(lines)
+        while chunk := list(islice(iterator, LOOKUP_CHUNK)):
+            yield chunk
+            self.progress(chunk[-1].row)
+
+
+def _kelurahan_ids() -> dict[str, int]:
+    """Kemendagri codes, with and without their dots, to ids."""
+    return {code.replace(".", ""): pk for pk, code in Kelurahan.objects.values_list("pk", "code")}
+
+
+def _duplicates_message(duplicates: list[tuple[str, int, int]]) -> str:
+    listed = "; ".join(
+        _("%(nik)s on rows %(first)d and %(second)d")
+        % {"nik": nik, "first": first, "second": second}
+        for nik, first, second in duplicates[:MAX_LISTED_DUPLICATES]
+    )
+    more = len(duplicates) - MAX_LISTED_DUPLICATES
+    if more > 0:
+        listed += " " + _("and %(count)d more") % {"count": more}
+    return _(
+        "The same NIK appears more than once in the file (%(list)s). Keep one row per worker and "
+        "upload the file again."
+    ) % {"list": listed}
+
+
+@CharField.register_lookup
+@IntegerField.register_lookup
+class AnyOf(Lookup):
+    """``field = ANY(array)``: a list of values as one parameter (PostgreSQL), quick to send and to plan."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+def among(field: str, values: list) -> Q:
+    """``field`` holds one of ``values``: one array parameter on PostgreSQL, ``IN`` on SQLite."""
+    lookup = "any" if connection.vendor == "postgresql" else "in"
+    return Q(**{f"{field}__{lookup}": values})
+
+
+def known_workers(niks: list[str]) -> dict[str, tuple]:
+    """The workers holding these NIKs, as ``WORKER_LOOKUP`` tuples by NIK (one query)."""
+    workers = Worker.objects.filter(among("nik", niks)).order_by().values_list(*WORKER_LOOKUP)
+    return {worker[1]: worker for worker in workers}
+
+
+def kpj_holders(kpjs: list[str]) -> dict[str, str]:
+    """KPJ number → the NIK of the worker who holds it (one query)."""
+    return dict(Worker.objects.filter(among("kpj", kpjs)).order_by().values_list("kpj", "nik"))
+
+
+def current_memberships(worker_ids: list[int], on: date) -> dict[int, list[tuple]]:
+    """Memberships of these workers that are open or end on or after ``on``: (program_id, employer_id, end_date).
+
+    These are the ones a new membership from ``on`` would overlap.
+    """
+    found: dict[int, list[tuple]] = {}
+    rows = (
+        Membership.objects.filter(among("worker__id", worker_ids))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .values_list("worker_id", "program_id", "employer_id", "end_date")
+    )
+    for worker_id, *rest in rows:
+        found.setdefault(worker_id, []).append(tuple(rest))
+    return found
+
+
+def person_columns() -> list[str]:
+    return [Worker._meta.get_field(name.removesuffix("_id")).column for name in PERSON_FIELDS]
+
+
+def insert_workers(writer: BulkWriter, lines: list[Line], *, with_decile: bool) -> dict[str, int]:
+    """Create a worker for each line (blank optional cells take the model's defaults); return NIK → id."""
+    writer.insert(
+        Worker,
+        ["nik", *person_columns(), "dtsen_decile"],
+        (
+            (
+                line.nik,
+                line.kpj,
+                line.name,
+                line.birth_date,
+                line.sex,
+                line.phone or "",
+                line.address or "",
+                line.kelurahan_id,
+                line.occupation or "",
+                bool(line.has_disability),
+                line.decile if with_decile else None,
+            )
+            for line in lines
+        ),
+    )
+    return dict(Worker.objects.filter(import_batch_id=writer.batch_id).values_list("nik", "pk"))

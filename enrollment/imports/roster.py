@@ -1,0 +1,437 @@
+"""The roster import: an employer's file of workers becomes its roster.
+
+For each row, by NIK:
+- a NIK unknown to the city: a new worker, a job with this employer and employer-funded JKK + JKM memberships;
+- a known worker not on this roster: linked (never duplicated), with a job and JKK + JKM memberships;
+- a worker on this roster: the job's start date and wage, and the personal data, updated where the file differs;
+  nothing is written when nothing differs, so importing the same file twice changes nothing the second time.
+
+Personal data of a worker shared with others (on another employer's roster, or covered through another employer
+or the city) is not overwritten: the file fills empty fields only, and a differing value is kept and reported.
+A blank optional cell never erases a recorded value.
+
+Memberships start on the later of the first day of the job and the day of the import (coverage is not
+back-dated), after any membership of the same program that is still running; a program the worker already holds
+is not opened twice (the row says so).
+
+With a full-roster sync, the open jobs of workers absent from the file end on the chosen date for the chosen
+reason, and the memberships through this employer end the same day (one starting later is removed): the rule of
+``enrollment.services.terminate_employment``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from enrollment.imports import cells
+from enrollment.imports.engine import (
+    MEMBERSHIP_COLUMNS,
+    PERSON_FIELDS,
+    WORKER_LOOKUP,
+    Field,
+    Importer,
+    Line,
+    among,
+    current_memberships,
+    insert_workers,
+    known_workers,
+    kpj_holders,
+    person_columns,
+)
+from enrollment.imports.plan import Entry, Kind, Plan
+from enrollment.imports.writer import BulkWriter
+from enrollment.models import Employer, Employment, Membership, Worker
+from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
+from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
+from programs.rates import NoRateError, RateTable
+
+ROSTER_PROGRAMS = ("JKK", "JKM")
+HEADERS = {column.key: column.header for column in ROSTER_COLUMNS}
+HEADERS["kelurahan_id"] = HEADERS["kelurahan"]
+EMPTY = (None, "")
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """A full-roster sync: open jobs absent from the file end on ``end_date`` for ``reason``."""
+
+    end_date: date
+    reason: str = Employment.TerminationReason.CONTRACT_ENDED
+
+
+@dataclass
+class RosterWork:
+    """What the import will write."""
+
+    new_workers: list[Line] = field(default_factory=list)
+    hires: list[tuple[Line, int | None, list[tuple[int, date, int]]]] = field(default_factory=list)
+    worker_updates: list[tuple] = field(default_factory=list)  # (id, *PERSON_FIELDS)
+    job_updates: list[tuple[int, date, int]] = field(default_factory=list)
+    terminations: list[tuple[int, date, str]] = field(
+        default_factory=list
+    )  # employment id, end, reason
+    ended_memberships: list[tuple[int, date]] = field(default_factory=list)
+    removed_memberships: list[int] = field(default_factory=list)
+
+
+class RosterImport(Importer):
+    columns = ROSTER_COLUMNS
+
+    def __init__(
+        self, employer: Employer, plan: Plan, sync: SyncOptions | None = None, progress=None
+    ) -> None:
+        super().__init__(plan, progress)
+        self.employer = employer
+        self.sync = sync
+        self.rates = RateTable.load()
+        self.programs = dict(
+            Program.objects.filter(code__in=ROSTER_PROGRAMS).values_list("code", "pk")
+        )
+        self.segment = (
+            Segment.objects.filter(group=SegmentGroup.FORMAL, kind=SegmentKind.WAGE_EARNER)
+            .order_by("-is_active", "sort_order")
+            .first()
+        )
+        self.funding_id = FundingScheme.objects.get(code="EMPLOYER").pk
+
+    def fields(self) -> list[Field]:
+        return [
+            *super().fields(),
+            Field("start_date", "start_date", cells.parse_date, required=True),
+            Field("monthly_wage", "monthly_wage", cells.parse_rupiah, required=True),
+            Field("npp", "npp", str),
+        ]
+
+    def check(self, line: Line) -> list[tuple[str, str, str]]:
+        broken = super().check(line)
+        if line.nik == EXAMPLE_NIK:
+            broken.append(
+                ("nik", "example_row", _("This is the template's example row: delete it."))
+            )
+        if line.npp is not None and line.npp != self.employer.npp:
+            broken.append(
+                (
+                    "npp",
+                    "other_employer",
+                    _(
+                        "This row is for the employer with NPP %(row_npp)s; this file is being imported "
+                        "into the roster of NPP %(npp)s."
+                    )
+                    % {"row_npp": line.npp, "npp": self.employer.npp},
+                )
+            )
+        return broken
+
+    # --- planning ------------------------------------------------------------------------------------------
+
+    def plan_work(self, lines: list[Line]) -> RosterWork:
+        work = RosterWork()
+        if self.sync is not None and self.unidentified_rows:
+            self.plan.blocked = _(
+                "A full-roster sync needs every row's NIK: %(count)d rows have a NIK that cannot be read, "
+                "and their workers would be taken off the roster. Correct them first."
+            ) % {"count": self.unidentified_rows}
+        roster = {
+            worker_id: (pk, start, wage, nik)
+            for pk, worker_id, start, wage, nik in Employment.objects.filter(
+                employer=self.employer, end_date__isnull=True
+            )
+            .order_by()
+            .values_list("pk", "worker_id", "start_date", "monthly_wage", "worker__nik")
+        }
+        kpj_rows: dict[str, int] = {}
+        for chunk in self.chunks(lines):
+            known = known_workers([line.nik for line in chunk])
+            # Only a KPJ new to its worker can clash with another worker's.
+            kpjs = [
+                line.kpj
+                for line in chunk
+                if line.kpj and line.kpj != known.get(line.nik, _NOBODY)[2]
+            ]
+            holders = kpj_holders(kpjs) if kpjs else {}
+            # Memberships and other jobs matter for a hire, and for a worker whose data the file changes.
+            ids = [
+                worker[0]
+                for line in chunk
+                if (worker := known.get(line.nik))
+                and (worker[0] not in roster or _differs(line, worker))
+            ]
+            memberships = current_memberships(ids, self.today) if ids else {}
+            elsewhere = set(
+                Employment.objects.filter(among("worker__id", ids), end_date__isnull=True)
+                .exclude(employer=self.employer)
+                .values_list("worker_id", flat=True)
+                if ids
+                else ()
+            )
+            for line in chunk:
+                worker = known.get(line.nik)
+                if not self._kpj_is_free(line, holders, kpj_rows):
+                    continue
+                if worker is None:
+                    self._plan_new_worker(line, work)
+                    continue
+                shared = worker[0] in elsewhere or any(
+                    employer_id != self.employer.pk
+                    for _program, employer_id, _end in memberships.get(worker[0], ())
+                )
+                job = roster.get(worker[0])
+                if job is None:
+                    self._plan_hire(line, worker, shared, memberships.get(worker[0], ()), work)
+                else:
+                    self._plan_update(line, worker, shared, job, work)
+        if self.sync is not None:
+            self._plan_terminations(roster, work)
+        return work
+
+    def _kpj_is_free(self, line: Line, holders: dict[str, str], kpj_rows: dict[str, int]) -> bool:
+        if not line.kpj:
+            return True
+        holder = holders.get(line.kpj)
+        first = kpj_rows.setdefault(line.kpj, line.row)
+        if holder not in (None, line.nik):
+            code, message = (
+                "kpj_taken",
+                _("This KPJ number is already registered to another worker."),
+            )
+        elif first != line.row:
+            code = "kpj_repeated"
+            message = _("The KPJ number %(kpj)s is also on row %(row)d.") % {
+                "kpj": line.kpj,
+                "row": first,
+            }
+        else:
+            return True
+        self.error(line, HEADERS["kpj"], message, code)
+        return False
+
+    def _plan_new_worker(self, line: Line, work: RosterWork) -> None:
+        opened = self._memberships_to_open(line, ())
+        if opened is None:
+            return
+        self.warn_nik_mismatch(line)
+        work.new_workers.append(line)
+        work.hires.append((line, None, opened))
+        self.plan.count(
+            Kind.NEW, Entry(Kind.NEW, line.row, line.nik, line.name, text=_("New worker."))
+        )
+
+    def _plan_hire(self, line, worker, shared, memberships, work: RosterWork) -> None:
+        opened = self._memberships_to_open(line, memberships)
+        if opened is None:
+            return
+        changes = self._personal_changes(line, worker, shared)
+        if changes:
+            work.worker_updates.append(_updated(worker, changes))
+        work.hires.append((line, worker[0], opened))
+        self.plan.count(
+            Kind.NEW,
+            Entry(
+                Kind.NEW,
+                line.row,
+                line.nik,
+                line.name,
+                text=_("Already registered in Makassar: added to your roster."),
+            ),
+        )
+
+    def _plan_update(self, line, worker, shared, job, work: RosterWork) -> None:
+        changes = self._personal_changes(line, worker, shared)
+        employment_id, start, wage, _nik = job
+        details = [
+            self._change(name, worker[2 + PERSON_FIELDS.index(name)], value)
+            for name, value in changes.items()
+        ]
+        if (start, wage) != (line.start_date, line.monthly_wage):
+            work.job_updates.append((employment_id, line.start_date, line.monthly_wage))
+            if start != line.start_date:
+                details.append(self._change("start_date", start, line.start_date))
+            if wage != line.monthly_wage:
+                details.append(self._change("monthly_wage", wage, line.monthly_wage))
+        if changes:
+            work.worker_updates.append(_updated(worker, changes))
+        if details:
+            entry = Entry(Kind.UPDATED, line.row, line.nik, line.name, text="; ".join(details))
+            self.plan.count(Kind.UPDATED, entry)
+        else:
+            self.plan.count(Kind.UNCHANGED)
+
+    def _personal_changes(self, line: Line, worker: tuple, shared: bool) -> dict:
+        """The fields the file changes; for a shared worker only the empty ones (differences are reported)."""
+        changes, kept = {}, []
+        for name, recorded in zip(PERSON_FIELDS, worker[2:], strict=True):
+            value = getattr(line, name)
+            if value in EMPTY or value == recorded:
+                continue
+            if not shared or recorded in EMPTY or recorded is False:
+                changes[name] = value
+            else:
+                kept.append(HEADERS[name])
+        if kept:
+            self.warn(
+                line,
+                _(
+                    "This worker is also registered elsewhere, so their record was kept as it is for: "
+                    "%(columns)s. Ask Disnaker to correct it if the file is right."
+                )
+                % {"columns": ", ".join(kept)},
+                "kept_as_recorded",
+            )
+        if {"birth_date", "sex"} & set(changes):
+            self.warn_nik_mismatch(line)
+        return changes
+
+    def _change(self, name: str, before, after) -> str:
+        if name == "kelurahan_id":
+            before, after = self.kelurahan_codes.get(before), self.kelurahan_codes.get(after)
+        return f"{HEADERS[name]}: {_shown(before)} → {_shown(after)}"
+
+    def _memberships_to_open(self, line: Line, current) -> list[tuple[int, date, int]] | None:
+        """(program id, start, contribution) of the JKK and JKM memberships to open; None if the row fails."""
+        start = max(line.start_date, self.today)
+        opened = []
+        for code in ROSTER_PROGRAMS:
+            program_id = self.programs[code]
+            ends = [end for program, _employer, end in current if program == program_id]
+            if None in ends:
+                self.warn(
+                    line,
+                    _("%(program)s was not opened: the worker already holds an active membership.")
+                    % {"program": code},
+                    "program_held",
+                )
+                continue
+            begins = max([start, *(end + timedelta(days=1) for end in ends)])
+            try:
+                contribution = self.rates.monthly_contribution(
+                    code,
+                    SegmentKind.WAGE_EARNER,
+                    line.monthly_wage,
+                    begins,
+                    self.employer.risk_class,
+                )
+            except NoRateError:
+                self.error(
+                    line,
+                    HEADERS["start_date"],
+                    _("No %(program)s contribution rate is in force on %(date)s.")
+                    % {"program": code, "date": begins.strftime("%d-%m-%Y")},
+                    "no_rate",
+                )
+                return None
+            opened.append((program_id, begins, contribution))
+        return opened
+
+    def _plan_terminations(self, roster: dict, work: RosterWork) -> None:
+        """Every open job whose worker's NIK is nowhere in the file (not even on a row with errors) ends."""
+        absent = {
+            worker_id: job for worker_id, job in roster.items() if job[3] not in self.niks_in_file
+        }
+        if not absent:
+            return
+        end, reason = self.sync.end_date, self.sync.reason
+        ending: set[int] = set()
+        for worker_id, (employment_id, start, _wage, nik) in absent.items():
+            if start > end:
+                self.plan.note(
+                    Entry(
+                        Kind.WARNING,
+                        None,
+                        nik,
+                        text=_("Not in the file, but the job starts after %(date)s: it stays open.")
+                        % {"date": end.strftime("%d-%m-%Y")},
+                        code="starts_after_end",
+                    )
+                )
+                continue
+            work.terminations.append((employment_id, end, reason))
+            ending.add(worker_id)
+            self.plan.rows[Kind.TERMINATED] += 1
+            self.plan.note(
+                Entry(
+                    Kind.TERMINATED,
+                    None,
+                    nik,
+                    text=_("Not in the file: the job ends on %(date)s (%(reason)s).")
+                    % {
+                        "date": end.strftime("%d-%m-%Y"),
+                        "reason": Employment.TerminationReason(reason).label,
+                    },
+                )
+            )
+        memberships = Membership.objects.filter(
+            employer=self.employer, end_date__isnull=True
+        ).values_list("pk", "worker_id", "start_date")
+        for pk, worker_id, start in memberships:
+            if worker_id in ending:
+                if start > end:
+                    work.removed_memberships.append(pk)
+                else:
+                    work.ended_memberships.append((pk, end))
+
+    # --- writing -------------------------------------------------------------------------------------------
+
+    def write(self, work: RosterWork, writer: BulkWriter) -> None:
+        new_ids = insert_workers(writer, work.new_workers, with_decile=False)
+        if work.worker_updates:
+            writer.update(Worker, person_columns(), work.worker_updates)
+            writer.history(Worker, "~", [row[0] for row in work.worker_updates])
+        employer_id = self.employer.pk
+        writer.insert(
+            Employment,
+            ["worker_id", "employer_id", "start_date", "end_date", "termination_reason", "monthly_wage"],
+            (
+                (worker_id or new_ids[line.nik], employer_id, line.start_date, None, "", line.monthly_wage)
+                for line, worker_id, _opened in work.hires
+            ),
+        )  # fmt: skip
+        writer.insert(
+            Membership,
+            MEMBERSHIP_COLUMNS,
+            (
+                (worker_id or new_ids[line.nik], program_id, self.segment.pk, self.funding_id, employer_id, start, None, amount)
+                for line, worker_id, opened in work.hires
+                for program_id, start, amount in opened
+            ),
+        )  # fmt: skip
+        if work.job_updates:
+            writer.update(Employment, ["start_date", "monthly_wage"], work.job_updates)
+            writer.history(Employment, "~", [row[0] for row in work.job_updates])
+        if work.terminations:
+            writer.update(Employment, ["end_date", "termination_reason"], work.terminations)
+            writer.history(Employment, "~", [row[0] for row in work.terminations])
+        if work.ended_memberships:
+            writer.update(Membership, ["end_date"], work.ended_memberships)
+            writer.history(Membership, "~", [row[0] for row in work.ended_memberships])
+        if work.removed_memberships:
+            writer.history(Membership, "-", work.removed_memberships)
+            writer.delete(Membership, work.removed_memberships)
+        for model in (Worker, Employment, Membership):
+            writer.history_of_new_rows(model)
+
+
+_NOBODY = (None,) * len(WORKER_LOOKUP)
+
+
+def _differs(line: Line, worker: tuple) -> bool:
+    """Whether the file gives a personal value that differs from the record."""
+    return any(
+        getattr(line, name) not in EMPTY and getattr(line, name) != recorded
+        for name, recorded in zip(PERSON_FIELDS, worker[2:], strict=True)
+    )
+
+
+def _updated(worker: tuple, changes: dict) -> tuple:
+    """(id, *PERSON_FIELDS) with the changes applied to the recorded values."""
+    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[2:], strict=True)))  # fmt: skip
+
+
+def _shown(value) -> str:
+    if value in EMPTY:
+        return "—"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)

@@ -1,0 +1,171 @@
+"""Bulk writes of an import, with their audit history, inside the import's one transaction.
+
+PostgreSQL: ``COPY`` into the tables, updates through ``COPY`` into a temporary table and one ``UPDATE … FROM``.
+SQLite (development): ``executemany``. Never a save per row. The historical rows (django-simple-history's
+tables, with our channel, employer and batch stamps) are copied from the rows just written by one
+``INSERT … SELECT`` per table, so they hold exactly what the database holds.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from itertools import islice
+
+from django.db import connection
+from django.db.models import Model
+
+from berjasa.audit import Channel
+
+SQLITE_CHUNK = 500  # ids per statement (SQLite limits the number of parameters)
+
+
+class BulkWriter:
+    """Writes rows of audited models; every row it creates points to ``batch_id``."""
+
+    def __init__(
+        self, *, batch_id: int, user_id: int | None, employer_id: int | None, now: datetime
+    ) -> None:
+        self.batch_id = batch_id
+        self.user_id = user_id
+        self.employer_id = employer_id
+        self.now = now
+        self.postgres = connection.vendor == "postgresql"
+
+    # --- rows -----------------------------------------------------------------------------------------------
+
+    def insert(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+        """Insert ``rows``; ``created_at``, ``updated_at``, ``entered_via`` and ``import_batch_id`` are added."""
+        columns = [*columns, "created_at", "updated_at", "entered_via", "import_batch_id"]
+        stamp = (self.now, self.now, Channel.IMPORT.value, self.batch_id)
+        rows = (row + stamp for row in rows)
+        table = model._meta.db_table
+        if self.postgres:
+            self._copy(model, table, columns, rows)
+        else:
+            self._executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                rows,
+            )
+
+    def update(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+        """Set ``columns`` (and ``updated_at``) of the rows whose id is each tuple's first item."""
+        table = model._meta.db_table
+        rows = (row + (self.now,) for row in rows)
+        columns = [*columns, "updated_at"]
+        if self.postgres:
+            temp = f"_import_{table}"
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
+                    f"SELECT id, {', '.join(columns)} FROM {table} WITH NO DATA"
+                )
+            self._copy(model, temp, ["id", *columns], rows)
+            with connection.cursor() as cursor:
+                assignments = ", ".join(f"{column} = {temp}.{column}" for column in columns)
+                cursor.execute(
+                    f"UPDATE {table} SET {assignments} FROM {temp} WHERE {table}.id = {temp}.id"
+                )
+                cursor.execute(f"DROP TABLE {temp}")
+        else:
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            self._executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",
+                (row[1:] + row[:1] for row in rows),
+            )
+
+    def delete(self, model: type[Model], ids: Sequence[int]) -> None:
+        self._for_ids(f"DELETE FROM {model._meta.db_table} WHERE", ids)
+
+    # --- history --------------------------------------------------------------------------------------------
+
+    def history_of_new_rows(self, model: type[Model]) -> None:
+        """A "created" historical row for every row of ``model`` this batch inserted."""
+        self._history(model, "+", "import_batch_id = %s", [self.batch_id])
+
+    def history(self, model: type[Model], history_type: str, ids: Sequence[int]) -> None:
+        """A historical row ("~" changed, "-" deleted: write it before deleting) for each of ``ids``."""
+        self._for_ids(
+            self._history_sql(model, history_type), ids, self._history_params(history_type)
+        )
+
+    def _history(self, model, history_type: str, condition: str, params: list) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{self._history_sql(model, history_type)} {condition}",
+                self._history_params(history_type) + params,
+            )
+
+    def _history_sql(self, model: type[Model], history_type: str) -> str:
+        columns = [field.column for field in model._meta.concrete_fields]
+        stamps = [
+            "history_date",
+            "history_type",
+            "history_user_id",
+            "history_change_reason",
+            "history_channel",
+            "history_employer_id",
+            "history_batch_id",
+        ]
+        return (
+            f"INSERT INTO {model.history.model._meta.db_table} ({', '.join(columns + stamps)}) "
+            f"SELECT {', '.join(columns)}, {', '.join(['%s'] * len(stamps))} "
+            f"FROM {model._meta.db_table} WHERE"
+        )
+
+    def _history_params(self, history_type: str) -> list:
+        return [
+            self._adapt(self.now),
+            history_type,
+            self.user_id,
+            None,
+            Channel.IMPORT.value,
+            self.employer_id,
+            self.batch_id,
+        ]
+
+    # --- the two databases ----------------------------------------------------------------------------------
+
+    def _for_ids(self, sql_before_condition: str, ids: Sequence[int], params: list = ()) -> None:
+        """Run ``… WHERE id in ids``: one statement on PostgreSQL (an array), chunks on SQLite."""
+        params = list(params)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(f"{sql_before_condition} id = ANY(%s)", [*params, list(ids)])
+                return
+            ids = iter(ids)
+            while chunk := list(islice(ids, SQLITE_CHUNK)):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{sql_before_condition} id IN ({marks})", [*params, *chunk])
+
+    def _copy(
+        self, model: type[Model], table: str, columns: Sequence[str], rows: Iterable[tuple]
+    ) -> None:
+        """COPY in binary format with the columns' types declared: no text formatting or parsing per value."""
+        fields = {field.column: field for field in model._meta.concrete_fields}
+        types = [_copy_type(fields[column].db_type(connection)) for column in columns]
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
+    def _executemany(self, sql: str, rows: Iterable[tuple]) -> None:
+        with connection.cursor() as cursor:
+            while chunk := list(islice(rows, 5000)):
+                cursor.executemany(sql, [tuple(map(self._adapt, row)) for row in chunk])
+
+    @staticmethod
+    def _adapt(value):
+        """SQLite stores dates and times as ISO text, as Django's own backend writes them."""
+        if isinstance(value, datetime):
+            return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+
+def _copy_type(db_type: str) -> str:
+    """The PostgreSQL type name psycopg's binary COPY takes for a column of Django ``db_type``."""
+    name = db_type.split("(")[0].strip()
+    return {"timestamp with time zone": "timestamptz", "serial": "int4", "bigserial": "int8"}.get(
+        name, name
+    )

@@ -1,0 +1,184 @@
+"""Imports and exports in the admin: the roster and DTSEN upload of the import batches, and django-import-export
+on every main model (and the catalogue), with the same rules and an audit trail."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from berjasa.audit import Channel
+from enrollment.models import Employer, Employment, ImportBatch, Membership, Worker
+from programs.models import ContributionRate, Kelurahan
+from tests import factories
+from tests.test_imports import DTSEN_HEADER, csv_file, dtsen_row, row
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+Status = ImportBatch.Status
+
+
+def upload(client, content, **data):
+    return client.post(
+        reverse("admin:enrollment_importbatch_upload"),
+        {"file": content, "reason": "CONTRACT_ENDED", **data},
+    )
+
+
+@pytest.mark.parametrize("persona", ["administrator", "operator"])
+def test_staff_upload_a_roster_for_an_employer_preview_and_confirm(
+    client, request, persona, employer_a
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    assert client.get(reverse("admin:enrollment_importbatch_upload")).status_code == 200
+    response = upload(client, csv_file([row(), row("12")]), source="ROSTER", npp=employer_a.npp)
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("admin:enrollment_importbatch_review", kwargs={"pk": batch.pk})
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert page.context["kinds"] == [("error", 1), ("new", 1)]
+    assert client.get(page.context["errors_url"]).status_code == 200
+    client.post(page.context["confirm_url"], {"only_valid_rows": "1"})
+    batch.refresh_from_db()
+    assert (batch.status, batch.employer, batch.count_new, batch.created_by) == (
+        Status.IMPORTED,
+        employer_a,
+        1,
+        user,
+    )
+    history = Worker.history.get(history_batch_id=batch.pk)
+    assert (history.history_channel, history.history_user) == (Channel.IMPORT, user)
+
+
+def test_the_dtsen_list_is_uploaded_in_the_admin(client, administrator):
+    client.force_login(administrator)
+    content = csv_file([dtsen_row(), dtsen_row(decile=8)], header=DTSEN_HEADER)
+    upload(client, content, source="DTSEN", start_date="2025-10-01")
+    batch = ImportBatch.objects.get()
+    assert (batch.source, batch.status, batch.employer) == (
+        ImportBatch.Source.DTSEN,
+        Status.VALIDATED,
+        None,
+    )
+    client.post(reverse("admin:enrollment_importbatch_confirm", kwargs={"pk": batch.pk}))
+    batch.refresh_from_db()
+    assert (batch.status, batch.count_new) == (Status.IMPORTED, 1)
+    assert Membership.objects.filter(import_batch=batch, start_date=date(2025, 10, 1)).count() == 2
+
+
+def test_a_roster_upload_needs_a_known_npp(client, administrator):
+    client.force_login(administrator)
+    response = upload(client, csv_file([row()]), source="ROSTER", npp="00000000")
+    assert response.status_code == 200
+    assert "npp" in response.context["form"].errors
+    assert not ImportBatch.objects.exists()
+
+
+def test_confirming_in_the_admin_refuses_a_get(client, administrator, employer_a):
+    client.force_login(administrator)
+    upload(client, csv_file([row()]), source="ROSTER", npp=employer_a.npp)
+    batch = ImportBatch.objects.get()
+    url = reverse("admin:enrollment_importbatch_confirm", kwargs={"pk": batch.pk})
+    assert client.get(url).status_code == 405
+    batch.refresh_from_db()
+    assert batch.status == Status.VALIDATED
+
+
+@pytest.mark.parametrize("persona", ["manager", "employer_a_user"])
+def test_managers_and_employers_reach_no_admin_import(client, request, persona, employer_a):
+    client.force_login(request.getfixturevalue(persona))
+    for url in (
+        reverse("admin:enrollment_importbatch_upload"),
+        reverse("admin:enrollment_worker_import"),
+        reverse("admin:enrollment_worker_export"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
+# --- django-import-export on every main model -----------------------------------------------------------------
+
+
+def admin_import(client, model, content: bytes, name: str = "data.csv"):
+    """django-import-export's two steps: upload and preview, then confirm."""
+    opts = model._meta
+    preview = client.post(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_import"),
+        {"import_file": ContentFile(content, name=name), "format": "0", "resource": "0"},
+    )
+    assert preview.status_code == 200
+    form = preview.context.get("confirm_form")
+    if form is None:
+        return preview
+    return client.post(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_process_import"),
+        {**form.initial, "resource": "0"},
+    )
+
+
+def test_the_admin_imports_workers_with_the_nik_rules_and_history(client, operator):
+    client.force_login(operator)
+    nik = factories.make_nik()
+    content = (
+        "nik,name,birth_date,sex,kelurahan,has_disability\n"
+        f"{nik[:4]} {nik[4:]},Andi,12/03/1990,L,73.71.01.1001,0\n"
+    ).encode()
+    admin_import(client, Worker, content)
+    worker = Worker.objects.get(nik=nik)
+    batch = ImportBatch.objects.get(source=ImportBatch.Source.ADMIN)
+    assert (worker.entered_via, worker.import_batch, batch.created_by) == (
+        Channel.IMPORT,
+        batch,
+        operator,
+    )
+    assert worker.history.get().history_channel == Channel.IMPORT
+
+
+def test_the_admin_refuses_a_nik_in_scientific_notation(client, administrator):
+    client.force_login(administrator)
+    content = (
+        b"nik,name,birth_date,sex,kelurahan,has_disability\n7.37105E+15,Andi,1990-03-12,L,,0\n"
+    )
+    preview = admin_import(client, Worker, content)
+    assert preview.context.get("confirm_form") is None
+    assert preview.context["result"].has_errors()
+    assert not Worker.objects.exists()
+
+
+@pytest.mark.parametrize("model", [Employer, Worker, Employment, Membership])
+def test_every_main_model_exports_csv_and_xlsx(client, administrator, employer_a, model):
+    worker = factories.make_worker(name="=HYPERLINK(1)")
+    factories.make_employment(worker, employer_a)
+    factories.make_membership(worker, "JKK", employer=employer_a)
+    client.force_login(administrator)
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_export")
+    for index, kind in ((0, "csv"), (1, "xlsx")):
+        response = client.post(
+            url, {"format": str(index), "resource": "0", **_all_fields(client, url)}
+        )
+        assert response.status_code == 200, kind
+        assert response["Content-Disposition"].startswith("attachment")
+        if kind == "xlsx" and model is Worker:
+            sheet = load_workbook(io.BytesIO(response.content)).active
+            values = [cell.value for cell in sheet[2]]
+            assert "'=HYPERLINK(1)" in values and worker.nik in values
+
+
+def _all_fields(client, url) -> dict:
+    """The export form's field checkboxes, all ticked."""
+    form = client.get(url).context["form"]
+    return {
+        name: "on" for name in form.fields if name not in ("format", "resource", "export_items")
+    }
+
+
+def test_the_catalogue_exports_and_operators_may_not_import_it(client, operator):
+    client.force_login(operator)
+    export = reverse("admin:programs_contributionrate_export")
+    assert client.get(export).status_code == 200
+    response = client.get(reverse("admin:programs_contributionrate_import"))
+    assert response.status_code == 403
+    assert ContributionRate.objects.exists() and Kelurahan.objects.count() == 153
