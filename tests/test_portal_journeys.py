@@ -133,7 +133,8 @@ def test_the_home_page_counts_covered_and_not_yet_covered(portal, employer_a):
 def test_the_xlsx_roster_keeps_nik_and_kpj_as_text(portal, employer_a):
     worker = factories.make_worker(kpj="01234567890")
     factories.make_employment(worker, employer_a)
-    content = portal.get(reverse("portal:roster_download", kwargs={"file_format": "xlsx"})).content
+    response = portal.get(reverse("portal:roster_download", kwargs={"file_format": "xlsx"}))
+    content = b"".join(response.streaming_content)
     sheet = load_workbook(BytesIO(content)).active
     nik_cell, kpj_cell = sheet.cell(row=2, column=1), sheet.cell(row=2, column=3)
     assert (nik_cell.value, nik_cell.data_type, nik_cell.number_format) == (worker.nik, "s", "@")

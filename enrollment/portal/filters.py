@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employment, Membership
+from enrollment.portal.queries import with_coverage
 from programs.models import Kelurahan, Program, Segment
 
 
@@ -80,7 +81,7 @@ class RosterFilter(django_filters.FilterSet):
         return queryset
 
     def filter_covered(self, queryset, name, value):
-        return queryset.filter(covered=(value == "yes"))
+        return with_coverage(queryset, self.employer, self.today).filter(covered=(value == "yes"))
 
     def filter_segment(self, queryset, name, value):
         return queryset.filter(Exists(self._memberships().filter(segment=value)))

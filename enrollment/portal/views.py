@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from berjasa.access import role_required
 from berjasa.audit import Channel
 from berjasa.roles import Role
-from berjasa.spreadsheets import stream_csv, xlsx_bytes
+from berjasa.spreadsheets import stream_csv, temporary_file
 from enrollment import services
 from enrollment.models import Employment, Worker
 from enrollment.portal.context import SESSION_KEY, portal_view
@@ -30,12 +30,13 @@ from enrollment.portal.forms import (
     TerminateForm,
 )
 from enrollment.portal.history import changes_made_by
-from enrollment.portal.queries import roster_summary, with_coverage
+from enrollment.portal.queries import roster_summary
 from enrollment.roster_file import (
+    FILE_FORMATS,
     ROSTER_HEADER,
-    ROSTER_TEXT_COLUMNS,
     active_memberships,
     roster_rows,
+    write_roster_file,
 )
 from enrollment.visibility import (
     claims_visible_to,
@@ -45,6 +46,7 @@ from enrollment.visibility import (
     workers_visible_to,
 )
 from programs.models import FundingScheme, Segment, SegmentGroup
+from reports.summary import employer_summary
 
 ROSTER_PAGE_SIZE = 50
 
@@ -67,28 +69,25 @@ def home(request):
     employments = employments_visible_to(request.user, request.employer)
     context = {
         "summary": roster_summary(employments, request.employer, today),
+        "employer_report": employer_summary(request.employer, on=today),
         "today": today,
         "manages_several": employers_visible_to(request.user).count() > 1,
     }
     return render(request, "portal/home.html", context)
 
 
-def _roster_queryset(request):
-    today = timezone.localdate()
-    employments = with_coverage(
-        employments_visible_to(request.user, request.employer), request.employer, today
-    ).select_related("worker__kelurahan")
-    roster_filter = RosterFilter(request.GET, queryset=employments, employer=request.employer)
-    return roster_filter, today
-
-
 @portal_view
 @require_GET
 def roster(request):
-    roster_filter, today = _roster_queryset(request)
+    today = timezone.localdate()
+    employments = employments_visible_to(request.user, request.employer).select_related(
+        "worker__kelurahan"
+    )
+    roster_filter = RosterFilter(request.GET, queryset=employments, employer=request.employer)
     rows = roster_filter.qs.order_by(*(roster_filter.qs.query.order_by or ["worker__name", "pk"]))
     page = Paginator(rows, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     employments = list(page.object_list)
+    # Programs and coverage for the page's rows only, from one query.
     memberships = active_memberships(request.employer.pk, today).filter(
         worker_id__in=[employment.worker_id for employment in employments]
     )
@@ -97,6 +96,7 @@ def roster(request):
         programs_by_worker.setdefault(membership.worker_id, []).append(membership.program.code)
     for employment in employments:
         employment.program_codes = programs_by_worker.get(employment.worker_id, [])
+        employment.covered = {"JKK", "JKM"} <= set(employment.program_codes)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -299,23 +299,19 @@ def worker_terminate(request, pk: int):
 @portal_view
 @require_GET
 def roster_download(request, file_format: str):
+    """The roster as CSV (streamed) or XLSX (written to a temporary file, then streamed): constant memory."""
+    if file_format not in FILE_FORMATS:
+        raise Http404
     employments = employments_visible_to(request.user, request.employer)
     rows = roster_rows(employments, request.employer.pk, timezone.localdate())
-    filename = f"roster-{request.employer.npp}-{timezone.localdate():%Y%m%d}"
+    filename = f"roster-{request.employer.npp}-{timezone.localdate():%Y%m%d}.{file_format}"
     if file_format == "csv":
         response = StreamingHttpResponse(
-            stream_csv(ROSTER_HEADER, rows), content_type="text/csv; charset=utf-8"
+            stream_csv(ROSTER_HEADER, rows), content_type=FILE_FORMATS["csv"]
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    if file_format == "xlsx":
-        content = xlsx_bytes(
-            ROSTER_HEADER, rows, text_columns=ROSTER_TEXT_COLUMNS, sheet_title="Roster"
-        )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    raise Http404
+    handle = temporary_file(lambda output: write_roster_file(output, "xlsx", rows))
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=FILE_FORMATS["xlsx"]
+    )
