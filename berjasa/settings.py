@@ -1,6 +1,7 @@
 """Settings, read from the environment (see README "Configuration").
 
-DEBUG is off unless the environment turns it on; with DEBUG off, SECRET_KEY must be set.
+The defaults are for development (DEBUG on, SQLite, localhost only). Production sets DEBUG=false, and then
+SECRET_KEY must be set and ALLOWED_HOSTS named, or the start fails with a message.
 """
 
 from pathlib import Path
@@ -13,7 +14,7 @@ from berjasa.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=False)
+DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:

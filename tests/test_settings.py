@@ -32,13 +32,13 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    result = load_settings()
+    result = load_settings(DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
 
 
-def test_it_starts_in_debug_without_a_secret_key():
-    result = load_settings(DEBUG="true")
+def test_it_starts_in_debug_by_default_without_a_secret_key():
+    result = load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
 
@@ -50,7 +50,9 @@ def test_it_refuses_a_debug_value_that_is_not_a_boolean():
 
 
 def test_it_reads_postgresql_from_database_url():
-    result = load_settings(SECRET_KEY="x", DATABASE_URL="postgres://u:p@db.example:5432/berjasa")
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x", DATABASE_URL="postgres://u:p@db.example:5432/berjasa"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.postgresql"]
 
