@@ -276,3 +276,11 @@ def test_a_get_never_changes_anything(portal, employer_a):
         )
     assert worker.employments.get().end_date is None
     assert not Membership.objects.exists()
+
+
+def test_the_roster_pages_keep_the_filters(portal, employer_a):
+    for _ in range(51):
+        factories.make_employment(factories.make_worker(), employer_a)
+    page = portal.get(reverse("portal:roster"), {"status": "active"}).content.decode()
+    assert "halaman 1 dari 2" in page
+    assert "?status=active&amp;page=2" in page
