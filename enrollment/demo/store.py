@@ -1,6 +1,6 @@
 """Writing the demo rows in bulk, and removing an earlier demo.
 
-PostgreSQL gets COPY, other databases ``bulk_create``; either way the generated ids are fetched afterwards with one
+PostgreSQL gets COPY, other databases batched INSERTs (``enrollment.imports.writer.BulkWriter``, shared with the imports); either way the generated ids are fetched afterwards with one
 query per table, by natural key (NPP, NIK). Every row names the demo's import batch and the COMMAND channel.
 
 Demo rows bypass the audit history (django-simple-history): the import batch attributes them all, and a history
@@ -9,13 +9,9 @@ plain DELETE statements by import batch; the database refuses (and the whole run
 refer to them.
 """
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from itertools import islice
 
 from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
 
 from enrollment.demo.claims import PlannedClaim
@@ -29,6 +25,7 @@ from enrollment.demo.population import (
     Spell,
 )
 from enrollment.demo.targets import FORMAL, HORIZON, INFORMAL, PUBLIC_SERVICE, DemoDataError
+from enrollment.imports.writer import BulkWriter
 from enrollment.models import (
     Channel,
     Claim,
@@ -50,8 +47,6 @@ from programs.models import (
 from programs.rates import RateTable
 from reports.models import WorkforceEstimate
 
-BATCH_SIZE = 2_000
-COMMON_COLUMNS = ("entered_via", "import_batch_id", "created_at", "updated_at")
 CITY_RISK_CLASS = 1  # JKK risk class of city offices, for wage-earning public-service workers
 # The segments the plan uses and the group each must belong to.
 EXPECTED_GROUPS = {
@@ -135,45 +130,6 @@ class Contributions:
         return self._known[key]
 
 
-def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-class RowWriter:
-    """Appends rows to a table, stamped with the batch, the COMMAND channel and one timestamp."""
-
-    def __init__(self, batch: ImportBatch, now: datetime) -> None:
-        self._stamp = (Channel.COMMAND.value, batch.pk, now, now)
-
-    def write(self, model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-        columns = (*columns, *COMMON_COLUMNS)
-        stamped = (row + self._stamp for row in rows)
-        if connection.vendor == "postgresql":
-            return self._copy(model, columns, stamped)
-        count = 0
-        for chunk in _chunks(stamped, BATCH_SIZE):
-            model.objects.bulk_create(
-                [model(**dict(zip(columns, row, strict=True))) for row in chunk]
-            )
-            count += len(chunk)
-        return count
-
-    @staticmethod
-    def _copy(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-        quote = connection.ops.quote_name
-        statement = (
-            f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
-        )
-        count = 0
-        with connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
-
-
 def write_demo_rows(
     batch: ImportBatch,
     population: Population,
@@ -182,12 +138,18 @@ def write_demo_rows(
     catalogue: Catalogue,
 ) -> dict[str, int]:
     """Write every planned row; return the number of rows per table."""
-    writer = RowWriter(batch, timezone.now())
+    writer = BulkWriter(
+        batch_id=batch.pk,
+        user_id=None,
+        employer_id=None,
+        now=timezone.now(),
+        channel=Channel.COMMAND,
+    )
     contributions = Contributions(RateTable.load(), catalogue.segment_kind)
     people = population.people
     counts = {}
 
-    counts["employers"] = writer.write(
+    counts["employers"] = writer.insert(
         Employer,
         ("npp", "name", "sector", "size", "risk_class", "address", "kelurahan_id", "status"),
         (
@@ -206,7 +168,7 @@ def write_demo_rows(
     )
     employer_ids = dict(Employer.objects.filter(import_batch=batch).values_list("npp", "id"))
 
-    counts["workers"] = writer.write(
+    counts["workers"] = writer.insert(
         Worker,
         (
             "nik",
@@ -240,7 +202,7 @@ def write_demo_rows(
     )
     worker_ids = dict(Worker.objects.filter(import_batch=batch).values_list("nik", "id"))
 
-    counts["employments"] = writer.write(
+    counts["employments"] = writer.insert(
         Employment,
         (
             "worker_id",
@@ -257,7 +219,7 @@ def write_demo_rows(
             if s.employer is not None
         ),
     )
-    counts["memberships"] = writer.write(
+    counts["memberships"] = writer.insert(
         Membership,
         (
             "worker_id",
@@ -285,7 +247,7 @@ def write_demo_rows(
             for program in s.programs
         ),
     )
-    counts["claims"] = writer.write(
+    counts["claims"] = writer.insert(
         Claim,
         (
             "reference",

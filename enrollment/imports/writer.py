@@ -22,9 +22,16 @@ class BulkWriter:
     """Writes rows of audited models; every row it creates points to ``batch_id``."""
 
     def __init__(
-        self, *, batch_id: int, user_id: int | None, employer_id: int | None, now: datetime
+        self,
+        *,
+        batch_id: int,
+        user_id: int | None,
+        employer_id: int | None,
+        now: datetime,
+        channel: str = Channel.IMPORT,
     ) -> None:
         self.batch_id = batch_id
+        self.channel = channel
         self.user_id = user_id
         self.employer_id = employer_id
         self.now = now
@@ -32,11 +39,20 @@ class BulkWriter:
 
     # --- rows -----------------------------------------------------------------------------------------------
 
-    def insert(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
-        """Insert ``rows``; ``created_at``, ``updated_at``, ``entered_via`` and ``import_batch_id`` are added."""
+    def insert(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
+        """Insert ``rows`` and return how many; ``created_at``, ``updated_at``, ``entered_via`` (the
+        writer's channel) and ``import_batch_id`` are added."""
         columns = [*columns, "created_at", "updated_at", "entered_via", "import_batch_id"]
-        stamp = (self.now, self.now, Channel.IMPORT.value, self.batch_id)
-        rows = (row + stamp for row in rows)
+        stamp = (self.now, self.now, str(self.channel), self.batch_id)
+        written = 0
+
+        def stamped(source: Iterable[tuple]):
+            nonlocal written
+            for row in source:
+                written += 1
+                yield row + stamp
+
+        rows = stamped(rows)
         table = model._meta.db_table
         if self.postgres:
             self._copy(model, table, columns, rows)
@@ -45,6 +61,7 @@ class BulkWriter:
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                 rows,
             )
+        return written
 
     def update(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
         """Set ``columns`` (and ``updated_at``) of the rows whose id is each tuple's first item."""
