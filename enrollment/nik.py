@@ -123,12 +123,14 @@ def _birth_date(day: int, month: int, year2: int, today: date) -> date | None:
     return None
 
 
-def nik_mismatches(nik: str, birth_date: date | None, sex: str | None) -> list[str]:
+def nik_mismatches(
+    nik: str, birth_date: date | None, sex: str | None, *, today: date | None = None
+) -> list[str]:
     """Warnings where the record disagrees with what the NIK encodes.
 
     A mismatch is a warning an operator may override (old records have typos), not an error.
     """
-    facts = nik_facts(nik)
+    facts = nik_facts(nik, today=today)
     warnings = []
     if birth_date and (birth_date.day, birth_date.month, birth_date.year % 100) != (
         facts.birth_date.day,

@@ -105,7 +105,7 @@ class DtsenImport(Importer):
                     self.warn_nik_mismatch(line)
                     self.plan.count(
                         Kind.NEW,
-                        Entry(Kind.NEW, line.row, line.nik, line.name, text=_("New worker.")),
+                        Entry(Kind.NEW, line.row, line.nik, line.name, text=self.new_worker_text),
                     )
                     continue
                 current = memberships.get(worker[0], ())

@@ -22,7 +22,9 @@ from enrollment.models import Membership, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Kelurahan
 
-LOOKUP_CHUNK = 10_000  # rows whose records are looked up together (one query per table per chunk)
+LOOKUP_CHUNK = (
+    2_000  # rows looked up together: one query per table per chunk, small enough for an index scan
+)
 MAX_LISTED_DUPLICATES = 5
 
 # Lengths of the worker's text fields (the model's max_length).
@@ -80,6 +82,7 @@ class Importer:
         self.today = timezone.localdate()
         self.kelurahan_ids = _kelurahan_ids()
         self.kelurahan_codes = dict(Kelurahan.objects.values_list("pk", "code"))
+        self.new_worker_text = _("New worker.")  # said of most rows: translated once
 
     def fields(self) -> list[Field]:
         """The person's columns; importers add their own."""
@@ -210,7 +213,7 @@ class Importer:
 
     def warn_nik_mismatch(self, line: Line) -> None:
         """Birth date or sex that disagree with the NIK: a warning the one who confirms accepts."""
-        for message in nik_mismatches(line.nik, line.birth_date, line.sex):
+        for message in nik_mismatches(line.nik, line.birth_date, line.sex, today=self.today):
             self.warn(line, message, "nik_mismatch")
 
     # --- looking up ------------------------------------------------------------------------------------------

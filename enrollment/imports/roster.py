@@ -214,7 +214,7 @@ class RosterImport(Importer):
         work.new_workers.append(line)
         work.hires.append((line, None, opened))
         self.plan.count(
-            Kind.NEW, Entry(Kind.NEW, line.row, line.nik, line.name, text=_("New worker."))
+            Kind.NEW, Entry(Kind.NEW, line.row, line.nik, line.name, text=self.new_worker_text)
         )
 
     def _plan_hire(self, line, worker, shared, memberships, work: RosterWork) -> None:
