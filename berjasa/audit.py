@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 
@@ -72,6 +73,26 @@ class AuditedHistory(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditTrail(HistoricalRecords):
+    """django-simple-history with our stamps, and a history table indexed only for the audit pages' reads.
+
+    simple-history indexes every foreign key and unique field of the copy; an import writes a historical row for
+    each row it writes, and those indexes (which nothing reads) cost more than the rows. Kept: the primary key,
+    the record's ``id`` (its history) and the fields named in ``indexed``. The acting user is a plain column
+    (no foreign-key check per historical row); deleting a user still sets it to NULL through Django.
+    """
+
+    def __init__(self, *, indexed: tuple[str, ...] = ()) -> None:
+        super().__init__(bases=[AuditedHistory], get_user=history_user, user_db_constraint=False)
+        self.indexed = {"id", *indexed}
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name, field in fields.items():
+            field.db_index = name in self.indexed
+        return fields
 
 
 @receiver(pre_create_historical_record)

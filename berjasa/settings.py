@@ -140,6 +140,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Lock-out after repeated failed logins (django-axes), per user name and address.
+# History tables are indexed by berjasa.audit.AuditTrail; nothing reads them by date alone.
+SIMPLE_HISTORY_DATE_INDEX = False
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

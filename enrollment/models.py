@@ -15,9 +15,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from berjasa.audit import AuditedHistory, Channel, history_user
+from berjasa.audit import AuditTrail, Channel
 from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
@@ -111,6 +110,24 @@ class ImportBatch(models.Model):
         return f"#{self.pk} {self.get_source_display()} {self.file_name}".strip()
 
 
+def import_batch_field() -> models.ForeignKey:
+    """The batch that wrote a row, if one did: where the row came from, not a relationship to keep in step.
+
+    No database foreign key: it would be checked row by row when an import commits (a batch of 50,000 workers
+    writes 200,000 rows pointing to their batch), and batches are never deleted (the admin only shows them;
+    ``PROTECT`` stops a deletion through Django). Indexed, for the rows of a batch.
+    """
+    return models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+
+
 class Employer(models.Model):
     """A company (pemberi kerja) registered with BPJS Ketenagakerjaan under its NPP."""
 
@@ -160,18 +177,11 @@ class Employer(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
-    import_batch = models.ForeignKey(
-        ImportBatch,
-        verbose_name=_("import batch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+    history = AuditTrail()
 
     class Meta:
         ordering = ["name"]
@@ -240,7 +250,9 @@ class Worker(models.Model):
         help_text=_("BPJS Ketenagakerjaan participant card number, if issued."),
         error_messages={"unique": _("This KPJ number is already registered to another worker.")},
     )
-    name = models.CharField(_("name"), max_length=150, db_index=True)
+    name = models.CharField(
+        _("name"), max_length=150
+    )  # indexed in Meta: no LIKE twin (names are searched anywhere)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -254,21 +266,15 @@ class Worker(models.Model):
         _("DTSEN decile"), null=True, blank=True, help_text=_("1 (poorest) to 10, from DTSEN.")
     )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
-    import_batch = models.ForeignKey(
-        ImportBatch,
-        verbose_name=_("import batch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+    history = AuditTrail()
 
     class Meta:
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name"], name="worker_name_idx")]
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
         constraints = [
@@ -334,8 +340,13 @@ class Employment(models.Model):
     worker = models.ForeignKey(
         Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="employments"
     )
+    # Not indexed alone: employment_roster_idx leads with the employer.
     employer = models.ForeignKey(
-        Employer, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="employments"
+        Employer,
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+        db_index=False,
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -344,18 +355,11 @@ class Employment(models.Model):
     )
     monthly_wage = models.PositiveBigIntegerField(_("monthly wage (Rp)"))
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
-    import_batch = models.ForeignKey(
-        ImportBatch,
-        verbose_name=_("import batch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+    history = AuditTrail(indexed=("worker",))
 
     class Meta:
         ordering = ["-start_date", "pk"]
@@ -420,18 +424,11 @@ class Membership(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     monthly_contribution = models.PositiveBigIntegerField(_("monthly contribution (Rp)"))
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
-    import_batch = models.ForeignKey(
-        ImportBatch,
-        verbose_name=_("import batch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+    history = AuditTrail(indexed=("worker",))
 
     class Meta:
         ordering = ["-start_date", "pk"]
@@ -525,18 +522,11 @@ class Claim(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
-    import_batch = models.ForeignKey(
-        ImportBatch,
-        verbose_name=_("import batch"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(bases=[AuditedHistory], get_user=history_user)
+    history = AuditTrail()
 
     class Meta:
         ordering = ["-submitted_date", "pk"]

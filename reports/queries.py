@@ -6,7 +6,7 @@ Definitions (DESIGN.md, "Reports: definitions"):
   (``start_date <= D`` and ``end_date`` empty or ``>= D``).
 - Breakdowns count a covered worker under the segment (so the segment group and kind), funding scheme and
   employer (so the employer size) of their **active JKK membership** on D. There is at most one: a worker never
-  holds overlapping memberships of one program (an exclusion constraint on PostgreSQL). Region, sex, age band
+  holds overlapping memberships of one program (checked by the database on PostgreSQL). Region, sex, age band
   and disability come from the worker. The program breakdown counts covered workers holding an active
   membership in each program.
 - Claims are the PAID ones, by paid date, within a period or cumulative to its end.

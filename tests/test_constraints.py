@@ -1,5 +1,6 @@
 """The rules that protect the data: each held by the database, and each explained to a clerk in Indonesian."""
 
+import threading
 from datetime import date
 
 import pytest
@@ -186,6 +187,40 @@ def test_postgresql_refuses_overlapping_memberships_of_one_program():
     assert worker.memberships.count() == 2
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the overlap check is PostgreSQL's")
+def test_postgresql_refuses_an_overlap_made_by_an_update_or_within_one_statement():
+    worker = factories.make_worker()
+    first = factories.make_membership(
+        worker, "JKK", start_date=date(2024, 1, 1), end_date=date(2024, 6, 30)
+    )
+    later = factories.make_membership(worker, "JKK", start_date=date(2024, 7, 1))
+    # Moving the later one's start back into the first one's months.
+    refused_by_database(
+        lambda: Membership.objects.filter(pk=later.pk).update(start_date=date(2024, 6, 1))
+    )
+    # Two rows of one bulk insert that overlap each other (another worker, so only they can clash).
+    other = factories.make_worker()
+    rows = [
+        Membership(
+            worker=other,
+            program=first.program,
+            segment=first.segment,
+            funding_scheme=first.funding_scheme,
+            start_date=start,
+            monthly_contribution=9_360,
+            entered_via=first.entered_via,
+        )
+        for start in (date(2025, 1, 1), date(2025, 3, 1))
+    ]
+    rows[0].end_date = date(2025, 12, 31)
+    refused_by_database(lambda: Membership.objects.bulk_create(rows))
+    # Another program, or the next day, is no overlap.
+    factories.make_membership(worker, "JKM", start_date=date(2024, 6, 1))
+    Membership.objects.filter(pk=later.pk).update(start_date=date(2024, 7, 2))
+    assert Membership.objects.filter(worker=worker).count() == 3
+    assert not Membership.objects.filter(worker=other).exists()
+
+
 def test_it_refuses_a_negative_claim_amount():
     worker = factories.make_worker()
     refused_by_database(lambda: factories.make_claim(worker, amount=-5))
@@ -296,3 +331,38 @@ def test_the_worker_record_stores_the_nik_as_16_digits():
     )
     worker.full_clean()
     assert worker.nik == "7371051203900001"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the overlap check is PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_transactions_cannot_each_add_one_of_two_overlapping_memberships():
+    """The second waits for the first to commit (the check locks the worker), then sees its row and refuses."""
+    worker = factories.make_worker()
+    first_written, release = threading.Event(), threading.Event()
+
+    def first_transaction():
+        try:
+            with transaction.atomic():
+                factories.make_membership(
+                    worker, "JKM", start_date=date(2024, 1, 1), end_date=date(2024, 12, 31)
+                )
+                first_written.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_transaction)
+    thread.start()
+    assert first_written.wait(timeout=10)
+    threading.Timer(
+        0.5, release.set
+    ).start()  # the first commits while the second waits for the lock
+    refused_by_database(
+        lambda: factories.make_membership(
+            worker, "JKM", start_date=date(2024, 6, 1), end_date=date(2024, 6, 30)
+        )
+    )
+    thread.join()
+    assert list(Membership.objects.filter(worker=worker).values_list("start_date", flat=True)) == [
+        date(2024, 1, 1)
+    ]
