@@ -214,10 +214,15 @@ def run_batch(batch_id: int) -> None:
 
 
 def _refresh_statistics(batch: ImportBatch) -> None:
-    """After a large import, let PostgreSQL's planner see the new jobs and memberships at once (autovacuum comes
-    later): with a roster it believes empty, it would plan the next download of that roster as nested loops.
-    Runs after the commit: the batch already shows as imported."""
-    if connection.vendor != "postgresql" or batch.count_new < ANALYZE_AFTER_NEW_ROWS:
+    """After a large roster import, let PostgreSQL's planner see the employer's new jobs and memberships at once
+    (autovacuum comes later): with a roster it believes empty, it would plan the next download of that roster as
+    nested loops. Runs after the commit: the batch already shows as imported. Not after a DTSEN batch: city-funded
+    memberships change no employer's figures, and a few percent more rows mislead no plan."""
+    if (
+        connection.vendor != "postgresql"
+        or batch.source != ImportBatch.Source.ROSTER
+        or batch.count_new < ANALYZE_AFTER_NEW_ROWS
+    ):
         return
     # Not the workers: analysing their text columns costs seconds, and their count is estimated well enough.
     tables = [model._meta.db_table for model in (Employment, Membership)]
