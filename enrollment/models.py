@@ -250,9 +250,8 @@ class Worker(models.Model):
         help_text=_("BPJS Ketenagakerjaan participant card number, if issued."),
         error_messages={"unique": _("This KPJ number is already registered to another worker.")},
     )
-    name = models.CharField(
-        _("name"), max_length=150
-    )  # indexed in Meta: no LIKE twin (names are searched anywhere)
+    # Indexed in Meta (worker_name_idx), without the LIKE twin of db_index: names are searched anywhere.
+    name = models.CharField(_("name"), max_length=150)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

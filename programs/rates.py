@@ -39,9 +39,7 @@ class RateTable:
 
     def __init__(self, rates: list[Rate]) -> None:
         self._rates: dict[tuple[str, str], list[Rate]] = {}
-        self._in_force: dict[
-            tuple, Rate | None
-        ] = {}  # the rate chosen for a program, kind, date and class
+        self._in_force: dict[tuple, Rate | None] = {}  # memo of _rate_in_force
         for rate in rates:
             self._rates.setdefault((rate.program_code, rate.segment_kind), []).append(rate)
 
@@ -74,16 +72,21 @@ class RateTable:
     ) -> int:
         """The monthly contribution in Rupiah; ``wage`` is the wage (PU) or declared income (BPU)."""
         key = (program_code, segment_kind, on, risk_class)
-        if key not in self._in_force:
-            candidates = [
-                rate
-                for rate in self._rates.get((program_code, segment_kind), [])
-                if rate.applies(on) and rate.risk_class in (risk_class, None)
-            ]
-            # A rate for the exact risk class wins over one that ignores the class.
-            candidates.sort(key=lambda rate: rate.risk_class is None)
-            self._in_force[key] = candidates[0] if candidates else None
+        if key not in self._in_force:  # an import asks the same question for every row
+            self._in_force[key] = self._rate_in_force(*key)
         rate = self._in_force[key]
         if rate is None:
             raise NoRateError(f"{program_code}/{segment_kind} on {on}")
         return rate.amount(wage)
+
+    def _rate_in_force(
+        self, program_code: str, segment_kind: str, on: date, risk_class: int | None
+    ) -> Rate | None:
+        candidates = [
+            rate
+            for rate in self._rates.get((program_code, segment_kind), [])
+            if rate.applies(on) and rate.risk_class in (risk_class, None)
+        ]
+        # A rate for the exact risk class wins over one that ignores the class.
+        candidates.sort(key=lambda rate: rate.risk_class is None)
+        return candidates[0] if candidates else None

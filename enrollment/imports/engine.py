@@ -22,9 +22,8 @@ from enrollment.models import Membership, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Kelurahan
 
-LOOKUP_CHUNK = (
-    2_000  # rows looked up together: one query per table per chunk, small enough for an index scan
-)
+# Rows looked up together: one query per table per chunk, few enough values that PostgreSQL uses the index.
+LOOKUP_CHUNK = 2_000
 MAX_LISTED_DUPLICATES = 5
 
 # Lengths of the worker's text fields (the model's max_length).
@@ -80,8 +79,11 @@ class Importer:
         self.plan = plan
         self.progress = progress or (lambda rows: None)
         self.today = timezone.localdate()
-        self.kelurahan_ids = _kelurahan_ids()
         self.kelurahan_codes = dict(Kelurahan.objects.values_list("pk", "code"))
+        # Kemendagri codes without their dots to ids (a cell is looked up without its dots too).
+        self.kelurahan_ids = {
+            code.replace(".", ""): pk for pk, code in self.kelurahan_codes.items()
+        }
         self.new_worker_text = _("New worker.")  # said of most rows: translated once
 
     def fields(self) -> list[Field]:
@@ -223,11 +225,6 @@ class Importer:
         while chunk := list(islice(iterator, LOOKUP_CHUNK)):
             yield chunk
             self.progress(chunk[-1].row)
-
-
-def _kelurahan_ids() -> dict[str, int]:
-    """Kemendagri codes, with and without their dots, to ids."""
-    return {code.replace(".", ""): pk for pk, code in Kelurahan.objects.values_list("pk", "code")}
 
 
 def _duplicates_message(duplicates: list[tuple[str, int, int]]) -> str:
