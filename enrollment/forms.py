@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Channel, Worker
+from enrollment.models import PERSONAL_FIELDS, Channel, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 
 # The NIK and what it encodes: checked against each other when one of them is entered or changed.
@@ -51,19 +51,7 @@ class WorkerAdminForm(AdminChannelForm):
 
     class Meta:
         model = Worker
-        fields = (
-            "nik",
-            "kpj",
-            "name",
-            "birth_date",
-            "sex",
-            "phone",
-            "address",
-            "kelurahan",
-            "occupation",
-            "has_disability",
-            "dtsen_decile",
-        )
+        fields = ("nik", *PERSONAL_FIELDS, "dtsen_decile")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

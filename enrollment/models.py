@@ -326,6 +326,21 @@ class Worker(models.Model):
             raise ValidationError(errors)
 
 
+# What is recorded about a worker besides the NIK (set once, it identifies them) and the DTSEN decile (from the
+# national list, set by Disnaker): what forms, files and the roster import may set, in the order they show it.
+PERSONAL_FIELDS = (
+    "kpj",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "kelurahan",
+    "occupation",
+    "has_disability",
+)
+
+
 class Employment(models.Model):
     """A worker's job with an employer. An employer's roster is its open employments."""
 

@@ -18,7 +18,15 @@ from import_export import fields, resources, widgets
 from berjasa.audit import Channel, audit_context
 from berjasa.spreadsheets import neutralise
 from enrollment.imports import cells
-from enrollment.models import Claim, Employer, Employment, ImportBatch, Membership, Worker
+from enrollment.models import (
+    PERSONAL_FIELDS,
+    Claim,
+    Employer,
+    Employment,
+    ImportBatch,
+    Membership,
+    Worker,
+)
 from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
@@ -125,19 +133,7 @@ class WorkerResource(AuditedResource):
     class Meta(AuditedResource.Meta):
         model = Worker
         import_id_fields = ("nik",)
-        fields = (
-            "nik",
-            "kpj",
-            "name",
-            "birth_date",
-            "sex",
-            "phone",
-            "address",
-            "kelurahan",
-            "occupation",
-            "has_disability",
-            "dtsen_decile",
-        )
+        fields = ("nik", *PERSONAL_FIELDS, "dtsen_decile")
 
 
 class EmploymentResource(AuditedResource):

@@ -120,6 +120,20 @@ def test_an_employer_edits_a_worker_and_sees_the_change_in_its_history(portal, e
     )
 
 
+def test_an_employer_cannot_set_the_dtsen_decile(portal, employer_a):
+    """The decile comes from the national DTSEN list and decides city funding: Disnaker's, not the employer's."""
+    worker = factories.make_worker(name="Andi", dtsen_decile=3)
+    factories.make_employment(worker, employer_a)
+    edit = reverse("portal:worker_edit", kwargs={"pk": worker.pk})
+    assert "dtsen_decile" not in portal.get(edit).content.decode()
+    form = {f"worker-{k}": v for k, v in new_worker_form(sex="L", birth_date="1990-03-12").items()}
+    form.update({"worker-dtsen_decile": "10", "job-start_date": "2024-01-01"})
+    form["job-monthly_wage"] = "4100000"
+    portal.post(edit, form, follow=True)
+    worker.refresh_from_db()
+    assert (worker.name, worker.dtsen_decile) == ("Nur Ma'rifah", 3)  # saved, but not the decile
+
+
 def test_the_home_page_counts_covered_and_not_yet_covered(portal, employer_a):
     covered, missing_jkm = factories.make_worker(), factories.make_worker()
     for worker in (covered, missing_jkm):

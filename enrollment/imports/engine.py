@@ -18,7 +18,7 @@ from enrollment.imports import cells
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.reader import Column, RefusedFile, Table
 from enrollment.imports.writer import BulkWriter
-from enrollment.models import Membership, Worker
+from enrollment.models import PERSONAL_FIELDS, Membership, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Kelurahan
 
@@ -29,18 +29,9 @@ MAX_LISTED_DUPLICATES = 5
 # Lengths of the worker's text fields (the model's max_length).
 _LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name", "phone", "address", "occupation", "kpj")}  # fmt: skip
 
-# The columns of a worker that a file may set, in the order the writer uses.
-PERSON_FIELDS = (
-    "kpj",
-    "name",
-    "birth_date",
-    "sex",
-    "phone",
-    "address",
-    "kelurahan_id",
-    "occupation",
-    "has_disability",
-)
+# The worker's attributes a file may set (``kelurahan_id``, not ``kelurahan``: also the columns' names), in the
+# order the writer uses.
+PERSON_FIELDS = tuple(Worker._meta.get_field(name).attname for name in PERSONAL_FIELDS)
 WORKER_LOOKUP = ("id", "nik", *PERSON_FIELDS)
 MEMBERSHIP_COLUMNS = (
     "worker_id",
@@ -288,15 +279,11 @@ def current_memberships(worker_ids: list[int], on: date) -> dict[int, list[tuple
     return found
 
 
-def person_columns() -> list[str]:
-    return [Worker._meta.get_field(name.removesuffix("_id")).column for name in PERSON_FIELDS]
-
-
 def insert_workers(writer: BulkWriter, lines: list[Line], *, with_decile: bool) -> dict[str, int]:
     """Create a worker for each line (blank optional cells take the model's defaults); return NIK → id."""
     writer.insert(
         Worker,
-        ["nik", *person_columns(), "dtsen_decile"],
+        ["nik", *PERSON_FIELDS, "dtsen_decile"],
         (
             (
                 line.nik,

@@ -37,7 +37,6 @@ from enrollment.imports.engine import (
     insert_workers,
     known_workers,
     kpj_holders,
-    person_columns,
 )
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.writer import BulkWriter
@@ -375,7 +374,7 @@ class RosterImport(Importer):
     def write(self, work: RosterWork, writer: BulkWriter) -> None:
         new_ids = insert_workers(writer, work.new_workers, with_decile=False)
         if work.worker_updates:
-            writer.update(Worker, person_columns(), work.worker_updates)
+            writer.update(Worker, PERSON_FIELDS, work.worker_updates)
             writer.history(Worker, "~", [row[0] for row in work.worker_updates])
         employer_id = self.employer.pk
         writer.insert(

@@ -4,9 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Employment, Worker
+from enrollment.models import PERSONAL_FIELDS, Employment, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
-from enrollment.services.roster import WORKER_FIELDS
 from programs.models import Kelurahan, Program
 
 
@@ -18,11 +17,12 @@ class DateInput(forms.DateInput):
 
 
 class PersonalDataForm(forms.ModelForm):
-    """A worker's personal data, as the employer keeps it (the NIK is set once, when the worker is added)."""
+    """A worker's personal data, as the employer keeps it (the NIK is set once, when the worker is added; the DTSEN
+    decile is Disnaker's)."""
 
     class Meta:
         model = Worker
-        fields = WORKER_FIELDS
+        fields = PERSONAL_FIELDS
         widgets = {"birth_date": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -47,7 +47,7 @@ class AddWorkerForm(PersonalDataForm):
         help_text=_("Tick this only when the birth date or sex differs from what the NIK encodes."),
     )
 
-    field_order = ["nik", *WORKER_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
+    field_order = ["nik", *PERSONAL_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
 
     def clean_nik(self) -> str:
         return normalize_nik(self.cleaned_data["nik"])

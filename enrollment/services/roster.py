@@ -9,24 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
-from enrollment.models import Employer, Employment, Membership, Worker
+from enrollment.models import PERSONAL_FIELDS, Employer, Employment, Membership, Worker
 from enrollment.nik import normalize_nik
 from programs.models import FundingScheme, Program, Segment, SegmentKind
 from programs.rates import NoRateError, RateTable
 
 # Fields of a worker that a roster keeper may set or change.
-WORKER_FIELDS = (
-    "name",
-    "birth_date",
-    "sex",
-    "kpj",
-    "phone",
-    "address",
-    "kelurahan",
-    "occupation",
-    "has_disability",
-    "dtsen_decile",
-)
+WORKER_FIELDS = (*PERSONAL_FIELDS, "dtsen_decile")  # what the services may set on a worker
 
 
 def _save(instance, *, exclude_unique: bool = False) -> None:
