@@ -29,6 +29,7 @@ from enrollment.models import (
 )
 from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
+from programs.resources import KnownBy
 
 
 class DateWidget(widgets.DateWidget):
@@ -56,7 +57,7 @@ class NikWidget(widgets.CharWidget):
             raise ValueError(" ".join(error.messages)) from None
 
 
-class WorkerByNik(widgets.ForeignKeyWidget):
+class WorkerByNik(KnownBy):
     def __init__(self) -> None:
         super().__init__(Worker, "nik")
 
@@ -64,8 +65,8 @@ class WorkerByNik(widgets.ForeignKeyWidget):
         return super().clean(NikWidget().clean(value), row, **kwargs)
 
 
-def by_code(model) -> widgets.ForeignKeyWidget:
-    return widgets.ForeignKeyWidget(model, "code")
+def by_code(model) -> KnownBy:
+    return KnownBy(model, "code")
 
 
 class AuditedResource(resources.ModelResource):
@@ -138,7 +139,7 @@ class WorkerResource(AuditedResource):
 
 class EmploymentResource(AuditedResource):
     worker = fields.Field("worker", "worker", WorkerByNik())
-    employer = fields.Field("employer", "employer", widgets.ForeignKeyWidget(Employer, "npp"))
+    employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
 
@@ -160,7 +161,7 @@ class MembershipResource(AuditedResource):
     program = fields.Field("program", "program", by_code(Program))
     segment = fields.Field("segment", "segment", by_code(Segment))
     funding_scheme = fields.Field("funding_scheme", "funding_scheme", by_code(FundingScheme))
-    employer = fields.Field("employer", "employer", widgets.ForeignKeyWidget(Employer, "npp"))
+    employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
 
@@ -183,7 +184,7 @@ class ClaimResource(AuditedResource):
     worker = fields.Field("worker", "worker", WorkerByNik())
     benefit_type = fields.Field("benefit_type", "benefit_type", by_code(BenefitType))
     segment = fields.Field("segment", "segment", by_code(Segment))
-    employer = fields.Field("employer", "employer", widgets.ForeignKeyWidget(Employer, "npp"))
+    employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     incident_date = fields.Field("incident_date", "incident_date", DateWidget())
     submitted_date = fields.Field("submitted_date", "submitted_date", DateWidget())
     paid_date = fields.Field("paid_date", "paid_date", DateWidget())

@@ -4,6 +4,7 @@ Rows are matched by code (a rate by program, kind, risk class and start; a targe
 by code, as the seed files in ``seeds/`` do; each row is validated with its model's rules before it is saved.
 """
 
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from berjasa.spreadsheets import neutralise
@@ -30,8 +31,27 @@ class CatalogueResource(resources.ModelResource):
         return neutralise(super().export_field(field, instance, **kwargs))
 
 
+class KnownBy(widgets.ForeignKeyWidget):
+    """A record named by one of its identifiers (a code, a NIK, an NPP). One that is not registered is a message
+    the clerk can act on, not Django's "matching query does not exist"."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            meta = self.model._meta
+            raise ValueError(
+                _("No %(record)s with %(identifier)s “%(value)s” is registered.")
+                % {
+                    "record": meta.verbose_name,
+                    "identifier": meta.get_field(self.field).verbose_name,
+                    "value": value,
+                }
+            ) from None
+
+
 def by_code(field_name: str, model) -> fields.Field:
-    return fields.Field(field_name, field_name, widgets.ForeignKeyWidget(model, "code"))
+    return fields.Field(field_name, field_name, KnownBy(model, "code"))
 
 
 class ProgramResource(CatalogueResource):

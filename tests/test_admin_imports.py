@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from berjasa.audit import Channel
@@ -145,6 +146,21 @@ def test_the_admin_refuses_a_nik_in_scientific_notation(client, administrator):
     assert preview.context.get("confirm_form") is None
     assert preview.context["result"].has_errors()
     assert not Worker.objects.exists()
+
+
+def test_an_unknown_nik_or_npp_in_an_admin_import_is_named_for_the_clerk(client, administrator):
+    client.force_login(administrator)
+    nik = factories.make_nik()
+    content = (
+        f"worker,employer,start_date,monthly_wage\n{nik},NPP-TIDAK-ADA,2025-01-01,4000000\n"
+    ).encode()
+    with translation.override("id"):
+        preview = admin_import(client, Employment, content)
+    assert preview.context.get("confirm_form") is None
+    page = preview.content.decode()
+    assert f"Tidak ada pekerja dengan NIK “{nik}” yang terdaftar." in page
+    assert "matching query does not exist" not in page
+    assert not Employment.objects.exists()
 
 
 @pytest.mark.parametrize("model", [Employer, Worker, Employment, Membership])
