@@ -43,13 +43,11 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as PdfTable
 
+from berjasa.spreadsheets import neutralise
 from reports import charts
 from reports.engine import COUNT, PERCENT, RUPIAH, Figure
 from reports.formatting import cell
 from reports.registry import ReportResult, Table
-
-# A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -128,11 +126,6 @@ def render_text(result: ReportResult) -> bytes:
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _csv_value(value) -> str | int:
     if value is None:
         return ""
@@ -147,14 +140,14 @@ def render_csv(result: ReportResult) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(f"Makassar Berjasa — {result.title}")])
-    writer.writerows([neutralise(k), neutralise(v)] for k, v in _preamble(result))
+    writer.writerows([_csv_value(k), _csv_value(v)] for k, v in _preamble(result))
     writer.writerow([])
     writer.writerow([_("Figure"), _("Value")])
-    writer.writerows([neutralise(f.label), _csv_value(f.value)] for f in result.headline.figures)
+    writer.writerows([_csv_value(f.label), _csv_value(f.value)] for f in result.headline.figures)
     for table in result.tables:
         writer.writerow([])
-        writer.writerow([neutralise(table.title)])
-        writer.writerow([neutralise(c.label) for c in table.columns])
+        writer.writerow([_csv_value(table.title)])
+        writer.writerow([_csv_value(c.label) for c in table.columns])
         writer.writerows([_csv_value(v) for v in row] for row in table.rows)
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from berjasa.spreadsheets import neutralise, stream_csv, write_xlsx
+from berjasa.spreadsheets import stream_csv, write_xlsx
 from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
 from enrollment.imports.plan import Kind, Plan, ReviewPage, ReviewWriter
 from enrollment.imports.reader import FileShape, RefusedFile, header_key, open_table, read_rows
@@ -357,4 +357,4 @@ def _report_rows(rows, header_row: int, errors: dict[int, list[str]]):
         if number == header_row:
             yield [ERROR_COLUMN, *("" if cell is None else cell for cell in cells)]
         elif any(cell not in (None, "") for cell in cells):
-            yield ["; ".join(errors.get(number, ())), *(neutralise(cell) for cell in cells)]
+            yield ["; ".join(errors.get(number, ())), *cells]  # the writers escape formulas
