@@ -418,7 +418,12 @@ class ClaimAdmin(RecordAdmin):
         "paid_date",
         rupiah_column("amount", _("amount")),
     )
-    list_select_related = ("worker", "benefit_type", "segment")
+    list_select_related = (
+        "worker",
+        "benefit_type",
+        "segment",
+        "employer",
+    )  # the export names the employer
     # Date filters rather than a date hierarchy: the hierarchy runs two more queries over the filtered
     # claims on every page (MIN/MAX, then the years), doubling the cost of a search.
     list_filter = (

@@ -63,6 +63,7 @@ def _ask(modeladmin, request, queryset, form, title: str, action_name: str) -> T
     permissions=["change"],
 )
 def terminate_employments(modeladmin, request, queryset):
+    queryset = queryset.select_related("worker", "employer")  # named on the page and in messages
     form = TerminationForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
         return _ask(
@@ -81,7 +82,7 @@ def terminate_employments(modeladmin, request, queryset):
     _apply_each(
         modeladmin,
         request,
-        queryset.select_related("worker", "employer"),
+        queryset,
         terminate,
         _("%(count)d employments ended."),
     )
@@ -94,7 +95,7 @@ def _advance(status: str, description, done_message):
         _apply_each(
             modeladmin,
             request,
-            queryset,
+            queryset.select_related("benefit_type"),  # a claim is named by its benefit's code
             lambda claim: services.advance_claim(
                 claim, status, acting_user=request.user, channel=Channel.ADMIN
             ),
@@ -119,6 +120,7 @@ mark_rejected = _advance(
 
 @admin.action(description=gettext_lazy("Mark the selected claims paid"), permissions=["change"])
 def mark_paid(modeladmin, request, queryset):
+    queryset = queryset.select_related("benefit_type")  # a claim is named by its benefit's code
     form = PaymentForm(
         request.POST if "apply" in request.POST else None,
         initial={"paid_date": timezone.localdate()},
