@@ -57,10 +57,6 @@ class Scope:
     segment_id: int | None = None
     kecamatan_id: int | None = None
 
-    @property
-    def is_city(self) -> bool:
-        return self == CITY
-
 
 CITY = Scope()
 

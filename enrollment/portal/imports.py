@@ -20,13 +20,7 @@ from enrollment.portal.forms import RosterUploadForm
 from enrollment.roster_file import EXAMPLE_ROW, FILE_FORMATS, TEMPLATE_COLUMNS, write_roster_file
 from enrollment.visibility import import_batches_visible_to
 
-PREVIEW_PAGE_SIZE = 50
 RECENT_BATCHES = 10
-IN_PROGRESS = (
-    ImportBatch.Status.PENDING,
-    ImportBatch.Status.VALIDATING,
-    ImportBatch.Status.RUNNING,
-)
 
 
 @portal_view

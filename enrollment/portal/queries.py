@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, Employment, Membership
 from enrollment.roster_file import active_memberships
@@ -52,6 +51,3 @@ def roster_summary(employments: QuerySet[Employment], employer: Employer, on: da
         "ending_soon_days": ENDING_SOON_DAYS,
         "last_update": last_update,
     }
-
-
-COVERAGE_LABELS = {True: _("Covered"), False: _("Not yet covered")}

@@ -18,9 +18,9 @@ from programs.rates import NoRateError, RateTable
 WORKER_FIELDS = (*PERSONAL_FIELDS, "dtsen_decile")  # what the services may set on a worker
 
 
-def _save(instance, *, exclude_unique: bool = False) -> None:
+def _save(instance) -> None:
     """Validate with the model's own rules (the clerk's messages), then save."""
-    instance.full_clean(validate_unique=not exclude_unique)
+    instance.full_clean()
     instance.save()
 
 
