@@ -28,17 +28,15 @@ from enrollment.imports.engine import (
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.reader import Column
 from enrollment.imports.writer import BulkWriter
-from enrollment.models import Membership, Worker
+from enrollment.models import PERSONAL_FIELDS, Membership, Worker
 from enrollment.roster_file import ROSTER_COLUMNS
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
 from programs.rates import NoRateError, RateTable
 
 DTSEN_PROGRAMS = ("JKK", "JKM")
-_PERSON_KEYS = {"nik", "name", "birth_date", "sex", "kpj", "phone", "address", "kelurahan"}
-_PERSON_KEYS |= {"occupation", "has_disability"}
 # The person's columns are the roster's (``tanggal_lahir`` matches ``Tanggal Lahir``), plus the desil.
 DTSEN_COLUMNS = (
-    *(column for column in ROSTER_COLUMNS if column.key in _PERSON_KEYS),
+    *(column for column in ROSTER_COLUMNS if column.key in {"nik", *PERSONAL_FIELDS}),
     Column("decile", "Desil", required=True, aliases=("decile", "desil dtsen")),
 )
 

@@ -16,6 +16,16 @@ from django.db.models import Model
 from berjasa.audit import Channel
 
 SQLITE_CHUNK = 500  # ids per statement (SQLite limits the number of parameters)
+# The columns django-simple-history and ``berjasa.audit`` add to a historical row.
+HISTORY_STAMPS = [
+    "history_date",
+    "history_type",
+    "history_user_id",
+    "history_change_reason",
+    "history_channel",
+    "history_employer_id",
+    "history_batch_id",
+]
 
 
 class BulkWriter:
@@ -96,45 +106,33 @@ class BulkWriter:
 
     def history_of_new_rows(self, model: type[Model]) -> None:
         """A "created" historical row for every row of ``model`` this batch inserted."""
-        self._history(model, "+", "import_batch_id = %s", [self.batch_id])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{self._history_sql(model)} import_batch_id = %s",
+                [*self._stamps("+"), self.batch_id],
+            )
 
     def history(self, model: type[Model], history_type: str, ids: Sequence[int]) -> None:
         """A historical row ("~" changed, "-" deleted: write it before deleting) for each of ``ids``."""
-        self._for_ids(
-            self._history_sql(model, history_type), ids, self._history_params(history_type)
-        )
+        self._for_ids(self._history_sql(model), ids, self._stamps(history_type))
 
-    def _history(self, model, history_type: str, condition: str, params: list) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"{self._history_sql(model, history_type)} {condition}",
-                self._history_params(history_type) + params,
-            )
-
-    def _history_sql(self, model: type[Model], history_type: str) -> str:
+    def _history_sql(self, model: type[Model]) -> str:
+        """``INSERT … SELECT`` of the rows that the condition to append selects, with the stamps as parameters."""
         columns = [field.column for field in model._meta.concrete_fields]
-        stamps = [
-            "history_date",
-            "history_type",
-            "history_user_id",
-            "history_change_reason",
-            "history_channel",
-            "history_employer_id",
-            "history_batch_id",
-        ]
         return (
-            f"INSERT INTO {model.history.model._meta.db_table} ({', '.join(columns + stamps)}) "
-            f"SELECT {', '.join(columns)}, {', '.join(['%s'] * len(stamps))} "
+            f"INSERT INTO {model.history.model._meta.db_table} ({', '.join(columns + HISTORY_STAMPS)}) "
+            f"SELECT {', '.join(columns)}, {', '.join(['%s'] * len(HISTORY_STAMPS))} "
             f"FROM {model._meta.db_table} WHERE"
         )
 
-    def _history_params(self, history_type: str) -> list:
+    def _stamps(self, history_type: str) -> list:
+        """The values of ``HISTORY_STAMPS``, in their order."""
         return [
             self._adapt(self.now),
             history_type,
             self.user_id,
-            None,
-            Channel.IMPORT.value,
+            None,  # change reason
+            str(self.channel),
             self.employer_id,
             self.batch_id,
         ]
