@@ -18,7 +18,7 @@ ALTER TABLE enrollment_membership DROP CONSTRAINT IF EXISTS membership_no_overla
 CREATE FUNCTION membership_no_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     overlap_count bigint;
-    clash record;
+    some_worker bigint;
 BEGIN
     PERFORM 1 FROM enrollment_worker
      WHERE id IN (SELECT worker_id FROM changed)
@@ -26,7 +26,7 @@ BEGIN
        FOR NO KEY UPDATE;
     -- Counted, not "LIMIT 1": a LIMIT lets the planner bet on finding an overlap early (a nested loop over a
     -- table scan), which, with no overlap to find, reads the memberships once per new row.
-    SELECT count(*) INTO overlap_count
+    SELECT count(*), min(changed.worker_id) INTO overlap_count, some_worker
       FROM changed
       JOIN enrollment_membership other
         ON other.worker_id = changed.worker_id
@@ -35,22 +35,11 @@ BEGIN
        AND other.start_date <= coalesce(changed.end_date, 'infinity')
        AND changed.start_date <= coalesce(other.end_date, 'infinity');
     IF overlap_count > 0 THEN
-        SELECT changed.worker_id, program.code, changed.start_date INTO clash
-          FROM changed
-          JOIN enrollment_membership other
-            ON other.worker_id = changed.worker_id
-           AND other.program_id = changed.program_id
-           AND other.id <> changed.id
-           AND other.start_date <= coalesce(changed.end_date, 'infinity')
-           AND changed.start_date <= coalesce(other.end_date, 'infinity')
-          JOIN programs_program program ON program.id = changed.program_id
-         LIMIT 1;
         RAISE EXCEPTION USING
             ERRCODE = 'exclusion_violation',
             CONSTRAINT = 'membership_no_overlap',
             MESSAGE = format(
-                'worker %s already holds a %s membership that overlaps the one from %s',
-                clash.worker_id, clash.code, clash.start_date
+                '%s overlapping memberships of one program, such as worker %s''s', overlap_count, some_worker
             );
     END IF;
     RETURN NULL;
