@@ -2,9 +2,11 @@
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import IO
 
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from berjasa.spreadsheets import stream_csv, write_xlsx
@@ -106,24 +108,40 @@ def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -
         .values_list("worker_id", "program__code")
         .iterator(chunk_size=EXPORT_CHUNK)
     )
-    membership = next(memberships, None)
-    for worker_id, nik, name, kpj, birth, sex, phone, address, kelurahan, *rest in rows:
-        programs = []
-        while membership is not None and membership[0] == worker_id:
-            programs.append(membership[1])
-            membership = next(memberships, None)
-        yield [
-            nik,
-            name,
-            kpj or "",
-            birth,
-            sex,
-            phone,
-            address,
-            kelurahan or "",
-            *rest,
-            " ".join(programs),
-        ]
+    with planned_to_the_end():
+        membership = next(memberships, None)
+        for worker_id, nik, name, kpj, birth, sex, phone, address, kelurahan, *rest in rows:
+            programs = []
+            while membership is not None and membership[0] == worker_id:
+                programs.append(membership[1])
+                membership = next(memberships, None)
+            yield [
+                nik,
+                name,
+                kpj or "",
+                birth,
+                sex,
+                phone,
+                address,
+                kelurahan or "",
+                *rest,
+                " ".join(programs),
+            ]
+
+
+@contextmanager
+def planned_to_the_end() -> Iterator[None]:
+    """Queries read to their last row: a transaction in which PostgreSQL plans cursors for every row.
+
+    By default PostgreSQL plans a cursor (Django's ``iterator()``) for its first tenth of rows
+    (``cursor_tuple_fraction``): for a roster sorted by name, a walk of the name index that reads a
+    300,000-row roster in ~6 s, where one sort reads it in ~2.5 s.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        yield
 
 
 def write_roster_file(
