@@ -195,3 +195,27 @@ def test_a_claim_moves_forward_only():
         "VERIFIED",
         "PAID",
     ]
+
+
+def end(membership, end_date, user=None):
+    return services.end_membership(
+        membership, end_date=end_date, acting_user=user, channel=Channel.ADMIN
+    )
+
+
+def test_a_membership_ends_once_and_not_before_it_starts(administrator):
+    worker = factories.make_worker()
+    jkk = factories.make_membership(worker, "JKK", start_date=date(2025, 1, 1))
+    with pytest.raises(ValidationError, match="tidak boleh sebelum tanggal mulai"):
+        end(jkk, date(2024, 12, 31))
+    end(jkk, date(2025, 6, 30), administrator)
+    with pytest.raises(ValidationError, match="Kepesertaan ini sudah berakhir."):
+        end(jkk, date(2025, 7, 31))
+    jkk.refresh_from_db()
+    assert jkk.end_date == date(2025, 6, 30)
+    change = jkk.history.latest()
+    assert (change.history_user, change.history_channel, change.end_date) == (
+        administrator,
+        "ADMIN",
+        date(2025, 6, 30),
+    )

@@ -8,6 +8,7 @@ commands call them; none of them writes the models directly.
 from enrollment.services.claims import advance_claim, record_claim
 from enrollment.services.roster import (
     EnrolmentRequest,
+    end_membership,
     enrol_worker,
     hire_worker,
     register_worker,
@@ -19,6 +20,7 @@ from enrollment.services.roster import (
 __all__ = [
     "EnrolmentRequest",
     "advance_claim",
+    "end_membership",
     "enrol_worker",
     "hire_worker",
     "record_claim",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
-from enrollment.models import Claim, Worker
+from enrollment.models import Claim, ImportBatch, Worker
 from programs.models import BenefitType, Segment
 
 # Which status may follow which.
@@ -32,6 +32,7 @@ def record_claim(
     acting_user,
     channel: str,
     employer=None,
+    batch: ImportBatch | None = None,
 ) -> Claim:
     claim = Claim(
         worker=worker,
@@ -43,8 +44,9 @@ def record_claim(
         submitted_date=submitted_date,
         amount=amount,
         entered_via=channel,
+        import_batch=batch,
     )
-    with audit_context(user=acting_user, channel=channel, employer=employer):
+    with audit_context(user=acting_user, channel=channel, employer=employer, batch=batch):
         claim.full_clean()
         claim.save()
     return claim
@@ -59,9 +61,12 @@ def advance_claim(
     channel: str,
     paid_date: date | None = None,
     amount: int | None = None,
+    batch: ImportBatch | None = None,
 ) -> Claim:
     """Move a claim to its next status; paying needs a paid date (and may set the final amount)."""
-    with audit_context(user=acting_user, channel=channel, employer=claim.employer_id):
+    if status not in Claim.Status.values:
+        raise ValidationError(_("“%(status)s” is not a claim status.") % {"status": status})
+    with audit_context(user=acting_user, channel=channel, employer=claim.employer_id, batch=batch):
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         if status not in NEXT_STATUSES[claim.status]:
             raise ValidationError(

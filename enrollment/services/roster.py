@@ -9,7 +9,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
-from enrollment.models import PERSONAL_FIELDS, Employer, Employment, Membership, Worker
+from enrollment.models import (
+    PERSONAL_FIELDS,
+    Employer,
+    Employment,
+    ImportBatch,
+    Membership,
+    Worker,
+)
 from enrollment.nik import normalize_nik
 from programs.models import FundingScheme, Program, Segment, SegmentKind
 from programs.rates import NoRateError, RateTable
@@ -92,9 +99,10 @@ def hire_worker(
     monthly_wage: int,
     acting_user,
     channel: str,
+    batch: ImportBatch | None = None,
 ) -> Employment:
     """Open an employment: the worker joins the employer's roster."""
-    with audit_context(user=acting_user, channel=channel, employer=employer):
+    with audit_context(user=acting_user, channel=channel, employer=employer, batch=batch):
         if Employment.objects.filter(
             worker=worker, employer=employer, end_date__isnull=True
         ).exists():
@@ -105,6 +113,7 @@ def hire_worker(
             start_date=start_date,
             monthly_wage=monthly_wage,
             entered_via=channel,
+            import_batch=batch,
         )
         _save(employment)
     return employment
@@ -112,9 +121,17 @@ def hire_worker(
 
 @transaction.atomic
 def update_employment(
-    employment: Employment, *, acting_user, channel: str, start_date: date, monthly_wage: int
+    employment: Employment,
+    *,
+    acting_user,
+    channel: str,
+    start_date: date,
+    monthly_wage: int,
+    batch: ImportBatch | None = None,
 ) -> Employment:
-    with audit_context(user=acting_user, channel=channel, employer=employment.employer):
+    with audit_context(
+        user=acting_user, channel=channel, employer=employment.employer, batch=batch
+    ):
         employment = Employment.objects.select_for_update().get(pk=employment.pk)
         employment.start_date = start_date
         employment.monthly_wage = monthly_wage
@@ -136,7 +153,12 @@ class EnrolmentRequest:
 
 @transaction.atomic
 def enrol_worker(
-    worker: Worker, request: EnrolmentRequest, *, acting_user, channel: str
+    worker: Worker,
+    request: EnrolmentRequest,
+    *,
+    acting_user,
+    channel: str,
+    batch: ImportBatch | None = None,
 ) -> list[Membership]:
     """Open a membership in each program; the contribution follows the rates in force on the start date.
 
@@ -175,11 +197,12 @@ def enrol_worker(
                 start_date=request.start_date,
                 monthly_contribution=contribution,
                 entered_via=channel,
+                import_batch=batch,
             )
         )
     if not memberships and not errors:
         errors.append(_("Choose at least one program."))
-    with audit_context(user=acting_user, channel=channel, employer=request.employer):
+    with audit_context(user=acting_user, channel=channel, employer=request.employer, batch=batch):
         for membership in memberships:
             try:
                 membership.full_clean()
@@ -192,20 +215,33 @@ def enrol_worker(
     return memberships
 
 
+def _end(record: Employment | Membership, end_date: date, already_ended: str) -> None:
+    """Give an open employment or membership its end date (refused if it has one or it is too early)."""
+    if record.end_date is not None:
+        raise ValidationError(already_ended)
+    if end_date < record.start_date:
+        raise ValidationError(_("The end date cannot be before the start date."))
+    record.end_date = end_date
+
+
 @transaction.atomic
 def terminate_employment(
-    employment: Employment, *, end_date: date, reason: str, acting_user, channel: str
+    employment: Employment,
+    *,
+    end_date: date,
+    reason: str,
+    acting_user,
+    channel: str,
+    batch: ImportBatch | None = None,
 ) -> list[Membership]:
     """End an employment and, on the same date, the employer-funded memberships it carried."""
-    with audit_context(user=acting_user, channel=channel, employer=employment.employer):
+    with audit_context(
+        user=acting_user, channel=channel, employer=employment.employer, batch=batch
+    ):
         employment = Employment.objects.select_for_update().get(pk=employment.pk)
-        if employment.end_date is not None:
-            raise ValidationError(_("This employment has already ended."))
-        if end_date < employment.start_date:
-            raise ValidationError(_("The end date cannot be before the start date."))
+        _end(employment, end_date, _("This employment has already ended."))
         if reason not in Employment.TerminationReason.values:
             raise ValidationError(_("Choose why the employment ended."))
-        employment.end_date = end_date
         employment.termination_reason = reason
         _save(employment)
         ended = []
@@ -222,3 +258,22 @@ def terminate_employment(
             _save(membership)
             ended.append(membership)
     return ended
+
+
+@transaction.atomic
+def end_membership(
+    membership: Membership,
+    *,
+    end_date: date,
+    acting_user,
+    channel: str,
+    batch: ImportBatch | None = None,
+) -> Membership:
+    """End one membership: ``end_date`` is its last day of cover."""
+    with audit_context(
+        user=acting_user, channel=channel, employer=membership.employer_id, batch=batch
+    ):
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _end(membership, end_date, _("This membership has already ended."))
+        _save(membership)
+    return membership
