@@ -7,11 +7,13 @@ foreign key to a worker, employer or kelurahan is an autocomplete. ``bench/admin
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -23,9 +25,17 @@ from berjasa.admin import (
     ReadOnlyAdminMixin,
     rupiah_column,
 )
-from enrollment.admin_actions import mark_paid, mark_rejected, mark_verified, terminate_employments
+from berjasa.audit import Channel
+from enrollment import services
+from enrollment.admin_actions import (
+    end_memberships,
+    mark_paid,
+    mark_rejected,
+    mark_verified,
+    terminate_employments,
+)
 from enrollment.admin_imports import ImportUploadViews
-from enrollment.forms import AdminChannelForm, WorkerAdminForm
+from enrollment.forms import AdminChannelForm, EnrolmentAdminForm, WorkerAdminForm
 from enrollment.models import (
     Claim,
     Employer,
@@ -34,6 +44,7 @@ from enrollment.models import (
     ImportBatch,
     Membership,
     Worker,
+    adopt,
 )
 from enrollment.resources import (
     ClaimResource,
@@ -60,6 +71,8 @@ class RecordAdmin(IdentifierSearchMixin, ImportExportMixin, SimpleHistoryAdmin):
     formats = (CSV, XLSX)
 
     form = AdminChannelForm
+    # Its History button shows only to those who may read the history.
+    change_form_template = "admin/enrollment/record_change_form.html"
     history_list_display = ("history_channel",)
     # History is read with the historical models' own permissions, which only administrators hold.
     enforce_history_permissions = True
@@ -69,11 +82,105 @@ class RecordAdmin(IdentifierSearchMixin, ImportExportMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), *RECORD_FIELDS)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_read_history"] = self.has_view_history_or_change_history_permission(
+            request, obj
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
-class RecordInline(OneQueryInlineMixin, admin.TabularInline):
-    form = AdminChannelForm
+    def process_result(self, result, request):
+        """A confirmed file with rows refused now (records changed since its preview) wrote nothing: say so."""
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        self.message_user(
+            request,
+            gettext(
+                "Nothing was imported: some rows are refused now that the records have changed since "
+                "the preview. Import the file again to see which."
+            ),
+            messages.ERROR,
+        )
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past version can be looked at, not restored: a revert would write it past the services."""
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceRefusal(Exception):
+    """A service refused what the admin's form asked; the change view's transaction is rolled back."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(error.messages)
+        self.messages = error.messages
+
+
+def refused_form(form_class: type, refusal: ServiceRefusal) -> type:
+    """``form_class``, showing the service's refusal as the form's own error."""
+
+    class RefusedForm(form_class):
+        def clean(self):
+            super().clean()
+            raise ValidationError(refusal.messages)
+
+    return RefusedForm
+
+
+class ThroughServicesAdmin(RecordAdmin):
+    """Records the admin writes only through ``enrollment.services``, never with ``obj.save()``.
+
+    ``save_through_services`` (one per model) calls the service of an add or a change. A refusal (the
+    service's ValidationError) rolls the change view back and shows the form again with the service's words
+    (``ServiceRefusal``, ``refused_form``), as any other form error: nothing is written, never a 500.
+    """
+
+    def save_through_services(self, request, obj, form, change: bool):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return
+        try:
+            saved = self.save_through_services(request, obj, form, change)
+        except ValidationError as error:
+            raise ServiceRefusal(error) from error
+        adopt(obj, saved)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefusal as refusal:
+            request.service_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+        return form if refusal is None else refused_form(form, refusal)
+
+
+class ReadOnlyWhenSavedMixin:
+    """A saved record is only looked at in its form; admin actions change it through the services."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+
+class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline):
+    """A worker's employments, memberships or claims, listed: each row links to its own page, where the
+    services' forms and actions change it."""
+
     extra = 0
     show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 # --- Import batches -------------------------------------------------------------------------------------
@@ -257,14 +364,13 @@ class WorkerProgramFilter(WorkerMembershipFilter):
         return [(str(program.pk), str(program)) for program in Program.objects.all()]
 
 
-class EmploymentInline(RecordInline):
+class EmploymentInline(HistoryInline):
     model = Employment
     fields = ("employer", "start_date", "end_date", "termination_reason", "monthly_wage")
-    autocomplete_fields = ("employer",)
     select_related = ("worker", "employer")
 
 
-class MembershipInline(RecordInline):
+class MembershipInline(HistoryInline):
     model = Membership
     fields = (
         "program",
@@ -275,11 +381,10 @@ class MembershipInline(RecordInline):
         "end_date",
         "monthly_contribution",
     )
-    autocomplete_fields = ("employer",)
-    select_related = ("worker", "program", "employer")
+    select_related = ("worker", "program", "segment", "funding_scheme", "employer")
 
 
-class ClaimInline(RecordInline):
+class ClaimInline(HistoryInline):
     model = Claim
     fields = (
         "reference",
@@ -292,8 +397,7 @@ class ClaimInline(RecordInline):
         "amount",
         "status",
     )
-    autocomplete_fields = ("employer",)
-    select_related = ("benefit_type", "employer")
+    select_related = ("worker", "benefit_type", "segment", "employer")
 
 
 @admin.register(Worker)
@@ -344,7 +448,7 @@ class WorkerAdmin(RecordAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(RecordAdmin):
+class EmploymentAdmin(ThroughServicesAdmin):
     resource_classes = [EmploymentResource]
     list_display = (
         "worker",
@@ -372,10 +476,48 @@ class EmploymentAdmin(RecordAdmin):
     )
     autocomplete_fields = ("worker", "employer")
     actions = (terminate_employments,)
+    # An employment is ended by the action (which ends its memberships too), not by typing an end date.
+    add_fields = ("worker", "employer", "start_date", "monthly_wage")
+    change_fields = (
+        "worker",
+        "employer",
+        "start_date",
+        "monthly_wage",
+        "end_date",
+        "termination_reason",
+        *RECORD_FIELDS,
+    )
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.change_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return readonly
+        return (*readonly, "worker", "employer", "end_date", "termination_reason")
+
+    def save_through_services(self, request, obj, form, change):
+        if change:
+            return services.update_employment(
+                obj,
+                start_date=obj.start_date,
+                monthly_wage=obj.monthly_wage,
+                acting_user=request.user,
+                channel=Channel.ADMIN,
+            )
+        return services.hire_worker(
+            obj.worker,
+            obj.employer,
+            start_date=obj.start_date,
+            monthly_wage=obj.monthly_wage,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+        )
 
 
 @admin.register(Membership)
-class MembershipAdmin(RecordAdmin):
+class MembershipAdmin(ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
     resource_classes = [MembershipResource]
     list_display = (
         "worker",
@@ -403,10 +545,50 @@ class MembershipAdmin(RecordAdmin):
     search_fields = ("worker__name",)
     search_help_text = _("The worker's NIK or KPJ number, or part of the worker's name.")
     autocomplete_fields = ("worker", "employer")
+    actions = (end_memberships,)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = EnrolmentAdminForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (
+                "worker",
+                "programs",
+                "segment",
+                "funding_scheme",
+                "employer",
+                "start_date",
+                "wage",
+            )
+        return super().get_fields(request, obj)
+
+    def save_through_services(self, request, obj, form, change):
+        enrolment = services.EnrolmentRequest(
+            programs=form.cleaned_data["programs"],
+            segment=obj.segment,
+            funding_scheme=obj.funding_scheme,
+            start_date=obj.start_date,
+            wage=form.cleaned_data["wage"],
+            employer=obj.employer,
+        )
+        memberships = services.enrol_worker(
+            obj.worker, enrolment, acting_user=request.user, channel=Channel.ADMIN
+        )
+        programs = ", ".join(membership.program.code for membership in memberships)
+        self.message_user(
+            request,
+            gettext("%(name)s was enrolled in %(programs)s.")
+            % {"name": obj.worker.name, "programs": programs},
+            messages.SUCCESS,
+        )
+        return memberships[0]
 
 
 @admin.register(Claim)
-class ClaimAdmin(RecordAdmin):
+class ClaimAdmin(ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
     resource_classes = [ClaimResource]
     list_display = (
         "reference",
@@ -445,4 +627,33 @@ class ClaimAdmin(RecordAdmin):
         "The claim reference, the worker's NIK or KPJ number, or the worker's name."
     )
     autocomplete_fields = ("worker", "employer")
+    # The status moves only through these actions; a new claim is recorded as submitted.
     actions = (mark_verified, mark_paid, mark_rejected)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (
+                "reference",
+                "worker",
+                "benefit_type",
+                "segment",
+                "employer",
+                "incident_date",
+                "submitted_date",
+                "amount",
+            )
+        return super().get_fields(request, obj)
+
+    def save_through_services(self, request, obj, form, change):
+        return services.record_claim(
+            obj.worker,
+            reference=obj.reference,
+            benefit_type=obj.benefit_type,
+            segment=obj.segment,
+            employer=obj.employer,
+            incident_date=obj.incident_date,
+            submitted_date=obj.submitted_date,
+            amount=obj.amount,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+        )

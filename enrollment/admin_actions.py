@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from berjasa.audit import Channel
 from enrollment import services
@@ -21,12 +21,19 @@ class TerminationForm(forms.Form):
     )
 
 
+class MembershipEndForm(forms.Form):
+    end_date = forms.DateField(label=gettext_lazy("Last day of cover"))
+
+
 class PaymentForm(forms.Form):
     paid_date = forms.DateField(label=gettext_lazy("Paid on"))
 
 
-def _apply_each(modeladmin, request, objects, action, done_message: str) -> None:
-    """Run ``action`` on each object, each in its own transaction; report successes and refusals."""
+def _apply_each(modeladmin, request, objects, action, done_message) -> None:
+    """Run ``action`` on each object, each in its own transaction; report successes and refusals.
+
+    ``done_message`` is an ``ngettext_lazy`` message counted by its ``count``.
+    """
     done = 0
     for obj in objects:
         try:
@@ -84,7 +91,28 @@ def terminate_employments(modeladmin, request, queryset):
         request,
         queryset,
         terminate,
-        _("%(count)d employments ended."),
+        ngettext_lazy("%(count)d employment ended.", "%(count)d employments ended.", "count"),
+    )
+    return None
+
+
+@admin.action(description=gettext_lazy("End the selected memberships"), permissions=["change"])
+def end_memberships(modeladmin, request, queryset):
+    queryset = queryset.select_related("worker", "program")  # named on the page and in messages
+    form = MembershipEndForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _ask(modeladmin, request, queryset, form, _("End memberships"), "end_memberships")
+    _apply_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda membership: services.end_membership(
+            membership,
+            end_date=form.cleaned_data["end_date"],
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+        ),
+        ngettext_lazy("%(count)d membership ended.", "%(count)d memberships ended.", "count"),
     )
     return None
 
@@ -99,7 +127,7 @@ def _advance(status: str, description, done_message):
             lambda claim: services.advance_claim(
                 claim, status, acting_user=request.user, channel=Channel.ADMIN
             ),
-            str(done_message),
+            done_message,
         )
 
     action.__name__ = f"mark_{status.lower()}"
@@ -109,12 +137,12 @@ def _advance(status: str, description, done_message):
 mark_verified = _advance(
     Claim.Status.VERIFIED,
     gettext_lazy("Mark the selected claims verified"),
-    gettext_lazy("%(count)d claims verified."),
+    ngettext_lazy("%(count)d claim verified.", "%(count)d claims verified.", "count"),
 )
 mark_rejected = _advance(
     Claim.Status.REJECTED,
     gettext_lazy("Reject the selected claims"),
-    gettext_lazy("%(count)d claims rejected."),
+    ngettext_lazy("%(count)d claim rejected.", "%(count)d claims rejected.", "count"),
 )
 
 
@@ -138,6 +166,6 @@ def mark_paid(modeladmin, request, queryset):
             channel=Channel.ADMIN,
             paid_date=form.cleaned_data["paid_date"],
         ),
-        _("%(count)d claims paid."),
+        ngettext_lazy("%(count)d claim paid.", "%(count)d claims paid.", "count"),
     )
     return None

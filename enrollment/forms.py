@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import PERSONAL_FIELDS, Channel, Worker
+from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
+from programs.models import Program
 
 # The NIK and what it encodes: checked against each other when one of them is entered or changed.
 NIK_FACTS = {"nik", "birth_date", "sex"}
@@ -89,3 +90,24 @@ class WorkerAdminForm(AdminChannelForm):
                 ]
             )
         return cleaned_data
+
+
+class EnrolmentAdminForm(AdminChannelForm):
+    """An enrolment as the admin's add page asks for it: one membership per program chosen.
+
+    The contribution is not typed: ``services.enrol_worker`` computes it from the rates in force on the start
+    date and the wage (or a non-wage earner's declared income).
+    """
+
+    programs = forms.ModelMultipleChoiceField(
+        label=_("Programs"), queryset=Program.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    wage = forms.IntegerField(
+        label=_("Monthly wage or declared income (Rp)"),
+        min_value=0,
+        help_text=_("The contribution is computed from it with the rates in force."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ("worker", "segment", "funding_scheme", "employer", "start_date")

@@ -257,7 +257,12 @@ class Worker(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     kelurahan = models.ForeignKey(
-        Kelurahan, verbose_name=_("sub-district"), on_delete=models.PROTECT, null=True, blank=True
+        Kelurahan,
+        verbose_name=_("sub-district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_constraint=False,  # checked once per statement (migration 0009), not row by row
     )
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     has_disability = models.BooleanField(_("person with a disability"), default=False)
@@ -418,12 +423,22 @@ class Membership(models.Model):
         Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="memberships"
     )
     # Not indexed alone: membership_report_idx leads with the program, membership_employer_idx with the employer.
+    # The catalogue references are checked once per statement (migration 0009), not row by row.
     program = models.ForeignKey(
-        Program, verbose_name=_("program"), on_delete=models.PROTECT, db_index=False
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
-    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.PROTECT)
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("segment"), on_delete=models.PROTECT, db_constraint=False
+    )
     funding_scheme = models.ForeignKey(
-        FundingScheme, verbose_name=_("funding scheme"), on_delete=models.PROTECT
+        FundingScheme,
+        verbose_name=_("funding scheme"),
+        on_delete=models.PROTECT,
+        db_constraint=False,
     )
     employer = models.ForeignKey(
         Employer,
@@ -572,3 +587,14 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.benefit_type.code}"
+
+
+def adopt(instance: models.Model, saved: models.Model) -> None:
+    """Make ``instance`` the row a service saved: its values, its key, no longer new.
+
+    The admin's forms and the import resources build an instance, hand its values to a service and keep
+    speaking of that instance (messages, links, the admin's log) after the service has written its own.
+    """
+    for field in saved._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(saved, field.attname))
+    instance._state.adding = False

@@ -3,20 +3,29 @@
 Rows are matched by their natural keys (NPP, NIK, claim reference) and refer to others by code (kelurahan,
 program, segment, funding scheme, benefit type), NIK or NPP. Cells are read by the rules the roster import uses
 (``enrollment.nik``, ``enrollment.imports.cells``: both date forms, NIKs as text only), and each instance is
-validated with its model's own rules (``full_clean``, as the services do) before it is saved. Each confirmed
-import is an ``ImportBatch`` (source ADMIN): new rows point to it, and every change is recorded in the audit
-history through the IMPORT channel with the batch and the acting user.
+validated with its model's own rules (``full_clean``, as the services do) before it is saved. Employments,
+memberships and claims are written by ``enrollment.services`` (``ServiceResource``), so an import follows the
+rules of the admin and the portal; a refusal is the row's error in the preview. Each confirmed import is an
+``ImportBatch`` (source ADMIN): new rows point to it, and every change is recorded in the audit history through
+the IMPORT channel with the batch and the acting user. A file with any refused row writes nothing.
+
+Workers and employers are saved by the resource itself: ``services.register_worker`` and ``update_worker``
+apply no rule beyond the model's validation (which runs here too) and the NIK normalisation (``NikWidget``),
+and there is no employer service.
 
 These are for corrections and small files; rosters and the DTSEN list go through ``enrollment.imports``, which
 is built for tens of thousands of rows.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from berjasa.audit import Channel, audit_context
 from berjasa.spreadsheets import neutralise
+from enrollment import services
 from enrollment.imports import cells
 from enrollment.models import (
     PERSONAL_FIELDS,
@@ -26,6 +35,7 @@ from enrollment.models import (
     ImportBatch,
     Membership,
     Worker,
+    adopt,
 )
 from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
@@ -43,6 +53,18 @@ class DateWidget(widgets.DateWidget):
             return None
         try:
             return cells.parse_date(value)
+        except cells.CellError as error:
+            raise ValueError(error.message) from None
+
+
+class RupiahWidget(widgets.IntegerWidget):
+    """3900000, 3.900.000 or Rp 3.900.000 (``cells.parse_rupiah``)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if cells.is_blank(value):
+            return None
+        try:
+            return cells.parse_rupiah(value)
         except cells.CellError as error:
             raise ValueError(error.message) from None
 
@@ -78,7 +100,9 @@ class AuditedResource(resources.ModelResource):
         report_skipped = True
 
     def import_data(self, dataset, dry_run=False, **kwargs):
-        user = kwargs.get("user")
+        """Import the rows; one refused row (a validation error) rolls back the whole file."""
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        user = self.user = kwargs.get("user")
         self.batch = None
         if not dry_run:
             self.batch = ImportBatch.objects.create(
@@ -137,13 +161,58 @@ class WorkerResource(AuditedResource):
         fields = ("nik", *PERSONAL_FIELDS, "dtsen_decile")
 
 
-class EmploymentResource(AuditedResource):
+class ServiceResource(AuditedResource):
+    """Rows written by ``enrollment.services``, not by ``instance.save()``: ``create`` a new row, ``change``
+    a stored one (given the names of the fields the file changes).
+
+    The services validate with the models' rules; their refusal (a ValidationError) is the row's error, and
+    the row's writes are undone with it (one savepoint a row).
+    """
+
+    class Meta(AuditedResource.Meta):
+        clean_model_instances = False  # the services validate, in their own words
+
+    def do_instance_save(self, instance, is_create):
+        with transaction.atomic():
+            if is_create:
+                saved = self.create(instance)
+            else:
+                stored = self._meta.model.objects.get(pk=instance.pk)
+                saved = self.change(stored, instance, changed_fields(stored, instance))
+        adopt(instance, saved)
+
+    def create(self, instance: models.Model) -> models.Model:
+        raise NotImplementedError
+
+    def change(
+        self, stored: models.Model, instance: models.Model, changed: set[str]
+    ) -> models.Model:
+        raise NotImplementedError
+
+    @property
+    def done_by(self) -> dict:
+        """The services' keywords: who, through which channel, in which batch."""
+        return {"acting_user": self.user, "channel": Channel.IMPORT, "batch": self.batch}
+
+
+def changed_fields(stored: models.Model, instance: models.Model) -> set[str]:
+    return {
+        field.name
+        for field in stored._meta.concrete_fields
+        if getattr(stored, field.attname) != getattr(instance, field.attname)
+    }
+
+
+class EmploymentResource(ServiceResource):
+    """A new row hires (and, with an end date, then ends the employment); a stored one may have its start date
+    and wage corrected (``update_employment``) or, while open, be ended (``terminate_employment``)."""
+
     worker = fields.Field("worker", "worker", WorkerByNik())
     employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
 
-    class Meta(AuditedResource.Meta):
+    class Meta(ServiceResource.Meta):
         model = Employment
         fields = (
             "id",
@@ -155,8 +224,56 @@ class EmploymentResource(AuditedResource):
             "monthly_wage",
         )
 
+    def create(self, instance):
+        employment = services.hire_worker(
+            instance.worker,
+            instance.employer,
+            start_date=instance.start_date,
+            monthly_wage=instance.monthly_wage,
+            **self.done_by,
+        )
+        if instance.end_date or instance.termination_reason:
+            return self.change(employment, instance, {"end_date", "termination_reason"})
+        return employment
 
-class MembershipResource(AuditedResource):
+    def change(self, stored, instance, changed):
+        if changed - {"start_date", "monthly_wage", "end_date", "termination_reason"}:
+            raise ValidationError(
+                _(
+                    "An import cannot move an employment to another worker or employer; end it and "
+                    "add a new one."
+                )
+            )
+        if changed & {"start_date", "monthly_wage"}:
+            stored = services.update_employment(
+                stored,
+                start_date=instance.start_date,
+                monthly_wage=instance.monthly_wage,
+                **self.done_by,
+            )
+        if changed & {"end_date", "termination_reason"}:
+            if stored.end_date is not None or instance.end_date is None:
+                raise ValidationError(
+                    _(
+                        "An import can end an active employment (an end date and a reason), not "
+                        "change or remove the end of one."
+                    )
+                )
+            services.terminate_employment(
+                stored,
+                end_date=instance.end_date,
+                reason=instance.termination_reason,
+                **self.done_by,
+            )
+            stored.refresh_from_db()
+        return stored
+
+
+class MembershipResource(ServiceResource):
+    """A new row enrols (``enrol_worker`` computes the contribution from the ``wage`` column, the wage or
+    declared income; a typed contribution is not used) and, with an end date, then ends the membership. A
+    stored one can only be ended (``end_membership``)."""
+
     worker = fields.Field("worker", "worker", WorkerByNik())
     program = fields.Field("program", "program", by_code(Program))
     segment = fields.Field("segment", "segment", by_code(Segment))
@@ -164,8 +281,10 @@ class MembershipResource(AuditedResource):
     employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
+    # Imported, never stored or exported: what a new membership's contribution is computed from.
+    wage = fields.Field("wage", "wage", RupiahWidget())
 
-    class Meta(AuditedResource.Meta):
+    class Meta(ServiceResource.Meta):
         model = Membership
         fields = (
             "id",
@@ -177,10 +296,61 @@ class MembershipResource(AuditedResource):
             "start_date",
             "end_date",
             "monthly_contribution",
+            "wage",
         )
 
+    def get_export_order(self):
+        return tuple(name for name in super().get_export_order() if name != "wage")
 
-class ClaimResource(AuditedResource):
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "wage" and instance.pk is not None:
+            return  # a stored membership keeps the contribution it was given
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def create(self, instance):
+        instance.clean_fields(exclude={"monthly_contribution"})  # enrol_worker needs them all
+        wage = getattr(instance, "wage", None)
+        if wage is None:
+            raise ValidationError(
+                {"wage": _("Give the wage or declared income the contribution is computed from.")}
+            )
+        enrolment = services.EnrolmentRequest(
+            programs=[instance.program],
+            segment=instance.segment,
+            funding_scheme=instance.funding_scheme,
+            start_date=instance.start_date,
+            wage=wage,
+            employer=instance.employer,
+        )
+        [membership] = services.enrol_worker(instance.worker, enrolment, **self.done_by)
+        if instance.end_date is not None:
+            return self.change(membership, instance, {"end_date"})
+        return membership
+
+    def change(self, stored, instance, changed):
+        if changed != {"end_date"} or stored.end_date is not None:
+            raise ValidationError(
+                _(
+                    "An import can only end an active membership (its end date). To change anything "
+                    "else, end it and enrol the worker again."
+                )
+            )
+        return services.end_membership(stored, end_date=instance.end_date, **self.done_by)
+
+
+# The steps from a new (submitted) claim to the status a file gives it.
+CLAIM_STEPS = {
+    Claim.Status.SUBMITTED: (),
+    Claim.Status.VERIFIED: (Claim.Status.VERIFIED,),
+    Claim.Status.PAID: (Claim.Status.VERIFIED, Claim.Status.PAID),
+    Claim.Status.REJECTED: (Claim.Status.REJECTED,),
+}
+
+
+class ClaimResource(ServiceResource):
+    """A new row is recorded (``record_claim``), then moved to the file's status; a stored claim only moves to
+    its next status (``advance_claim``: a paid one with its paid date and, if given, its final amount)."""
+
     worker = fields.Field("worker", "worker", WorkerByNik())
     benefit_type = fields.Field("benefit_type", "benefit_type", by_code(BenefitType))
     segment = fields.Field("segment", "segment", by_code(Segment))
@@ -189,7 +359,7 @@ class ClaimResource(AuditedResource):
     submitted_date = fields.Field("submitted_date", "submitted_date", DateWidget())
     paid_date = fields.Field("paid_date", "paid_date", DateWidget())
 
-    class Meta(AuditedResource.Meta):
+    class Meta(ServiceResource.Meta):
         model = Claim
         import_id_fields = ("reference",)
         fields = (
@@ -203,4 +373,38 @@ class ClaimResource(AuditedResource):
             "paid_date",
             "amount",
             "status",
+        )
+
+    def create(self, instance):
+        claim = services.record_claim(
+            instance.worker,
+            reference=instance.reference,
+            benefit_type=instance.benefit_type,
+            segment=instance.segment,
+            employer=instance.employer,
+            incident_date=instance.incident_date,
+            submitted_date=instance.submitted_date,
+            amount=instance.amount,
+            **self.done_by,
+        )
+        for status in CLAIM_STEPS.get(instance.status, (instance.status,)):
+            claim = self._advance(claim, instance, status)
+        return claim
+
+    def change(self, stored, instance, changed):
+        paying = instance.status == Claim.Status.PAID
+        if "status" not in changed or changed - (
+            {"status", "paid_date", "amount"} if paying else {"status"}
+        ):
+            raise ValidationError(
+                _(
+                    "An import can only move a claim to its next status (a paid claim with its paid "
+                    "date and final amount); other changes are refused."
+                )
+            )
+        return self._advance(stored, instance, instance.status)
+
+    def _advance(self, claim: Claim, instance: Claim, status: str) -> Claim:
+        return services.advance_claim(
+            claim, status, paid_date=instance.paid_date, amount=instance.amount, **self.done_by
         )

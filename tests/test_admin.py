@@ -2,6 +2,7 @@
 find the right rows, the worker form applies the NIK rules, and each role gets exactly its doors."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from simple_history.models import HistoricalChanges
 
+from enrollment import services
 from enrollment.models import (
     Channel,
     Claim,
@@ -26,7 +28,7 @@ from enrollment.models import (
     Worker,
 )
 from enrollment.nik import normalize_nik
-from programs.models import Kecamatan, Kelurahan, Segment
+from programs.models import BenefitType, ContributionRate, Kecamatan, Kelurahan, Program, Segment
 from reports.models import ReportSnapshot, WorkforceEstimate
 from tests import factories
 
@@ -477,18 +479,21 @@ def employment_form_data(worker: Worker, employer: Employer, **overrides) -> dic
     return data
 
 
-def test_it_explains_an_employment_that_ends_before_it_starts(administrator_client):
+def test_it_explains_a_correction_the_service_refuses_and_changes_nothing(operator_client):
     worker, employer = factories.make_worker(), factories.make_employer()
-    response = administrator_client.post(
-        admin_url(Employment, "add"),
-        employment_form_data(
-            worker, employer, end_date="2024-12-31", termination_reason="RESIGNED"
-        ),
+    employment = factories.make_employment(
+        worker, employer, end_date=date(2024, 12, 31), termination_reason="RESIGNED"
+    )
+    response = operator_client.post(
+        admin_url(Employment, "change", employment.pk),
+        employment_form_data(worker, employer, start_date="2025-01-01"),
     )
     assert in_indonesian("The end date cannot be before the start date.") in all_messages(
         form_errors(response)
     )
-    assert not Employment.objects.exists()
+    employment.refresh_from_db()
+    assert employment.start_date == date(2024, 1, 1)
+    assert employment.history.count() == 1  # its creation only
 
 
 ALREADY_ON_ROSTER = "This worker is already on this employer's roster."
@@ -504,28 +509,255 @@ def test_it_explains_a_second_open_employment_with_the_same_employer(administrat
     assert Employment.objects.count() == 1
 
 
-def test_it_explains_a_second_open_employment_added_on_the_worker_page(administrator_client):
+# --- Employments, memberships and claims change through the services only -------------------------------
+
+
+def test_it_adds_an_employment_through_the_service_and_ignores_a_typed_end(
+    operator, operator_client
+):
     worker, employer = factories.make_worker(), factories.make_employer()
-    factories.make_employment(worker, employer)
+    response = operator_client.post(
+        admin_url(Employment, "add"),
+        employment_form_data(
+            worker, employer, end_date="2025-06-30", termination_reason="RESIGNED"
+        ),
+    )
+    assert response.status_code == 302
+    employment = Employment.objects.get()
+    assert (employment.end_date, employment.termination_reason) == (None, "")
+    hire = employment.history.get()
+    # hire_worker names the employer in the audit record; a plain admin save does not
+    assert (hire.history_user, hire.history_channel, hire.history_employer_id) == (
+        operator,
+        Channel.ADMIN,
+        employer.pk,
+    )
+
+
+def test_it_corrects_an_employment_but_does_not_let_a_typed_end_date_through(operator_client):
+    worker, employer = factories.make_worker(), factories.make_employer()
+    employment = factories.make_employment(worker, employer)
+    membership = factories.make_membership(worker, employer=employer)
+    response = operator_client.post(
+        admin_url(Employment, "change", employment.pk),
+        employment_form_data(
+            worker,
+            employer,
+            start_date="2024-02-01",
+            monthly_wage="4100000",
+            end_date="2025-06-30",
+            termination_reason="DISMISSED",
+            worker_id="",
+        ),
+    )
+    assert response.status_code == 302
+    employment.refresh_from_db()
+    membership.refresh_from_db()
+    assert (employment.start_date, employment.monthly_wage, employment.end_date) == (
+        date(2024, 2, 1),
+        4_100_000,
+        None,
+    )
+    assert (employment.termination_reason, membership.end_date) == ("", None)
+    assert employment.history.latest().history_employer_id == employer.pk
+
+
+def rate_in_force(program: str, kind: str, risk_class: int | None) -> Decimal:
+    return ContributionRate.objects.get(
+        program__code=program, segment_kind=kind, risk_class=risk_class, valid_to__isnull=True
+    ).percent_of_wage
+
+
+def enrolment_form_data(worker: Worker, segment_code: str, programs, **overrides) -> dict:
+    segment = Segment.objects.get(code=segment_code)
+    return {
+        "worker": str(worker.pk),
+        "programs": [str(p.pk) for p in Program.objects.filter(code__in=programs)],
+        "segment": str(segment.pk),
+        "funding_scheme": str(segment.default_funding_scheme.pk),
+        "employer": "",
+        "start_date": "2025-01-01",
+        **overrides,
+    }
+
+
+def test_it_enrols_in_the_admin_with_the_contribution_of_the_rate_table(operator, operator_client):
+    worker, employer = factories.make_worker(), factories.make_employer(risk_class=3)
+    data = enrolment_form_data(
+        worker,
+        "FORMAL",
+        ["JKK", "JKM"],
+        employer=str(employer.pk),
+        wage="5000000",
+        monthly_contribution="1",  # forged: not a field of the form
+    )
+    response = operator_client.post(admin_url(Membership, "add"), data)
+    assert response.status_code == 302
+    contributions = dict(worker.memberships.values_list("program__code", "monthly_contribution"))
+    assert contributions == {
+        "JKK": round(5_000_000 * rate_in_force("JKK", "PU", 3) / 100),
+        "JKM": round(5_000_000 * rate_in_force("JKM", "PU", None) / 100),
+    }
+    record = worker.memberships.get(program__code="JKK").history.get()
+    assert (record.history_user, record.history_channel) == (operator, Channel.ADMIN)
+
+
+def test_it_refuses_an_enrolment_the_service_refuses_and_writes_nothing(operator_client):
+    data = enrolment_form_data(factories.make_worker(), "RT_RW", ["JKK", "JP"], wage="1000000")
+    response = operator_client.post(admin_url(Membership, "add"), data)
+    [message] = all_messages(form_errors(response))
+    assert message.startswith("JP hanya untuk pekerja penerima upah")
+    assert not Membership.objects.exists()
+
+
+def claim_form_data(worker: Worker, **overrides) -> dict:
+    data = {
+        "reference": "KLM-2025-0001",
+        "worker": str(worker.pk),
+        "benefit_type": str(BenefitType.objects.get(code="JKK").pk),
+        "segment": str(Segment.objects.get(code="FORMAL").pk),
+        "employer": "",
+        "incident_date": "2025-03-01",
+        "submitted_date": "2025-03-05",
+        "amount": "2500000",
+        "status": "PAID",  # forged: a new claim is submitted
+        "paid_date": "2025-03-10",  # forged
+    }
+    data.update(overrides)
+    return data
+
+
+def test_it_records_a_new_claim_as_submitted_through_the_service(operator, operator_client):
+    worker = factories.make_worker()
+    response = operator_client.post(admin_url(Claim, "add"), claim_form_data(worker))
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert (claim.status, claim.paid_date, claim.amount) == ("SUBMITTED", None, 2_500_000)
+    assert claim.history.get().history_user == operator
+
+
+@pytest.mark.parametrize(
+    ("model", "make", "forged"),
+    [
+        (
+            Membership,
+            lambda worker: factories.make_membership(worker),
+            {"end_date": "2025-06-30", "monthly_contribution": "1"},
+        ),
+        (
+            Claim,
+            lambda worker: factories.make_claim(worker, status="VERIFIED"),
+            {"status": "SUBMITTED", "paid_date": "2025-02-01", "amount": "1"},
+        ),
+        (
+            Claim,
+            lambda worker: factories.make_claim(worker, status="PAID", paid_date=date(2025, 2, 1)),
+            {"status": "SUBMITTED", "paid_date": ""},
+        ),
+    ],
+    ids=["membership", "verified claim", "paid claim"],
+)
+def test_it_shows_saved_memberships_and_claims_read_only_and_refuses_a_forged_change(
+    operator_client, model, make, forged
+):
+    obj = make(factories.make_worker())
+    before = model.objects.values().get()
+    versions = obj.history.count()
+    url = admin_url(model, "change", obj.pk)
+    page = operator_client.get(url).content.decode()
+    assert 'name="_save"' not in page
+
+    assert operator_client.post(url, forged).status_code == 403
+    assert model.objects.values().get() == before
+    assert obj.history.count() == versions
+
+
+def test_it_lists_a_workers_records_read_only_and_ignores_a_forged_inline_formset(
+    administrator_client,
+):
+    worker, employer = factories.make_worker(), factories.make_employer()
+    other_employer = factories.make_employer()
+    employment = factories.make_employment(worker, employer)
+    membership = factories.make_membership(worker, employer=employer)
+    claim = factories.make_claim(worker)
+    url = admin_url(Worker, "change", worker.pk)
+    page = administrator_client.get(url).content.decode()
+    for record in (employment, membership, claim):
+        assert admin_url(type(record), "change", record.pk) in page
+    assert 'name="employments-0-end_date"' not in page
+    assert 'name="employments-0-DELETE"' not in page
+
+    before = [list(model.objects.values()) for model in (Employment, Membership, Claim)]
     data = worker_form_data(
         nik=worker.nik,
         birth_date=worker.birth_date.isoformat(),
         **{
-            "employments-TOTAL_FORMS": "1",
+            "employments-TOTAL_FORMS": "2",
+            "employments-INITIAL_FORMS": "1",
+            "employments-0-id": str(employment.pk),
+            "employments-0-worker": str(worker.pk),
             "employments-0-employer": str(employer.pk),
-            "employments-0-start_date": "2025-02-01",
-            "employments-0-monthly_wage": "4000000",
+            "employments-0-start_date": "2024-01-01",
+            "employments-0-end_date": "2025-06-30",
+            "employments-0-termination_reason": "DISMISSED",
+            "employments-0-monthly_wage": "1",
+            "employments-1-worker": str(worker.pk),
+            "employments-1-employer": str(other_employer.pk),
+            "employments-1-start_date": "2025-02-01",
+            "employments-1-monthly_wage": "4000000",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": str(membership.pk),
+            "memberships-0-worker": str(worker.pk),
+            "memberships-0-program": str(membership.program_id),
+            "memberships-0-segment": str(membership.segment_id),
+            "memberships-0-funding_scheme": str(membership.funding_scheme_id),
+            "memberships-0-employer": str(employer.pk),
+            "memberships-0-start_date": "2024-01-01",
+            "memberships-0-end_date": "2025-06-30",
+            "memberships-0-monthly_contribution": "1",
+            "claims-TOTAL_FORMS": "1",
+            "claims-INITIAL_FORMS": "1",
+            "claims-0-id": str(claim.pk),
+            "claims-0-worker": str(worker.pk),
+            "claims-0-reference": claim.reference,
+            "claims-0-benefit_type": str(claim.benefit_type_id),
+            "claims-0-segment": str(claim.segment_id),
+            "claims-0-employer": "",
+            "claims-0-incident_date": "2025-01-10",
+            "claims-0-submitted_date": "2025-01-15",
+            "claims-0-paid_date": "2025-02-01",
+            "claims-0-amount": "1",
+            "claims-0-status": "PAID",
         },
     )
-    response = administrator_client.post(admin_url(Worker, "change", worker.pk), data)
-    assert response.status_code == 200
-    [employments] = [
-        inline.formset
-        for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "employments"
-    ]
-    assert in_indonesian(ALREADY_ON_ROSTER) in employments.errors[0]["__all__"]
-    assert Employment.objects.count() == 1
+    response = administrator_client.post(url, data)
+    assert response.status_code == 302
+    after = [list(model.objects.values()) for model in (Employment, Membership, Claim)]
+    assert after == before
+
+
+def test_it_shows_the_history_button_only_to_those_who_may_read_the_history(
+    operator_client, administrator_client
+):
+    claim = factories.make_claim(factories.make_worker())
+    history_url = admin_url(Claim, "history", claim.pk)
+    change_url = admin_url(Claim, "change", claim.pk)
+    assert history_url not in operator_client.get(change_url).content.decode()
+    assert history_url in administrator_client.get(change_url).content.decode()
+    assert administrator_client.get(history_url).status_code == 200
+
+
+def test_it_lets_administrators_read_past_versions_but_not_restore_them(administrator_client):
+    worker = factories.make_worker()
+    claim = factories.make_claim(worker)
+    services.advance_claim(claim, Claim.Status.VERIFIED, acting_user=None, channel=Channel.ADMIN)
+    version = claim.history.earliest()
+    url = reverse("admin:enrollment_claim_simple_history", args=(claim.pk, version.history_id))
+    assert administrator_client.get(url).status_code == 200
+    assert administrator_client.post(url, claim_form_data(worker)).status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.VERIFIED
 
 
 # --- Who may do what ------------------------------------------------------------------------------------

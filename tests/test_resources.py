@@ -1,11 +1,15 @@
 """The admin's per-model import/export resources: the same cell rules as the roster import, the models' own
 validation, an ImportBatch per confirmed import, audit history through the IMPORT channel."""
 
+from datetime import date
+
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from berjasa.audit import Channel
-from enrollment.models import Employment, ImportBatch, Worker
+from enrollment.models import Claim, Employment, ImportBatch, Membership, Worker
 from enrollment.resources import (
     ClaimResource,
     EmployerResource,
@@ -13,10 +17,12 @@ from enrollment.resources import (
     MembershipResource,
     WorkerResource,
 )
+from programs.models import ContributionRate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+ALREADY_ON_ROSTER = "Pekerja ini sudah ada dalam daftar pekerja pemberi kerja ini."
 WORKER_HEADERS = ["nik", "name", "birth_date", "sex", "kelurahan", "has_disability"]
 
 
@@ -110,3 +116,315 @@ def test_every_resource_exports_with_formulas_neutralised(employer_a, resource):
     if resource is WorkerResource:
         assert exported["name"] == ["'=HYPERLINK(1)"]
         assert exported["nik"] == [worker.nik]
+
+
+# --- Employments, memberships and claims are written by the services ---------------------------------------
+
+EMPLOYMENT_HEADERS = list(EmploymentResource._meta.fields)
+
+
+def snapshot(*models) -> list:
+    """Every row of the models and of their history: what 'nothing was written' compares."""
+    return [
+        list(table.objects.order_by("pk").values())
+        for model in models
+        for table in (model, model.history.model)
+    ]
+
+
+def import_file(resource, headers, *rows, user, dry_run=False):
+    return resource().import_data(dataset(headers, *rows), dry_run=dry_run, user=user)
+
+
+def row_errors(result) -> list[str]:
+    return [message for row in result.invalid_rows for message in row.error.messages]
+
+
+def test_an_employment_file_hires_corrects_and_ends_through_the_services(
+    employer_a, employer_b, administrator
+):
+    worker, other = factories.make_worker(), factories.make_worker()
+    corrected = factories.make_employment(worker, employer_a)
+    ending = factories.make_employment(worker, employer_b)
+    membership = factories.make_membership(worker, "JKK", employer=employer_b)
+    result = import_file(
+        EmploymentResource,
+        EMPLOYMENT_HEADERS,
+        ["", other.nik, employer_a.npp, "2025-02-01", "", "", "4000000"],
+        [corrected.pk, worker.nik, employer_a.npp, "2024-01-01", "", "", "4200000"],
+        [ending.pk, worker.nik, employer_b.npp, "2024-01-01", "2025-06-30", "RESIGNED", "3900000"],
+        user=administrator,
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.count_new, batch.count_updated) == ("IMPORTED", 1, 2)
+    hired = Employment.objects.get(worker=other)
+    assert (hired.entered_via, hired.import_batch) == (Channel.IMPORT, batch)
+    corrected.refresh_from_db()
+    membership.refresh_from_db()
+    assert corrected.monthly_wage == 4_200_000
+    assert membership.end_date == date(2025, 6, 30)  # terminate_employment ended it with the job
+    for record in (hired, corrected, membership):
+        change = record.history.latest()
+        assert (change.history_channel, change.history_batch_id, change.history_user) == (
+            Channel.IMPORT,
+            batch.pk,
+            administrator,
+        )
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["", "{nik}", "{npp}", "2025-02-01", "", "", "4000000"], ALREADY_ON_ROSTER),
+        (
+            ["{pk}", "{nik}", "{npp}", "2024-01-01", "2025-06-30", "", "3900000"],
+            "Pilih alasan berakhirnya hubungan kerja.",
+        ),
+        (
+            ["{pk}", "{nik}", "{other_npp}", "2024-01-01", "", "", "3900000"],
+            "Impor tidak dapat memindahkan hubungan kerja",
+        ),
+    ],
+    ids=["second open employment", "end without a reason", "other employer"],
+)
+def test_an_employment_row_the_service_refuses_is_a_row_error_and_nothing_is_written(
+    employer_a, employer_b, administrator, row, message
+):
+    worker = factories.make_worker()
+    employment = factories.make_employment(worker, employer_a)
+    factories.make_membership(worker, "JKK", employer=employer_a)
+    newcomer = factories.make_worker()
+    before = snapshot(Employment, Membership)
+    values = {"pk": employment.pk, "nik": worker.nik, "npp": employer_a.npp}
+    values["other_npp"] = employer_b.npp
+    result = import_file(
+        EmploymentResource,
+        EMPLOYMENT_HEADERS,
+        ["", newcomer.nik, employer_b.npp, "2025-02-01", "", "", "4000000"],  # valid on its own
+        [str(cell).format(**values) for cell in row],
+        user=administrator,
+    )
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert any(error.startswith(message) for error in row_errors(result))
+    assert snapshot(Employment, Membership) == before
+    assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
+
+
+MEMBERSHIP_HEADERS = list(MembershipResource._meta.fields)
+
+
+def enrolment_row(worker: Worker, employer, contribution: str = "") -> list:
+    """A new JKM membership from 1 January 2025 on a wage of Rp5,000,000."""
+    return [
+        "",
+        worker.nik,
+        "JKM",
+        "FORMAL",
+        "EMPLOYER",
+        employer.npp,
+        "2025-01-01",
+        "",
+        contribution,
+        "5000000",
+    ]
+
+
+def test_a_membership_file_enrols_with_the_computed_contribution_and_ends_through_the_services(
+    employer_a, administrator
+):
+    worker, newcomer = factories.make_worker(), factories.make_worker()
+    open_one = factories.make_membership(worker, "JKK", employer=employer_a)
+    jkm_rate = ContributionRate.objects.get(
+        program__code="JKM", segment_kind="PU", valid_to__isnull=True
+    )
+    result = import_file(
+        MembershipResource,
+        MEMBERSHIP_HEADERS,
+        enrolment_row(newcomer, employer_a, contribution="1"),  # a typed contribution is not used
+        [
+            open_one.pk,
+            worker.nik,
+            "JKK",
+            "FORMAL",
+            "EMPLOYER",
+            employer_a.npp,
+            "2024-01-01",
+            "2025-06-30",
+            "9360",
+            "",
+        ],
+        user=administrator,
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    batch = ImportBatch.objects.get()
+    enrolled = Membership.objects.get(worker=newcomer)
+    assert enrolled.monthly_contribution == round(5_000_000 * jkm_rate.percent_of_wage / 100)
+    assert (enrolled.import_batch, enrolled.entered_via) == (batch, Channel.IMPORT)
+    open_one.refresh_from_db()
+    assert open_one.end_date == date(2025, 6, 30)
+    for record in (enrolled, open_one):
+        change = record.history.latest()
+        assert (change.history_channel, change.history_batch_id) == (Channel.IMPORT, batch.pk)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"segment": "RENTAN"}, "Impor hanya dapat mengakhiri kepesertaan yang aktif"),
+        ({"monthly_contribution": "1"}, "Impor hanya dapat mengakhiri kepesertaan yang aktif"),
+        ({"end_date": "2023-12-31"}, "Tanggal berakhir tidak boleh sebelum tanggal mulai."),
+    ],
+    ids=["segment", "contribution", "end before start"],
+)
+def test_a_membership_change_the_services_refuse_is_a_row_error_and_nothing_is_written(
+    employer_a, administrator, changes, message
+):
+    worker, newcomer = factories.make_worker(), factories.make_worker()
+    membership = factories.make_membership(worker, "JKK", employer=employer_a)
+    before = snapshot(Membership)
+    row = {
+        "id": membership.pk,
+        "worker": worker.nik,
+        "program": "JKK",
+        "segment": "FORMAL",
+        "funding_scheme": "EMPLOYER",
+        "employer": employer_a.npp,
+        "start_date": "2024-01-01",
+        "end_date": "",
+        "monthly_contribution": "9360",
+        "wage": "",
+    } | changes
+    result = import_file(
+        MembershipResource,
+        MEMBERSHIP_HEADERS,
+        enrolment_row(newcomer, employer_a),  # valid on its own
+        [row[header] for header in MEMBERSHIP_HEADERS],
+        user=administrator,
+    )
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert any(error.startswith(message) for error in row_errors(result))
+    assert snapshot(Membership) == before
+
+
+CLAIM_HEADERS = list(ClaimResource._meta.fields)
+
+
+def test_a_claim_file_records_and_advances_claims_through_the_services(
+    reference_data, administrator
+):
+    worker = factories.make_worker()
+    verified = factories.make_claim(worker, status="VERIFIED", reference="KLM-1")
+    result = import_file(
+        ClaimResource,
+        CLAIM_HEADERS,
+        [
+            "KLM-2",
+            worker.nik,
+            "JHT",
+            "FORMAL",
+            "",
+            "2025-01-10",
+            "2025-01-15",
+            "2025-02-01",
+            "9000000",
+            "PAID",
+        ],
+        [
+            "KLM-1",
+            worker.nik,
+            "JHT",
+            "FORMAL",
+            "",
+            "2025-01-10",
+            "2025-01-15",
+            "2025-02-03",
+            "12000000",
+            "PAID",
+        ],
+        user=administrator,
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    batch = ImportBatch.objects.get()
+    new = Claim.objects.get(reference="KLM-2")
+    verified.refresh_from_db()
+    assert (new.status, new.paid_date, new.import_batch) == ("PAID", date(2025, 2, 1), batch)
+    assert [h.status for h in new.history.order_by("history_id")] == [
+        "SUBMITTED",
+        "VERIFIED",
+        "PAID",
+    ]
+    assert (verified.status, verified.paid_date, verified.amount) == (
+        "PAID",
+        date(2025, 2, 3),
+        12_000_000,
+    )
+    for claim in (new, verified):
+        change = claim.history.latest()
+        assert (change.history_channel, change.history_batch_id, change.history_user) == (
+            Channel.IMPORT,
+            batch.pk,
+            administrator,
+        )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"status": "SUBMITTED"}, "Klaim berstatus Dibayar tidak dapat menjadi Diajukan."),
+        ({"amount": "1"}, "Impor hanya dapat memindahkan klaim ke status berikutnya"),
+        ({"status": "LUNAS"}, "“LUNAS” bukan status klaim."),
+    ],
+    ids=["backwards", "amount of a paid claim", "unknown status"],
+)
+def test_a_claim_change_the_services_refuse_is_a_row_error_and_nothing_is_written(
+    reference_data, administrator, changes, message
+):
+    worker = factories.make_worker()
+    factories.make_claim(worker, reference="KLM-1", status="PAID", paid_date=date(2025, 2, 1))
+    before = snapshot(Claim)
+    row = {
+        "reference": "KLM-1",
+        "worker": worker.nik,
+        "benefit_type": "JHT",
+        "segment": "FORMAL",
+        "employer": "",
+        "incident_date": "2025-01-10",
+        "submitted_date": "2025-01-15",
+        "paid_date": "2025-02-01",
+        "amount": "12500000",
+        "status": "PAID",
+    } | changes
+    result = import_file(
+        ClaimResource,
+        CLAIM_HEADERS,
+        ["KLM-2", worker.nik, "JHT", "FORMAL", "", "2025-01-10", "2025-01-15", "", "1000", ""],
+        [row[header] for header in CLAIM_HEADERS],
+        user=administrator,
+    )
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert any(error.startswith(message) for error in row_errors(result))
+    assert snapshot(Claim) == before
+
+
+def test_the_admin_preview_shows_the_services_refusal_and_offers_no_confirmation(
+    reference_data, client, operator
+):
+    worker = factories.make_worker()
+    factories.make_claim(worker, reference="KLM-1", status="PAID", paid_date=date(2025, 2, 1))
+    before = snapshot(Claim)
+    content = (
+        ",".join(CLAIM_HEADERS)
+        + f"\nKLM-1,{worker.nik},JHT,FORMAL,,2025-01-10,2025-01-15,2025-02-01,12500000,SUBMITTED\n"
+    )
+    upload = SimpleUploadedFile("klaim.csv", content.encode(), content_type="text/csv")
+    client.force_login(operator)
+    response = client.post(
+        reverse("admin:enrollment_claim_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Klaim berstatus Dibayar tidak dapat menjadi Diajukan." in page
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert snapshot(Claim) == before
