@@ -2,6 +2,7 @@
 
 import threading
 from datetime import date
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,7 +10,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from enrollment.models import Claim, Employer, Employment, Membership, Worker
-from programs.models import ContributionRate, CoverageTarget, Program
+from programs.models import (
+    ContributionRate,
+    CoverageTarget,
+    Kelurahan,
+    Program,
+    Segment,
+    SegmentGroup,
+    SegmentKind,
+)
 from reports.models import WorkforceEstimate
 from tests import factories
 
@@ -366,3 +375,83 @@ def test_two_transactions_cannot_each_add_one_of_two_overlapping_memberships():
     assert list(Membership.objects.filter(worker=worker).values_list("start_date", flat=True)) == [
         date(2024, 1, 1)
     ]
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the statement checks are PostgreSQL's"
+)
+def test_postgresql_checks_catalogue_references_once_per_statement():
+    worker = factories.make_worker()
+    membership = factories.make_membership(worker, "JKK")
+    unknown = 2**31 - 1  # no catalogue row has this id
+    # Any row of a statement naming a program, segment, funding scheme or kelurahan that does not exist.
+    refused_by_database(
+        lambda: Membership.objects.filter(pk=membership.pk).update(program_id=unknown)
+    )
+    rows = [
+        Membership(
+            worker=factories.make_worker(),
+            program=membership.program,
+            segment_id=segment_id,
+            funding_scheme=membership.funding_scheme,
+            start_date=date(2024, 1, 1),
+            monthly_contribution=0,
+            entered_via="ADMIN",
+        )
+        for segment_id in (membership.segment_id, unknown)
+    ]
+    refused_by_database(lambda: Membership.objects.bulk_create(rows))
+    refused_by_database(lambda: Worker.objects.filter(pk=worker.pk).update(kelurahan_id=unknown))
+    # A catalogue row still referenced cannot be deleted or renumbered, not even by plain SQL.
+    for statement, pk in (
+        ("DELETE FROM programs_segment WHERE id = %s", membership.segment_id),
+        ("UPDATE programs_segment SET id = id + 1000 WHERE id = %s", membership.segment_id),
+        ("DELETE FROM programs_kelurahan WHERE id = %s", worker.kelurahan_id),
+        ("UPDATE programs_kelurahan SET id = id + 1000 WHERE id = %s", worker.kelurahan_id),
+    ):
+        refused_by_database(partial(sql, statement, [pk]))
+    # What nobody references can go; the rest is as it was.
+    unused = Kelurahan.objects.filter(worker__isnull=True, employer__isnull=True).first()
+    sql("DELETE FROM programs_kelurahan WHERE id = %s", [unused.pk])
+    membership.refresh_from_db()
+    worker.refresh_from_db()
+    assert (membership.program.code, worker.kelurahan_id) == ("JKK", worker.kelurahan_id)
+    assert Membership.objects.count() == 1
+    assert not Kelurahan.objects.filter(pk=unused.pk).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the statement checks are PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_catalogue_row_cannot_be_deleted_while_another_transaction_starts_using_it():
+    """The reference check locks the rows it finds, as a foreign key does: the delete waits, then refuses."""
+    worker = factories.make_worker()
+    segment = Segment.objects.create(
+        code="TEST", name="Test", kind=SegmentKind.WAGE_EARNER, group=SegmentGroup.FORMAL
+    )
+    first_written, release = threading.Event(), threading.Event()
+
+    def first_transaction():
+        try:
+            with transaction.atomic():
+                factories.make_membership(worker, "JKK", segment=segment)
+                first_written.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_transaction)
+    thread.start()
+    assert first_written.wait(timeout=10)
+    threading.Timer(
+        0.5, release.set
+    ).start()  # the first commits while the delete waits for the lock
+    refused_by_database(lambda: sql("DELETE FROM programs_segment WHERE id = %s", [segment.pk]))
+    thread.join()
+    assert Membership.objects.filter(worker=worker, segment=segment).count() == 1
