@@ -3,7 +3,7 @@
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from itertools import islice
 from typing import IO
@@ -43,6 +43,9 @@ class Entry:
     column: str = ""
     text: str = ""
     code: str = ""  # what kind of error or warning, for programs (``text`` is for people)
+
+
+ENTRY_FIELDS = tuple(entry_field.name for entry_field in fields(Entry))
 
 
 @dataclass
@@ -94,7 +97,9 @@ class ReviewWriter:
         self.handle = handle
 
     def write(self, entry: Entry) -> None:
-        self.handle.write(json.dumps(asdict(entry), ensure_ascii=False, separators=(",", ":")))
+        # Not dataclasses.asdict, which deep-copies every value: a third of a 50,000-row preview.
+        values = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+        self.handle.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
         self.handle.write("\n")
 
 
