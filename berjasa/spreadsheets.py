@@ -5,12 +5,14 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 from typing import IO
 from xml.sax.saxutils import escape
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (OWASP "CSV injection").
@@ -242,6 +244,21 @@ def _typed_cell(value) -> str:
         days = (value.date() - _EXCEL_EPOCH).days + seconds / 86_400
         return f'<c s="{_DATETIME}"><v>{days}</v></c>'
     return f'<c s="{_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+
+
+@contextmanager
+def planned_to_the_end() -> Iterator[None]:
+    """Queries read to their last row: a transaction in which PostgreSQL plans cursors for every row.
+
+    By default PostgreSQL plans a cursor (Django's ``iterator()``) for its first tenth of rows
+    (``cursor_tuple_fraction``): for a roster sorted by name, a walk of the name index that reads a
+    300,000-row roster in ~6 s, where one sort reads it in ~2.5 s.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        yield
 
 
 def temporary_file(write: Callable[[IO[bytes]], None]) -> IO[bytes]:

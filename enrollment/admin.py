@@ -23,6 +23,7 @@ from berjasa.admin import (
     IdentifierSearchMixin,
     OneQueryInlineMixin,
     ReadOnlyAdminMixin,
+    StreamedExportMixin,
     rupiah_column,
 )
 from berjasa.audit import Channel
@@ -59,7 +60,9 @@ from programs.models import Program, Segment, SegmentGroup
 RECORD_FIELDS = ("entered_via", "import_batch", "created_at", "updated_at")
 
 
-class RecordAdmin(IdentifierSearchMixin, ImportExportMixin, SimpleHistoryAdmin):
+class RecordAdmin(
+    IdentifierSearchMixin, StreamedExportMixin, ImportExportMixin, SimpleHistoryAdmin
+):
     """The records of people and employers: entered in the admin, imported or created by the portal.
 
     Their audit history (django-simple-history: who, when, what, through which channel) is behind each

@@ -2,14 +2,12 @@
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
 from typing import IO
 
-from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
-from berjasa.spreadsheets import stream_csv, write_xlsx
+from berjasa.spreadsheets import planned_to_the_end, stream_csv, write_xlsx
 from enrollment.imports.reader import Column
 from enrollment.models import Employment, Membership
 from programs.models import Kelurahan
@@ -127,21 +125,6 @@ def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -
                 *rest,
                 " ".join(programs),
             ]
-
-
-@contextmanager
-def planned_to_the_end() -> Iterator[None]:
-    """Queries read to their last row: a transaction in which PostgreSQL plans cursors for every row.
-
-    By default PostgreSQL plans a cursor (Django's ``iterator()``) for its first tenth of rows
-    (``cursor_tuple_fraction``): for a roster sorted by name, a walk of the name index that reads a
-    300,000-row roster in ~6 s, where one sort reads it in ~2.5 s.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-        yield
 
 
 def write_roster_file(
