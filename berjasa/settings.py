@@ -187,6 +187,9 @@ TASKS = {
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 100)
 # Files up to this size are checked and imported inside the request; larger ones by the background worker.
 IMPORT_INLINE_MAX_KB = env_int("IMPORT_INLINE_MAX_KB", 1024)
+# The admin's per-model imports (django-import-export, saved row by row inside the request) take files up to
+# this many rows.
+ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 5_000)
 # DTSEN households at or below this desil (1 = poorest) are registered; the rest are skipped.
 DTSEN_MAX_DECILE = env_int("DTSEN_MAX_DECILE", 5)
 if not 1 <= DTSEN_MAX_DECILE <= 10:

@@ -36,7 +36,12 @@ from enrollment.admin_actions import (
     terminate_employments,
 )
 from enrollment.admin_imports import ImportUploadViews
-from enrollment.forms import AdminChannelForm, EnrolmentAdminForm, WorkerAdminForm
+from enrollment.forms import (
+    AdminChannelForm,
+    EnrolmentAdminForm,
+    RecordImportForm,
+    WorkerAdminForm,
+)
 from enrollment.models import (
     Claim,
     Employer,
@@ -72,6 +77,7 @@ class RecordAdmin(
     """
 
     formats = (CSV, XLSX)
+    import_form_class = RecordImportForm
 
     form = AdminChannelForm
     # Its History button shows only to those who may read the history.

@@ -1,9 +1,15 @@
 """Forms of the admin. The NIK rules themselves live in ``enrollment.nik``."""
 
+from itertools import islice
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
 
+from berjasa.formatting import number
+from enrollment.imports.reader import RefusedFile, read_rows, sniff
 from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Program
@@ -111,3 +117,32 @@ class EnrolmentAdminForm(AdminChannelForm):
     class Meta:
         model = Membership
         fields = ("worker", "segment", "funding_scheme", "employer", "start_date")
+
+
+class RecordImportForm(ImportForm):
+    """django-import-export's upload form, refusing a file longer than the per-model import is made for.
+
+    Those imports save row by row through the services (a few hundred rows a second), inside the request:
+    a longer file would run past any request timeout. Rosters and the DTSEN list have their own upload.
+    """
+
+    def clean_import_file(self):
+        file = self.cleaned_data["import_file"]
+        limit = settings.ADMIN_IMPORT_MAX_ROWS
+        try:
+            rows = sum(1 for _ in islice(read_rows(file, sniff(file)), limit + 2))  # + the header
+        except RefusedFile as refusal:
+            raise ValidationError(refusal.message, code=refusal.code) from None
+        finally:
+            file.seek(0)
+        if rows > limit + 1:
+            raise ValidationError(
+                _(
+                    "This file has more than %(limit)s rows. Import it in parts of up to %(limit)s rows. "
+                    "A roster or the DTSEN list goes through Import batches → “Upload a roster or the "
+                    "DTSEN list”, made for large files."
+                )
+                % {"limit": number(limit)},
+                code="too_many_rows",
+            )
+        return file

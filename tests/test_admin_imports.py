@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from berjasa.audit import Channel
 from enrollment.models import Employer, Employment, ImportBatch, Membership, Worker
@@ -223,3 +223,34 @@ def test_the_admin_export_streams_the_filtered_changelist(client, administrator)
     }
     assert niks == {(worker.nik, "@") for worker in workers}
     assert sheet.cell(row=2, column=header.index("birth_date") + 1).is_date
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_file_longer_than_the_admin_import_takes_is_refused_before_reading_it(
+    client, administrator, settings, kind
+):
+    settings.ADMIN_IMPORT_MAX_ROWS = 3
+    header = ["nik", "name", "birth_date", "sex", "kelurahan", "has_disability"]
+    rows = [[factories.make_nik(), f"Pekerja {number}", "1990-03-12", "L", "", "0"] for number in range(4)]  # fmt: skip
+    if kind == "csv":
+        content = content_of(header, rows)
+    else:
+        workbook = Workbook()
+        for line in [header, *rows]:
+            workbook.active.append(line)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content = buffer.getvalue()
+    client.force_login(administrator)
+    with translation.override("id"):
+        page = admin_import(client, Worker, content, name=f"pekerja.{kind}")
+    assert "Berkas ini lebih dari 3 baris." in page.content.decode()
+    assert not Worker.objects.exists() and not ImportBatch.objects.exists()
+    # Three rows are within the limit.
+    with translation.override("id"):
+        admin_import(client, Worker, content_of(header, rows[:3]), name="pekerja.csv")
+    assert Worker.objects.count() == 3
+
+
+def content_of(header: list[str], rows: list[list[str]]) -> bytes:
+    return "\n".join(",".join(line) for line in [header, *rows]).encode()
