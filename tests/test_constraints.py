@@ -31,6 +31,28 @@ def refused_by_database(create):
         create()
 
 
+def refused_while_another_transaction_commits(first_write, second_write) -> None:
+    """``first_write`` in a transaction of its own, held open; ``second_write`` then, which the database must make
+    wait for that transaction's commit (0.5 s later) and then refuse."""
+    first_written, release = threading.Event(), threading.Event()
+
+    def first_transaction():
+        try:
+            with transaction.atomic():
+                first_write()
+                first_written.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_transaction)
+    thread.start()
+    assert first_written.wait(timeout=10)
+    threading.Timer(0.5, release.set).start()
+    refused_by_database(second_write)
+    thread.join()
+
+
 def clerk_messages(instance) -> list[str]:
     """What a form would tell the clerk: the messages of ``full_clean``, in Indonesian."""
     with translation.override("id"), pytest.raises(ValidationError) as caught:
@@ -347,31 +369,14 @@ def test_the_worker_record_stores_the_nik_as_16_digits():
 def test_two_transactions_cannot_each_add_one_of_two_overlapping_memberships():
     """The second waits for the first to commit (the check locks the worker), then sees its row and refuses."""
     worker = factories.make_worker()
-    first_written, release = threading.Event(), threading.Event()
-
-    def first_transaction():
-        try:
-            with transaction.atomic():
-                factories.make_membership(
-                    worker, "JKM", start_date=date(2024, 1, 1), end_date=date(2024, 12, 31)
-                )
-                first_written.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first_transaction)
-    thread.start()
-    assert first_written.wait(timeout=10)
-    threading.Timer(
-        0.5, release.set
-    ).start()  # the first commits while the second waits for the lock
-    refused_by_database(
+    refused_while_another_transaction_commits(
+        lambda: factories.make_membership(
+            worker, "JKM", start_date=date(2024, 1, 1), end_date=date(2024, 12, 31)
+        ),
         lambda: factories.make_membership(
             worker, "JKM", start_date=date(2024, 6, 1), end_date=date(2024, 6, 30)
-        )
+        ),
     )
-    thread.join()
     assert list(Membership.objects.filter(worker=worker).values_list("start_date", flat=True)) == [
         date(2024, 1, 1)
     ]
@@ -435,23 +440,8 @@ def test_a_catalogue_row_cannot_be_deleted_while_another_transaction_starts_usin
     segment = Segment.objects.create(
         code="TEST", name="Test", kind=SegmentKind.WAGE_EARNER, group=SegmentGroup.FORMAL
     )
-    first_written, release = threading.Event(), threading.Event()
-
-    def first_transaction():
-        try:
-            with transaction.atomic():
-                factories.make_membership(worker, "JKK", segment=segment)
-                first_written.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first_transaction)
-    thread.start()
-    assert first_written.wait(timeout=10)
-    threading.Timer(
-        0.5, release.set
-    ).start()  # the first commits while the delete waits for the lock
-    refused_by_database(lambda: sql("DELETE FROM programs_segment WHERE id = %s", [segment.pk]))
-    thread.join()
+    refused_while_another_transaction_commits(
+        lambda: factories.make_membership(worker, "JKK", segment=segment),
+        lambda: sql("DELETE FROM programs_segment WHERE id = %s", [segment.pk]),
+    )
     assert Membership.objects.filter(worker=worker, segment=segment).count() == 1
