@@ -59,6 +59,7 @@ from enrollment.resources import (
     MembershipResource,
     WorkerResource,
 )
+from enrollment.services.claims import RECORDED_FIELDS
 from programs.models import Program, Segment, SegmentGroup
 
 # Filled in by the admin or by an import, never typed: shown on the record, read-only.
@@ -641,28 +642,8 @@ class ClaimAdmin(ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return (
-                "reference",
-                "worker",
-                "benefit_type",
-                "segment",
-                "employer",
-                "incident_date",
-                "submitted_date",
-                "amount",
-            )
+            return ("worker", *RECORDED_FIELDS)
         return super().get_fields(request, obj)
 
     def save_through_services(self, request, obj, form, change):
-        return services.record_claim(
-            obj.worker,
-            reference=obj.reference,
-            benefit_type=obj.benefit_type,
-            segment=obj.segment,
-            employer=obj.employer,
-            incident_date=obj.incident_date,
-            submitted_date=obj.submitted_date,
-            amount=obj.amount,
-            acting_user=request.user,
-            channel=Channel.ADMIN,
-        )
+        return services.record_claim_as(obj, acting_user=request.user, channel=Channel.ADMIN)

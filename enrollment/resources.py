@@ -376,17 +376,7 @@ class ClaimResource(ServiceResource):
         )
 
     def create(self, instance):
-        claim = services.record_claim(
-            instance.worker,
-            reference=instance.reference,
-            benefit_type=instance.benefit_type,
-            segment=instance.segment,
-            employer=instance.employer,
-            incident_date=instance.incident_date,
-            submitted_date=instance.submitted_date,
-            amount=instance.amount,
-            **self.done_by,
-        )
+        claim = services.record_claim_as(instance, **self.done_by)
         for status in CLAIM_STEPS.get(instance.status, (instance.status,)):
             claim = self._advance(claim, instance, status)
         return claim

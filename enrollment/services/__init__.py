@@ -5,7 +5,7 @@ that transaction (django-simple-history, stamped by ``berjasa.audit``). Views, a
 commands call them; none of them writes the models directly.
 """
 
-from enrollment.services.claims import advance_claim, record_claim
+from enrollment.services.claims import advance_claim, record_claim, record_claim_as
 from enrollment.services.roster import (
     EnrolmentRequest,
     end_membership,
@@ -24,6 +24,7 @@ __all__ = [
     "enrol_worker",
     "hire_worker",
     "record_claim",
+    "record_claim_as",
     "register_worker",
     "terminate_employment",
     "update_employment",

@@ -52,6 +52,28 @@ def record_claim(
     return claim
 
 
+# What a claim is recorded with, besides its worker (``record_claim``'s keywords).
+RECORDED_FIELDS = (
+    "reference",
+    "benefit_type",
+    "segment",
+    "employer",
+    "incident_date",
+    "submitted_date",
+    "amount",
+)
+
+
+def record_claim_as(
+    draft: Claim, *, acting_user, channel: str, batch: ImportBatch | None = None
+) -> Claim:
+    """``record_claim`` with the values of an unsaved claim (the admin's add form, an import's row)."""
+    values = {name: getattr(draft, name) for name in RECORDED_FIELDS}
+    return record_claim(
+        draft.worker, **values, acting_user=acting_user, channel=channel, batch=batch
+    )
+
+
 @transaction.atomic
 def advance_claim(
     claim: Claim,
