@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from enrollment import services
 from enrollment.models import Employment, Membership, Worker
-from programs.models import Kelurahan
+from programs.models import FundingScheme, Kelurahan, Program, Segment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +299,42 @@ def test_the_roster_pages_keep_the_filters(portal, employer_a):
     page = portal.get(reverse("portal:roster"), {"status": "active"}).content.decode()
     assert "halaman 1 dari 2" in page
     assert "?status=active&amp;page=2" in page
+
+
+def test_the_workers_history_names_what_changed_in_words_in_a_fixed_number_of_queries(
+    portal, employer_a, employer_a_user
+):
+    worker = factories.make_worker(name="Andi")
+    done = {"acting_user": employer_a_user, "channel": "PORTAL"}
+    employment = services.hire_worker(
+        worker, employer_a, start_date=date(2025, 7, 1), monthly_wage=3_900_000, **done
+    )
+    request = services.EnrolmentRequest(
+        programs=[Program.objects.get(code="JKK")],
+        segment=Segment.objects.get(code="FORMAL"),
+        funding_scheme=FundingScheme.objects.get(code="EMPLOYER"),
+        start_date=date(2025, 7, 1),
+        wage=3_900_000,
+        employer=employer_a,
+    )
+    services.enrol_worker(worker, request, **done)
+    url = reverse("portal:worker", kwargs={"pk": worker.pk})
+
+    def shown_with_wage_changes(count: int) -> tuple[str, int]:
+        for wage in range(4_000_000, 4_000_000 + count * 1_000, 1_000):
+            services.update_employment(
+                employment, start_date=date(2025, 7, 1), monthly_wage=wage, **done
+            )
+        with CaptureQueriesContext(connection) as queries:
+            page = portal.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+        return page, len(queries)
+
+    _page, queries_with_two = shown_with_wage_changes(2)
+    services.terminate_employment(employment, end_date=date(2025, 8, 31), reason="RESIGNED", **done)
+    page, queries_with_twelve = shown_with_wage_changes(10)
+    assert queries_with_twelve == queries_with_two
+    assert "Rp3.900.000 → Rp4.000.000" in page
+    assert "alasan berhenti: — → Mengundurkan diri" in page
+    assert "tanggal berakhir: — → 31-08-2025" in page
+    assert "kepesertaan JKK" in page and "hubungan kerja mulai 01-07-2025" in page
+    assert "RESIGNED" not in page and "#" + str(employment.pk) not in page

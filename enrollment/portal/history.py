@@ -1,22 +1,27 @@
 """The changes an employer made to one of its workers, read from the audit history."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from berjasa.formatting import rupiah
 from enrollment.models import Employment, Membership, Worker
+from programs.models import Program
 
-ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 HIDDEN_FIELDS = {"updated_at", "created_at"}
+MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
 MAX_CHANGES = 50
 
 
 @dataclass(frozen=True)
 class FieldChange:
     field: str
-    old: object
-    new: object
+    old: str
+    new: str
 
 
 @dataclass(frozen=True)
@@ -28,40 +33,100 @@ class Change:
     fields: list[FieldChange]
 
 
-def _field_changes(record) -> list[FieldChange]:
-    previous = record.prev_record
-    if previous is None:
-        return []
-    delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
-    model = record.instance_type
-    return [
-        FieldChange(str(model._meta.get_field(change.field).verbose_name), change.old, change.new)
-        for change in delta.changes
-    ]
+class Names:
+    """What a reference is called (a segment's name, a kelurahan's), each looked up once."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[type[Model], object], str] = {}
+
+    def __call__(self, model: type[Model], pk) -> str:
+        if (model, pk) not in self.known:
+            found = model._base_manager.filter(pk=pk).first()
+            self.known[model, pk] = str(found) if found else str(pk)
+        return self.known[model, pk]
 
 
 def changes_made_by(employer, worker: Worker) -> list[Change]:
-    """Newest first: the history rows of the worker, its jobs and memberships that this employer wrote."""
+    """Newest first: the history rows of the worker, its jobs and memberships that this employer wrote.
+
+    Each row is compared with the row before it of the same record, whoever wrote that one: the records' whole
+    history is read in one query per model (a worker's is short), not one query per row.
+    """
     histories = [
         Worker.history.filter(id=worker.pk),
         Employment.history.filter(worker_id=worker.pk, employer_id=employer.pk),
         Membership.history.filter(worker_id=worker.pk, employer_id=employer.pk),
     ]
-    records = []
+    pairs = []  # (record, the record's previous version or None)
     for history in histories:
-        records.extend(
-            history.filter(history_employer_id=employer.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:MAX_CHANGES]
-        )
-    records.sort(key=lambda record: record.history_date, reverse=True)
+        previous = {}
+        for record in history.select_related("history_user").order_by("history_date", "history_id"):
+            if record.history_employer_id == employer.pk:
+                pairs.append((record, previous.get(record.id)))
+            previous[record.id] = record
+    pairs.sort(key=lambda pair: pair[0].history_date, reverse=True)
+    names = Names()
+    program_codes = dict(Program.objects.values_list("pk", "code"))
     return [
         Change(
             when=record.history_date,
             who=record.history_user.get_username() if record.history_user else "",
-            what=f"{record.instance_type._meta.verbose_name} #{record.id}",
+            what=_subject(record, program_codes),
             action=str(ACTIONS[record.history_type]),
-            fields=_field_changes(record),
+            fields=_field_changes(record, before, names),
         )
-        for record in records[:MAX_CHANGES]
+        for record, before in pairs[:MAX_CHANGES]
     ]
+
+
+def _subject(record, program_codes: dict[int, str]) -> str:
+    """The record in words: "membership JKK", "employment from 01-07-2025", "worker"."""
+    model = record.instance_type
+    name = str(model._meta.verbose_name)
+    if model is Membership:
+        return f"{name} {program_codes.get(record.program_id, '')}".strip()
+    if model is Employment:
+        return _("%(record)s from %(date)s") % {
+            "record": name,
+            "date": _shown_date(record.start_date),
+        }
+    return name
+
+
+def _field_changes(record, previous, names: Names) -> list[FieldChange]:
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
+    model = record.instance_type
+    changes = []
+    for change in delta.changes:
+        field = model._meta.get_field(change.field)
+        changes.append(
+            FieldChange(
+                str(field.verbose_name),
+                _shown(field, change.old, names),
+                _shown(field, change.new, names),
+            )
+        )
+    return changes
+
+
+def _shown(field, value, names: Names) -> str:
+    """A value as the portal shows it elsewhere: labels for codes, names for references, 31-08-2025, Rupiah."""
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return names(field.related_model, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return _shown_date(value)
+    if field.name in MONEY_FIELDS:
+        return rupiah(value)
+    return str(value)
+
+
+def _shown_date(value: date) -> str:
+    return value.strftime("%d-%m-%Y")
