@@ -233,6 +233,17 @@ def test_a_login_linked_to_two_employers_chooses_and_sees_only_the_chosen_one(
     assert roster["b"].nik in page
     assert roster["a"].nik not in page
     assert client.get(reverse("portal:worker", kwargs={"pk": roster["a"].pk})).status_code == 404
+    # Every page offers to switch back; a login of one employer is never offered it.
+    switch = f'href="{reverse("portal:choose_employer")}"'
+    assert switch in page
+    assert switch in client.get(reverse("portal:imports")).content.decode()
+
+
+def test_a_login_of_one_employer_is_not_offered_to_switch(client, employer_a_user, roster):
+    client.force_login(employer_a_user)
+    switch = f'href="{reverse("portal:choose_employer")}"'
+    for name in ("portal:home", "portal:roster", "portal:imports"):
+        assert switch not in client.get(reverse(name)).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["employer_a_user", "manager"])

@@ -13,6 +13,8 @@ from enrollment.models import Employer
 from enrollment.visibility import employers_visible_to
 
 SESSION_KEY = "portal_employer_id"
+# Set when the login chose among several employers: the portal then offers to switch.
+SEVERAL_KEY = "portal_manages_several"
 
 
 def current_employer(request: HttpRequest) -> Employer | None:

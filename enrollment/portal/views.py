@@ -20,7 +20,7 @@ from berjasa.roles import Role
 from berjasa.spreadsheets import stream_csv, temporary_file
 from enrollment import services
 from enrollment.models import Employment, Worker
-from enrollment.portal.context import SESSION_KEY, portal_view
+from enrollment.portal.context import SESSION_KEY, SEVERAL_KEY, portal_view
 from enrollment.portal.filters import RosterFilter
 from enrollment.portal.forms import (
     AddWorkerForm,
@@ -58,6 +58,8 @@ def choose_employer(request):
     if request.method == "POST":
         employer = get_object_or_404(employers, pk=request.POST.get("employer"))
         request.session[SESSION_KEY] = employer.pk
+        # Every portal page offers to switch back (templates/portal/base.html), without counting again.
+        request.session[SEVERAL_KEY] = employers.count() > 1
         return redirect("portal:home")
     return render(request, "portal/choose_employer.html", {"employers": employers})
 
@@ -71,7 +73,6 @@ def home(request):
         "summary": roster_summary(employments, request.employer, today),
         "employer_report": employer_summary(request.employer, on=today),
         "today": today,
-        "manages_several": employers_visible_to(request.user).count() > 1,
     }
     return render(request, "portal/home.html", context)
 
