@@ -25,6 +25,7 @@ from enrollment.demo.population import (
     Spell,
 )
 from enrollment.demo.targets import FORMAL, HORIZON, INFORMAL, PUBLIC_SERVICE, DemoDataError
+from enrollment.imports.engine import WORKER_COLUMNS
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import (
     Channel,
@@ -170,21 +171,9 @@ def write_demo_rows(
 
     counts["workers"] = writer.insert(
         Worker,
+        WORKER_COLUMNS,
         (
-            "nik",
-            "kpj",
-            "name",
-            "birth_date",
-            "sex",
-            "phone",
-            "address",
-            "kelurahan_id",
-            "occupation",
-            "has_disability",
-            "dtsen_decile",
-        ),
-        (
-            (
+            (  # in WORKER_COLUMNS order
                 p.nik,
                 p.kpj,
                 p.name,

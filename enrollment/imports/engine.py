@@ -33,6 +33,8 @@ _LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name"
 # order the writer uses.
 PERSON_FIELDS = tuple(Worker._meta.get_field(name).attname for name in PERSONAL_FIELDS)
 WORKER_LOOKUP = ("id", "nik", *PERSON_FIELDS)
+# The columns of a bulk insert of new workers (imports and the demo data), in this order.
+WORKER_COLUMNS = ("nik", *PERSON_FIELDS, "dtsen_decile")
 MEMBERSHIP_COLUMNS = (
     "worker_id",
     "program_id",
@@ -283,7 +285,7 @@ def insert_workers(writer: BulkWriter, lines: list[Line], *, with_decile: bool) 
     """Create a worker for each line (blank optional cells take the model's defaults); return NIK → id."""
     writer.insert(
         Worker,
-        ["nik", *PERSON_FIELDS, "dtsen_decile"],
+        WORKER_COLUMNS,
         (
             (
                 line.nik,
