@@ -237,7 +237,9 @@ class StreamedExportMixin:
     django-import-export collects every row in a ``tablib.Dataset`` and builds the file in memory: the 1.4 million
     memberships of the city would not fit. Here the same resource exports the same fields of the same queryset
     (the changelist's, with its filters), row by row from a server-side cursor: CSV streams to the browser,
-    XLSX goes through a temporary file (``berjasa.spreadsheets``).
+    XLSX goes through a temporary file (``berjasa.spreadsheets``). ``_do_file_export`` is the hook that both
+    the library's export view and its export action call; it is private to django-import-export 4.x (pinned in
+    the lock files), and ``tests/test_admin_imports.py`` fails if an upgrade stops calling it.
     """
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):

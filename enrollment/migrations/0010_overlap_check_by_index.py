@@ -2,9 +2,10 @@
 
 Left to the planner, whose estimates know nothing of the statement's rows (a transition table has no statistics)
 and little of a young table, the check chose by the sizes it guessed: for a 91,000-row DTSEN batch it hashed the
-whole membership table (1.4 million rows, 0.62 s, against 0.12 s by the index), and on the small tables of a
-test database it chose scans of the whole table for each new row (a 5,000-row import ran for minutes). With hash
-joins, merge joins and sequential scans turned off for this function only, its cost follows the statement's size.
+whole membership table (1.4 million rows, 0.62 s, against 0.12 s by the index; both measured with EXPLAIN
+ANALYZE). With hash and merge joins off but sequential scans allowed, a ``COPY`` of ``tests/test_imports.py`` on a
+fresh test database was still running after nine minutes; with sequential scans off too, that file passes in
+73 s. These settings apply to this function only.
 """
 
 from django.db import migrations
