@@ -589,6 +589,117 @@ class Claim(models.Model):
         return f"{self.reference} {self.benefit_type.code}"
 
 
+class IdentityProofAttempt(models.Model):
+    """An employer's attempt to link a person the city already knows (by NIK) to its roster.
+
+    Every attempt is kept: matched (with the employment it opened), refused (Disnaker's work list until resolved)
+    or throttled (refused unchecked, beyond ``IDENTITY_PROOF_FAILURES_PER_HOUR``). Which details matched is kept
+    for every checked attempt; what the employer typed (``offered_*``) only on a refused one, for the clerk who
+    resolves it, and it is erased when the attempt is resolved. See ``enrollment.identity``.
+    """
+
+    class Outcome(models.TextChoices):
+        MATCHED = "MATCHED", _("Matched")
+        REFUSED = "REFUSED", _("Details did not match")
+        THROTTLED = "THROTTLED", _("Too many failed attempts")
+
+    class Resolution(models.TextChoices):
+        OPEN = "", _("To resolve")
+        LINKED = "LINKED", _("Linked by Disnaker")
+        DISMISSED = "DISMISSED", _("Dismissed")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("for employer"),
+        on_delete=models.PROTECT,
+        related_name="identity_proof_attempts",
+    )
+    nik = models.CharField(_("NIK"), max_length=16)
+    worker = models.ForeignKey(
+        Worker,
+        verbose_name=_("person on record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="identity_proof_attempts",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    import_batch = import_batch_field()
+    row_number = models.PositiveIntegerField(_("row in the file"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    name_matched = models.BooleanField(_("name matched"), null=True)
+    birth_date_matched = models.BooleanField(_("birth date matched"), null=True)
+    sex_matched = models.BooleanField(_("sex matched"), null=True)
+    kpj_matched = models.BooleanField(_("KPJ matched"), null=True)
+    phone_matched = models.BooleanField(_("phone matched"), null=True)
+    offered_name = models.CharField(_("name given"), max_length=150, blank=True)
+    offered_kpj = models.CharField(_("KPJ given"), max_length=20, blank=True)
+    offered_phone = models.CharField(_("phone given"), max_length=20, blank=True)
+    start_date = models.DateField(_("start date given"), null=True, blank=True)
+    monthly_wage = models.PositiveBigIntegerField(
+        _("monthly wage given (Rp)"), null=True, blank=True
+    )
+    employment = models.ForeignKey(
+        Employment,
+        verbose_name=_("employment opened"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(
+        _("resolution"), max_length=10, choices=Resolution.choices, blank=True, default=""
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution_note = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("identity check")
+        verbose_name_plural = _("identity checks")
+        indexes = [
+            # The throttle counts an hour of failures per user and per employer; the work list reads open refusals.
+            models.Index(
+                fields=["user", "outcome", "created_at"], name="identity_attempt_user_idx"
+            ),
+            models.Index(
+                fields=["employer", "outcome", "created_at"], name="identity_attempt_employer_idx"
+            ),
+            models.Index(
+                fields=["outcome", "resolution", "created_at"], name="identity_attempt_open_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolution="") | Q(outcome="REFUSED"),
+                name="identity_attempt_only_refusals_resolved",
+                violation_error_message=_("Only a refused identity check is resolved."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_outcome_display()} · {self.employer_id} · {self.created_at:%d-%m-%Y %H:%M}"
+        )
+
+
 def adopt(instance: models.Model, saved: models.Model) -> None:
     """Make ``instance`` the row a service saved: its values, its key, no longer new.
 
