@@ -39,7 +39,8 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
     return []
 
 
-PROJECT_APPS = ("auth", "programs", "enrollment", "reports")
+# Apps whose permissions the roles are given (login locks and second-factor devices: administrators only).
+PROJECT_APPS = ("auth", "programs", "enrollment", "reports", "axes", "otp_totp", "otp_static")
 
 
 def sync_role_groups(apps) -> None:

@@ -4,13 +4,14 @@ The defaults are for development (DEBUG on, SQLite, localhost only). Production 
 SECRET_KEY must be set and ALLOWED_HOSTS named, or the start fails with a message.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.env import env_bool, env_int, env_list, env_str
+from berjasa.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "berjasa",
@@ -53,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "berjasa.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "berjasa.audit.AuditMiddleware",
@@ -139,18 +145,36 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock-out after repeated failed logins (django-axes), per user name and address.
 # History tables are indexed by berjasa.audit.AuditTrail; nothing reads them by date alone.
 SIMPLE_HISTORY_DATE_INDEX = False
+
+# Login limits (django-axes with berjasa.login_limits): failed logins per account from any address, and per
+# address at any account, within LOGIN_LOCKOUT_MINUTES; a lock ends that long after the failure that set it.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "berjasa.login_limits.LoginLimitsHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "berjasa.access.client_ip"
-# Reverse proxies in front of the app that append to X-Forwarded-For (0: use the connection's address).
-PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Our admin of lock-outs (berjasa.admin_accounts) replaces axes' own.
+AXES_ENABLE_ADMIN = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Second factor (django-otp, berjasa.second_factor): required for administrators, operators and managers;
+# for employers when OTP_REQUIRED_FOR_EMPLOYERS is on (else they may enrol of their own accord).
+OTP_REQUIRED_FOR_EMPLOYERS = env_bool("OTP_REQUIRED_FOR_EMPLOYERS", default=False)
+OTP_TOTP_ISSUER = "Makassar Berjasa"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or recovery codes
+# Addresses or networks of the reverse proxies in front of the app; X-Forwarded-For is read only from them.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+if "PROXY_COUNT" in os.environ:
+    raise ImproperlyConfigured(
+        "PROXY_COUNT was replaced by TRUSTED_PROXIES (the proxies' addresses or networks)."
+    )
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

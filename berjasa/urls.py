@@ -3,13 +3,33 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from berjasa.views import home
+from berjasa import second_factor_views
+from berjasa.views import PasswordResetConfirmView, home
+
+second_factor_urls = (
+    [
+        path("", second_factor_views.status, name="status"),
+        path("verify/", second_factor_views.verify, name="verify"),
+        path("enrol/", second_factor_views.enrol, name="enrol"),
+        path("recovery-codes/", second_factor_views.recovery_codes, name="recovery_codes"),
+        path(
+            "recovery-codes/new/", second_factor_views.new_recovery_codes, name="new_recovery_codes"
+        ),
+    ],
+    "second_factor",
+)
 
 urlpatterns = [
     path("", home, name="home"),
     path("no-role/", TemplateView.as_view(template_name="no_role.html"), name="no_role"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/second-factor/", include(second_factor_urls)),
     path("admin/", admin.site.urls),
     path("portal/", include("enrollment.portal.urls")),
     path("reports/", include("reports.urls")),

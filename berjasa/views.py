@@ -1,6 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
+from berjasa.accounts import lift_login_locks
 from berjasa.roles import STAFF_ROLES, Role, user_has_role
 
 
@@ -15,3 +17,12 @@ def home(request):
     if user_has_role(user, Role.EMPLOYER):
         return redirect("portal:home")
     return redirect("no_role")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's; a new password set through the e-mailed link also lifts the account's login lock."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lift_login_locks(usernames=[self.user.get_username()], acting_user=self.user)
+        return response

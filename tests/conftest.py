@@ -2,17 +2,63 @@
 
 Personas: ``administrator``, ``operator``, ``manager``, and the users of two employers, ``employer_a_user`` and
 ``employer_b_user`` (each sees only its own employer's records).
+
+Second factor: ``client.force_login(user)`` stands for a completed two-factor login. An autouse fixture makes
+Django's ``Client.force_login`` also give the user a confirmed authenticator (``TEST_TOTP_KEY``) and mark the
+session verified with it, so tests of pages need no codes. Tests of the login itself post to the real login
+form and the code page (``tests/test_second_factor.py``); browser tests that log in through the form give the
+user ``totp_device_for(user)`` and type ``totp_code(device)`` on the code page (``enter_second_factor``).
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from berjasa.roles import STAFF_ROLES, Role
 from programs.reference import load_reference_data
 from tests import factories
+
+# The authenticator key of test users (hex): RFC 6238's test key "12345678901234567890".
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_device_for(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator, with the known ``TEST_TOTP_KEY`` (created when missing)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "authenticator", "key": TEST_TOTP_KEY}
+    )
+    return device
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the user's phone shows now; the next step's when this step's code was already used."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(monkeypatch):
+    """``Client.force_login`` as a login with password and code: the session is verified by a device."""
+    plain_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain_force_login(self, user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -122,3 +168,10 @@ def save_screenshot(page, name: str) -> Path:
     path = ARTIFACTS_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def enter_second_factor(page, user: User) -> None:
+    """On the code page after the password, type the code of the user's authenticator (``totp_device_for``)."""
+    page.wait_for_url("**/accounts/second-factor/verify/**")
+    page.fill("input[name=code]", totp_code(totp_device_for(user)))
+    page.click("main button[type=submit]")

@@ -4,6 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from tests.conftest import totp_code, totp_device_for
+
 pytestmark = pytest.mark.django_db
 PASSWORD = "rahasia-yang-panjang-1"  # the personas' password (tests/conftest.py)
 
@@ -23,7 +25,18 @@ def log_in(client, username, password=PASSWORD, **extra):
 )
 def test_each_role_lands_on_its_own_home_page(client, request, persona, landing):
     user = request.getfixturevalue(persona)
-    response = log_in(client, user.username, follow=True)
+    if persona != "employer_a_user":  # staff and managers pass the second factor first
+        device = totp_device_for(user)
+        assert (
+            log_in(client, user.username, follow=True)
+            .redirect_chain[-1][0]
+            .startswith(reverse("second_factor:verify"))
+        )
+        response = client.post(
+            reverse("second_factor:verify"), {"code": totp_code(device), "next": "/"}, follow=True
+        )
+    else:
+        response = log_in(client, user.username, follow=True)
     assert response.redirect_chain[-1][0] == landing
     assert response.status_code == 200
 
