@@ -21,13 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from berjasa.formatting import rupiah
 from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
+from enrollment.nik import compact_number
 
 admin.site.site_header = _("Makassar Berjasa — Disnaker Kota Makassar")
 admin.site.site_title = _("Makassar Berjasa")
 admin.site.index_title = _("Social-security coverage of Makassar's workers")
-
-# How people type long numbers: 7371 0512 0390 0001, 7371.0512.0390.0001, 7371-0512-...
-_NUMBER_SEPARATORS = re.compile(r"[\s.\-]")
 
 
 class IdentifierSearchMixin:
@@ -36,8 +34,9 @@ class IdentifierSearchMixin:
     A term with a digit in it is an identifier (NIK, KPJ, NPP, a claim reference; names have no digits). It is
     matched from its start against ``identifier_search_fields`` (``nik LIKE '7371%'``, served by the
     ``varchar_pattern_ops`` index Django creates beside each unique CharField), in capitals, both as typed and
-    without the spaces, dots and dashes people put in long numbers. Any other term goes to Django's search
-    over ``search_fields``, which holds the names (matched anywhere in the name, case-insensitively).
+    as ``enrollment.nik.compact_number`` reads it (no spaces, dots or dashes; ０-９ or ٠-٩ as 0-9). Any other
+    term goes to Django's search over ``search_fields``, which holds the names (matched anywhere in the name,
+    case-insensitively).
 
     Identifiers of one table are OR-ed in one filter; identifiers of different tables (a worker's NIK, an
     employer's NPP) become a UNION of one indexed lookup per table, because an OR across two joined tables
@@ -47,7 +46,8 @@ class IdentifierSearchMixin:
     identifier_search_fields: tuple[str, ...] = ()
 
     def get_search_results(self, request, queryset, search_term):
-        compact = _NUMBER_SEPARATORS.sub("", search_term).upper()
+        search_term = search_term.replace("\x00", "")  # PostgreSQL refuses NUL in a text
+        compact = compact_number(search_term).upper()
         is_identifier = compact.isalnum() and any(character.isdigit() for character in compact)
         if not (self.identifier_search_fields and is_identifier):
             return super().get_search_results(request, queryset, search_term)

@@ -6,6 +6,7 @@ foreign key to a worker, employer or kelurahan is an autocomplete. ``bench/admin
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
@@ -341,6 +342,8 @@ class WorkerMembershipFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
+        if self.value() not in {str(value) for value, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters  # the changelist says "?e=1" instead of a 500
         memberships = Membership.objects.filter(
             worker=OuterRef("pk"), **{self.membership_lookup: self.value()}
         )

@@ -5,6 +5,7 @@ birth date (40 added to the day for women) and a serial from 0001. There is no c
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +26,6 @@ PROVINCE_CODES = frozenset(
     }
 )  # fmt: skip
 
-_SEPARATORS = re.compile(r"[\s.\-]")
 _SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE][+-]?\d+$")
 FEMALE_DAY_OFFSET = 40
 
@@ -38,10 +38,35 @@ class NikFacts:
     sex: str  # "L" or "P", as Worker.Sex
 
 
+def compact_number(text: str) -> str:
+    """``text`` as a long number is typed: separators removed, the digits of any script in ASCII.
+
+    A decimal digit of any script (Unicode category Nd: fullwidth ０-９, Arabic-Indic ٠-٩, Devanagari …) is
+    its ASCII digit, so one NIK is one person whatever keyboard typed it. Spaces, dots, dashes and invisible
+    format characters (a zero-width space pasted from a web page) are separators. Anything else is kept for
+    the caller to refuse: superscripts (¹²³) and circled digits are not decimal digits.
+    """
+    kept = []
+    for character in text:
+        category = unicodedata.category(character)
+        if character.isspace() or character == "." or category in ("Pd", "Cf"):
+            continue
+        kept.append(str(unicodedata.decimal(character)) if category == "Nd" else character)
+    return "".join(kept)
+
+
+def _shown(text: str) -> str:
+    """``text`` fit for a message: invisible and control characters marked, at most 40 characters."""
+    marked = "".join(
+        "\N{REPLACEMENT CHARACTER}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
+    return marked if len(marked) <= 40 else f"{marked[:40]}…"
+
+
 def normalize_nik(raw: object, *, today: date | None = None) -> str:
     """Return the 16-digit NIK in ``raw`` or raise ValidationError with a message a clerk understands.
 
-    Spaces, dots and dashes are removed. A number that a spreadsheet wrote in scientific notation
+    Separators are removed and digits of any script read as ASCII (``compact_number``). A number that a spreadsheet wrote in scientific notation
     (``7.37101E+15``), or a numeric spreadsheet cell, has lost its last digits and is refused.
     """
     text = "" if raw is None else str(raw).strip()
@@ -59,20 +84,20 @@ def normalize_nik(raw: object, *, today: date | None = None) -> str:
             code="nik_scientific",
             params={"value": text},
         )
-    digits = _SEPARATORS.sub("", text)
+    digits = compact_number(text)
     if not digits:
         raise ValidationError(_("The NIK is empty."), code="nik_empty")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise ValidationError(
             _("The NIK may contain digits only; “%(value)s” contains other characters."),
             code="nik_not_digits",
-            params={"value": text},
+            params={"value": _shown(text)},
         )
     if len(digits) != 16:
         raise ValidationError(
             _("A NIK has exactly 16 digits; “%(value)s” has %(count)d."),
             code="nik_length",
-            params={"value": text, "count": len(digits)},
+            params={"value": _shown(text), "count": len(digits)},
         )
     nik_facts(digits, today=today)
     return digits

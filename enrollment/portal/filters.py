@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employment, Membership
+from enrollment.nik import compact_number
 from enrollment.portal.queries import with_coverage
 from programs.models import Kelurahan, Program, Segment
 
@@ -66,8 +67,8 @@ class RosterFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        digits = value.replace(" ", "").replace(".", "")
-        if digits.isdigit():
+        digits = compact_number(value)
+        if digits.isascii() and digits.isdigit():
             return queryset.filter(
                 Q(worker__nik__startswith=digits) | Q(worker__kpj__startswith=digits)
             )
