@@ -97,11 +97,31 @@ def enrol_second_factor(user: User, *, key: str, code: str) -> tuple[TOTPDevice,
     code = normalize_code(code)
     if not (code.isdigit() and totp.verify(int(code), tolerance=1)):
         raise ValidationError(WRONG_CODE, code="wrong_code")
+    return replace_second_factor(user, key=key, last_step=totp.t(), acting_user=user)
+
+
+@transaction.atomic
+def replace_second_factor(
+    user: User,
+    *,
+    key: str,
+    last_step: int = -1,
+    recovery_codes: Iterable[str] | None = None,
+    acting_user: User,
+) -> tuple[TOTPDevice, list[str]]:
+    """Give ``user`` a confirmed authenticator with ``key`` (hex) and recovery codes, in place of any before.
+
+    ``last_step`` is the time step of a code already used (it is not accepted again); ``recovery_codes`` are
+    random unless given (the demo accounts' fixed ones).
+    """
+    TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(
-        user=user, name=TOTP_DEVICE_NAME, key=key, confirmed=True, last_t=totp.t(), drift=totp.drift
+        user=user, name=TOTP_DEVICE_NAME, key=key, confirmed=True, last_t=last_step
     )
-    codes = regenerate_recovery_codes(user, acting_user=user)
-    _log_account_change(acting_user=user, user=user, message=gettext("Second factor enrolled."))
+    codes = regenerate_recovery_codes(user, acting_user=acting_user, codes=recovery_codes)
+    _log_account_change(
+        acting_user=acting_user, user=user, message=gettext("Second factor enrolled.")
+    )
     return device, codes
 
 

@@ -14,7 +14,7 @@ from reports.models import WorkforceEstimate
 from reports.periods import parse_period
 from reports.registry import ReportParams, run_report
 from tests import factories
-from tests.conftest import ARTIFACTS_DIR, save_screenshot
+from tests.conftest import ARTIFACTS_DIR, enter_second_factor, save_screenshot, totp_device_for
 from tests.test_reports_exports import pdf_text, poppler
 
 PASSWORD = "rahasia-yang-panjang-1"
@@ -75,18 +75,21 @@ def build_sample_city(workers: int = 240, seed: int = 7) -> None:
                 )
 
 
-def log_in(page, username: str) -> None:
+def log_in(page, user) -> None:
+    """Password, then the code of the manager's authenticator (managers need a second factor)."""
+    totp_device_for(user)
     page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
+    page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
+    enter_second_factor(page, user)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_manager_reads_the_dashboard_in_the_browser(page, manager, reference_data):
     build_sample_city()
-    log_in(page, manager.username)
+    log_in(page, manager)
     page.goto(f"/reports/?{AUGUST}")
     assert "Agustus 2025" in page.locator("h1").inner_text()
     assert page.locator(".report-section svg").count() == 4  # every chart drawn, without JavaScript

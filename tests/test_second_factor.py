@@ -4,11 +4,13 @@ and every protected area refused until the session is verified."""
 import re
 from base64 import b32decode
 from datetime import timedelta
+from io import StringIO
 from unittest import mock
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests import factories
 from tests.conftest import TEST_TOTP_KEY, totp_code, totp_device_for
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +271,30 @@ def test_before_the_code_only_login_logout_reset_and_language_pages_open(client,
     assert client.get(VERIFY).status_code == 200
     assert client.get("/").url == f"{VERIFY}?next=/"
     assert client.post(reverse("logout")).url == reverse("login")
+
+
+# --- The demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_accounts_log_in_with_the_printed_second_factor(client, settings, reference_data):
+    settings.DEBUG = True
+    factories.make_worker()  # a database with workers: setup_demo leaves the demo data out
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    printed = out.getvalue()
+    assert "pimpinan-berjasa-2025" in printed
+    secret = re.search(r"authenticator app key \(TOTP\): ([A-Z2-7]+)", printed).group(1)
+    recovery = re.search(r"until the next setup_demo: (\S+)", printed).group(1)
+
+    client.post(reverse("login"), {"username": "pimpinan", "password": "pimpinan-berjasa-2025"})
+    assert enter(client, recovery, next="/reports/").url == "/reports/"
+    admin = Client()
+    admin.post(reverse("login"), {"username": "admin", "password": "admin-berjasa-2025"})
+    assert enter(admin, f"{totp(b32decode(secret)):06d}", next="/admin/").url == "/admin/"
+    # Employers need no second factor by default: none is made for them.
+    assert not TOTPDevice.objects.filter(user__username="pemberi_kerja_a").exists()
+
+    call_command("setup_demo", stdout=StringIO())  # a new run gives the used recovery code back
+    again = Client()
+    again.post(reverse("login"), {"username": "pimpinan", "password": "pimpinan-berjasa-2025"})
+    assert enter(again, recovery, next="/reports/").url == "/reports/"

@@ -1,12 +1,15 @@
 """Everything ``make run`` needs in the database: reference data, demo data when empty, demo accounts."""
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from berjasa.accounts import ensure_user_with_role
+from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
+from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
 from enrollment.models import Employer, Worker
 
 # Demo credentials are printed on screen and only ever created with DEBUG on.
@@ -17,6 +20,10 @@ DEMO_ACCOUNTS = [
     ("pemberi_kerja_a", Role.EMPLOYER, "pemberi-kerja-a-2025"),
     ("pemberi_kerja_b", Role.EMPLOYER, "pemberi-kerja-b-2025"),
 ]
+# The demo's second factor for the accounts whose role requires one: an authenticator key (20 bytes) and
+# recovery codes, the same for each account, restored by every run. DEBUG only, like the passwords.
+DEMO_TOTP_KEY = b"berjasa-demo-only-20".hex()
+DEMO_RECOVERY_CODES = ("demo2025a", "demo2025b", "demo2025c")
 
 
 class Command(BaseCommand):
@@ -44,10 +51,16 @@ class Command(BaseCommand):
         )
         employers_for = {"pemberi_kerja_a": largest[:1], "pemberi_kerja_b": largest[1:2]}
         rows = []
+        with_factor = []
         for username, role, password in DEMO_ACCOUNTS:
-            ensure_user_with_role(
+            user = ensure_user_with_role(
                 username, role, password=password, employers=employers_for.get(username, ())
             )
+            if role in ROLES_REQUIRING_A_FACTOR:
+                replace_second_factor(
+                    user, key=DEMO_TOTP_KEY, recovery_codes=DEMO_RECOVERY_CODES, acting_user=user
+                )
+                with_factor.append(username)
             employer = employers_for.get(username)
             rows.append((role.label, username, password, employer[0].name if employer else ""))
 
@@ -55,3 +68,11 @@ class Command(BaseCommand):
         for label, username, password, employer in rows:
             suffix = f"  ({employer})" if employer else ""
             self.stdout.write(f"  {label:<15} {username:<17} {password}{suffix}")
+        secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            self.style.SUCCESS(f"\nSecond factor of {', '.join(with_factor)} (development only):")
+        )
+        self.stdout.write(f"  authenticator app key (TOTP): {secret}")
+        self.stdout.write(
+            f"  recovery codes, each once until the next setup_demo: {' '.join(DEMO_RECOVERY_CODES)}"
+        )
