@@ -90,8 +90,11 @@ def normalize_code(code: str) -> str:
 def enrol_second_factor(user: User, *, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
     """Confirm the authenticator app set up with ``key`` (hex) by one of its codes.
 
-    Returns the confirmed device and a new set of recovery codes; a wrong code raises ``ValidationError``.
+    Returns the confirmed device and a new set of recovery codes; a wrong code raises ``ValidationError``, and so
+    does an account that has a factor already (only an administrator's reset makes room for a new one).
     """
+    if TOTPDevice.objects.devices_for_user(user).exists():
+        raise ValidationError(gettext("This account has a second factor already."), code="enrolled")
     totp = TOTP(bytes.fromhex(key))
     totp.time = time.time()
     code = normalize_code(code)

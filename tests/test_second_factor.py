@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from berjasa import accounts
 from tests import factories
 from tests.conftest import TEST_TOTP_KEY, totp_code, totp_device_for
 
@@ -298,3 +300,12 @@ def test_the_demo_accounts_log_in_with_the_printed_second_factor(client, setting
     again = Client()
     again.post(reverse("login"), {"username": "pimpinan", "password": "pimpinan-berjasa-2025"})
     assert enter(again, recovery, next="/reports/").url == "/reports/"
+
+
+def test_the_enrolment_service_refuses_an_account_that_has_a_factor(manager):
+    totp_device_for(manager)
+    key = "00" * 20
+    with pytest.raises(ValidationError) as refusal:
+        accounts.enrol_second_factor(manager, key=key, code=f"{totp(bytes.fromhex(key)):06d}")
+    assert refusal.value.code == "enrolled"
+    assert TOTPDevice.objects.get(user=manager).key == TEST_TOTP_KEY
