@@ -24,6 +24,17 @@ def percent(value: Decimal | float) -> str:
     return f"{sign}{number(int(whole))},{fraction} %"
 
 
+def mask_nik(nik: str) -> str:
+    """A NIK as lists show it: ``7371051203900001`` → ``737105••••••0001``.
+
+    The province, regency and district (6 digits) and the last 4 stay; the birth date is hidden. The full NIK
+    is on the person's own page only (whose every view is recorded, ``privacy``) and in downloads.
+    """
+    if len(nik) <= 10:
+        return "•" * len(nik)
+    return f"{nik[:6]}{'•' * (len(nik) - 10)}{nik[-4:]}"
+
+
 def rupiah(amount: int) -> str:
     """``16800`` → ``Rp16.800``; ``-5000`` → ``-Rp5.000``."""
     sign = "-" if amount < 0 else ""

@@ -40,7 +40,7 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
 
 
 # Apps whose permissions the roles are given (login locks and second-factor devices: administrators only).
-PROJECT_APPS = ("auth", "programs", "enrollment", "reports", "axes", "otp_totp", "otp_static")
+PROJECT_APPS = ("auth", "programs", "enrollment", "reports", "axes", "otp_totp", "otp_static", "privacy")
 
 
 def sync_role_groups(apps) -> None:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "programs",
     "enrollment",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,12 @@ if not 1 <= DTSEN_MAX_DECILE <= 10:
     raise ImproperlyConfigured("DTSEN_MAX_DECILE must be a desil from 1 to 10.")
 # The declared income of city-funded non-wage earners: Rp1,000,000 gives the Rp16,800 JKK + JKM package.
 DTSEN_DECLARED_INCOME = env_int("DTSEN_DECLARED_INCOME", 1_000_000)
+
+# Files with personal data (import uploads, previews, error reports) are deleted this many days after their
+# batch finished (or was created, if it never did); access records after ACCESS_LOG_RETENTION_DAYS.
+# `manage.py purge_personal_files` deletes them (docs/deployment.md).
+PERSONAL_FILE_RETENTION_DAYS = env_int("PERSONAL_FILE_RETENTION_DAYS", 90)
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 2 * 365)
 
 # Where seed_demo writes generated files (the DTSEN candidate list).
 GENERATED_DIR = Path(env_str("GENERATED_DIR", str(BASE_DIR / "seeds" / "generated")))

@@ -61,6 +61,7 @@ from enrollment.resources import (
     WorkerResource,
 )
 from enrollment.services.claims import RECORDED_FIELDS
+from privacy.admin import PersonalDataAdminMixin, RetainedFilesAdminMixin
 from programs.models import Program, Segment, SegmentGroup
 
 # Filled in by the admin or by an import, never typed: shown on the record, read-only.
@@ -198,7 +199,9 @@ class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ImportUploadViews, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(
+    RetainedFilesAdminMixin, ImportUploadViews, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Written by the import engine, never edited: upload, preview and confirm are ``ImportUploadViews``."""
 
     list_display = (
@@ -414,7 +417,7 @@ class ClaimInline(HistoryInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(RecordAdmin):
+class WorkerAdmin(PersonalDataAdminMixin, RecordAdmin):
     resource_classes = [WorkerResource]
     form = WorkerAdminForm
     list_display = (
@@ -461,7 +464,7 @@ class WorkerAdmin(RecordAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(ThroughServicesAdmin):
+class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
     resource_classes = [EmploymentResource]
     list_display = (
         "worker",
@@ -530,7 +533,7 @@ class EmploymentAdmin(ThroughServicesAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
+class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
     resource_classes = [MembershipResource]
     list_display = (
         "worker",
@@ -601,7 +604,7 @@ class MembershipAdmin(ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
+class ClaimAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
     resource_classes = [ClaimResource]
     list_display = (
         "reference",

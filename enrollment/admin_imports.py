@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from berjasa.audit import Channel
 from enrollment.imports import batches, tasks
 from enrollment.imports.review import review_context
 from enrollment.models import Employer, Employment, ImportBatch
+from privacy.log import Kind, preview_shown, record_access
 
 ADD_PERMISSION = "enrollment.add_importbatch"
 
@@ -153,6 +155,7 @@ class ImportUploadViews:
                 (reverse("admin:enrollment_importbatch_upload"), _("Upload a file")),
             ],
         }
+        preview_shown(user=request.user, channel=Channel.ADMIN, context=context)
         return render(request, "admin/enrollment/importbatch/review.html", context)
 
     def confirm_view(self, request, pk: int):
@@ -174,4 +177,13 @@ class ImportUploadViews:
         if not batch.error_file:
             raise Http404
         name = batch.error_file.name.rsplit("/", 1)[-1]
-        return FileResponse(batch.error_file.open("rb"), as_attachment=True, filename=name)
+        response = FileResponse(batch.error_file.open("rb"), as_attachment=True, filename=name)
+        record_access(
+            user=request.user,
+            channel=Channel.ADMIN,
+            kind=Kind.ERROR_FILE,
+            employer=batch.employer_id,
+            scope={"import_batch": batch.pk},
+            rows=batch.row_count,
+        )
+        return response

@@ -20,5 +20,10 @@ def rupiah_short(amount):
 
 
 @register.filter
+def masked_nik(nik: str | None) -> str:
+    return formatting.mask_nik(nik) if nik else ""
+
+
+@register.filter
 def minutes(duration: timedelta | None) -> int:
     return int(duration.total_seconds() // 60) if duration else 0

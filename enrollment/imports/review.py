@@ -8,6 +8,7 @@ from django.http import QueryDict
 from enrollment.imports.batches import review_page
 from enrollment.imports.plan import LISTED_KINDS, Kind
 from enrollment.models import ImportBatch
+from privacy.retention import files_deleted_on
 
 PAGE_SIZE = 50
 Status = ImportBatch.Status
@@ -42,4 +43,5 @@ def review_context(batch: ImportBatch, query: QueryDict, visible: QuerySet[Impor
         "earlier": earlier,
         "skipped": batch.summary.get("skipped_reasons", {}),
         "blocked": batch.summary.get("blocked", ""),
+        "files_deleted_on": files_deleted_on(batch),
     }

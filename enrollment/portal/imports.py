@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from berjasa.audit import Channel
 from berjasa.spreadsheets import temporary_file
 from enrollment.imports import batches, tasks
 from enrollment.imports.review import review_context
@@ -19,6 +20,7 @@ from enrollment.portal.context import portal_view
 from enrollment.portal.forms import RosterUploadForm
 from enrollment.roster_file import EXAMPLE_ROW, FILE_FORMATS, TEMPLATE_COLUMNS, write_roster_file
 from enrollment.visibility import import_batches_visible_to
+from privacy import log
 
 RECENT_BATCHES = 10
 
@@ -81,11 +83,13 @@ def import_batch(request, pk: int):
             (reverse("portal:imports"), _("Upload a file")),
         ],
     )
+    log.preview_shown(user=request.user, channel=Channel.PORTAL, context=context)
     return render(request, "portal/import_batch.html", context)
 
 
 @portal_view
 @require_GET
+@log.access_logged(log.error_report)
 def import_errors(request, pk: int):
     batch = get_object_or_404(import_batches_visible_to(request.user, request.employer), pk=pk)
     if not batch.error_file:

@@ -45,6 +45,7 @@ from enrollment.visibility import (
     memberships_visible_to,
     workers_visible_to,
 )
+from privacy import log
 from programs.models import FundingScheme, Segment, SegmentGroup
 from reports.summary import employer_summary
 
@@ -114,6 +115,7 @@ def roster(request):
 
 @portal_view
 @require_GET
+@log.access_logged(log.person_page)
 def worker_detail(request, pk: int):
     worker = get_object_or_404(
         workers_visible_to(request.user, request.employer).select_related("kelurahan__kecamatan"),
@@ -299,6 +301,7 @@ def worker_terminate(request, pk: int):
 
 @portal_view
 @require_GET
+@log.access_logged(log.roster_file)
 def roster_download(request, file_format: str):
     """The roster as CSV (streamed) or XLSX (written to a temporary file, then streamed): constant memory."""
     if file_format not in FILE_FORMATS:

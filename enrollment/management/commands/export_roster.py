@@ -6,8 +6,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from berjasa.audit import Channel
 from enrollment.models import Employer, Employment
 from enrollment.roster_file import FILE_FORMATS, roster_rows, write_roster_file
+from privacy.log import Kind, record_access
 
 
 class Command(BaseCommand):
@@ -25,9 +27,16 @@ class Command(BaseCommand):
         found = Employer.objects.filter(npp=employer).first()
         if found is None:
             raise CommandError(f"There is no employer with NPP {employer}.")
-        rows = roster_rows(
-            Employment.objects.filter(employer=found), found.pk, timezone.localdate()
+        employments = Employment.objects.filter(employer=found)
+        record_access(
+            user=None,
+            channel=Channel.COMMAND,
+            kind=Kind.EXPORT,
+            employer=found,
+            scope={"command": "export_roster", "output": str(output)},
+            rows=employments.filter(end_date__isnull=True),
         )
+        rows = roster_rows(employments, found.pk, timezone.localdate())
         with output.open("wb") as handle:
             write_roster_file(handle, file_format, rows)
         self.stdout.write(f"Roster of {found} written to {output}")
