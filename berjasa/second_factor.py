@@ -24,6 +24,8 @@ OPEN_BEFORE_VERIFICATION = frozenset(
     {
         "login",
         "logout",
+        "admin:login",
+        "admin:logout",
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",

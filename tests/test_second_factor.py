@@ -275,6 +275,13 @@ def test_before_the_code_only_login_logout_reset_and_language_pages_open(client,
     assert client.post(reverse("logout")).url == reverse("login")
 
 
+def test_before_the_code_the_admin_logs_out_too(client, administrator):
+    totp_device_for(administrator)
+    log_in(client, administrator)
+    assert client.post(reverse("admin:logout")).url == reverse("login")
+    assert client.get("/admin/").url.startswith(reverse("admin:login"))
+
+
 # --- The demo ------------------------------------------------------------------------------------
 
 
