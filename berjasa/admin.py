@@ -1,4 +1,4 @@
-"""The admin site's title and the pieces every app's admin shares.
+"""The pieces every app's admin shares (the site itself: ``berjasa.admin_site``).
 
 - ``IdentifierSearchMixin``: NIK, KPJ and NPP searches by prefix, so PostgreSQL answers them from the unique
   indexes; names by substring.
@@ -22,10 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from berjasa.formatting import rupiah
 from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
 from enrollment.nik import compact_number
-
-admin.site.site_header = _("Makassar Berjasa — Disnaker Kota Makassar")
-admin.site.site_title = _("Makassar Berjasa")
-admin.site.index_title = _("Social-security coverage of Makassar's workers")
 
 
 class IdentifierSearchMixin:

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+class BerjasaAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with our site (``berjasa.admin_site``): history pages for administrators only."""
+
+    default = False  # "berjasa" itself is BerjasaConfig
+    default_site = "berjasa.admin_site.BerjasaAdminSite"
 
 
 class BerjasaConfig(AppConfig):

@@ -7,6 +7,7 @@ requests. Labels use the Indonesian number format of the tables.
 import io
 import math
 import re
+from base64 import b64encode
 from datetime import date
 from functools import lru_cache
 
@@ -186,6 +187,16 @@ def clear_cache() -> None:
 def svg(table: Table) -> str | None:
     """The chart as an inline ``<svg>`` element (no XML prolog), ids unique to the table."""
     return _svg(table, get_language())
+
+
+def svg_image(table: Table) -> str | None:
+    """The chart as a ``data:`` URI for an ``<img>``.
+
+    Inline, matplotlib's SVG styles itself with a ``<style>`` element and style attributes, which the
+    Content-Security-Policy blocks (decision 30); inside an image they are the image's own.
+    """
+    text = svg(table)
+    return None if text is None else f"data:image/svg+xml;base64,{b64encode(text.encode()).decode()}"
 
 
 def png(table: Table, dpi: int = 150) -> bytes | None:

@@ -47,7 +47,7 @@ class Section:
 
     report: ReportDefinition
     table: Table
-    svg: str | None
+    chart: str | None  # a data: URI
     headings: list[tuple[str, bool]]
     rows: list[list[tuple[str, bool]]]
     downloads: list[tuple[str, str]]
@@ -70,7 +70,7 @@ def _section(result: ReportResult, querystring: str) -> Section:
     return Section(
         report=result.report,
         table=table,
-        svg=charts.svg(table),
+        chart=charts.svg_image(table),
         headings=[(c.label, n) for c, n in zip(table.columns, numeric, strict=True)],
         rows=[
             [(cell(v, c.kind), n) for v, c, n in zip(row, table.columns, numeric, strict=True)]

@@ -1,0 +1,46 @@
+"""The admin site: Django's, with every history page for administrators only (README's roles table).
+
+Operators enter and correct data; the history of records (Django's log of a record and django-simple-history's
+past versions) is for administrators. The rule is the site's, so a model registered tomorrow follows it too.
+"""
+
+from functools import wraps
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from berjasa.roles import Role, user_has_role
+
+# ModelAdmin.history_view (the admin's log of a record; django-simple-history's list of versions replaces it)
+# and django-simple-history's history_form_view (one past version).
+HISTORY_VIEWS = frozenset({"history_view", "history_form_view"})
+
+
+def may_read_history(user) -> bool:
+    return user_has_role(user, Role.ADMINISTRATOR)
+
+
+class BerjasaAdminSite(admin.AdminSite):
+    site_header = _("Makassar Berjasa — Disnaker Kota Makassar")
+    site_title = _("Makassar Berjasa")
+    index_title = _("Social-security coverage of Makassar's workers")
+
+    def admin_view(self, view, cacheable=False):
+        if getattr(view, "__name__", None) in HISTORY_VIEWS:
+            view = _administrators_only(view)
+        return super().admin_view(view, cacheable)
+
+    def each_context(self, request):
+        # templates/admin/change_form_object_tools.html shows the History button only then.
+        return {**super().each_context(request), "may_read_history": may_read_history(request.user)}
+
+
+def _administrators_only(view):
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not may_read_history(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
