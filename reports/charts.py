@@ -196,7 +196,9 @@ def svg_image(table: Table) -> str | None:
     Content-Security-Policy blocks (decision 30); inside an image they are the image's own.
     """
     text = svg(table)
-    return None if text is None else f"data:image/svg+xml;base64,{b64encode(text.encode()).decode()}"
+    return (
+        None if text is None else f"data:image/svg+xml;base64,{b64encode(text.encode()).decode()}"
+    )
 
 
 def png(table: Table, dpi: int = 150) -> bytes | None:
