@@ -72,18 +72,28 @@ class PersonalDataAdminMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        shown = isinstance(response, TemplateResponse) and response.status_code == 200
-        original = response.context_data.get("original") if shown else None
-        if original is not None:
-            record_access(
-                user=request.user,
-                channel=Channel.ADMIN,
-                kind=Kind.PERSON,
-                worker=self.person_of(original),
-                scope={"page": self.opts.model_name, "id": original.pk},
-                rows=1,
-            )
+        if isinstance(response, TemplateResponse) and response.status_code == 200:
+            self._record_page(request, response.context_data.get("original"), "change")
         return response
+
+    def render_history_view(self, request, template, context, **kwargs):
+        """The History list and a past version (django-simple-history's hook): the person's data too."""
+        response = super().render_history_view(request, template, context, **kwargs)
+        if response.status_code == 200:
+            self._record_page(request, context.get("object") or context.get("original"), "history")
+        return response
+
+    def _record_page(self, request, obj, page: str) -> None:
+        if obj is None:
+            return
+        record_access(
+            user=request.user,
+            channel=Channel.ADMIN,
+            kind=Kind.PERSON,
+            worker=self.person_of(obj),
+            scope={"page": self.opts.model_name, "id": obj.pk, "view": page},
+            rows=1,
+        )
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         response = super()._do_file_export(file_format, request, queryset, export_form)

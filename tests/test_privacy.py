@@ -11,7 +11,8 @@ from unittest import mock
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,6 +69,58 @@ def test_the_portal_worker_page_is_recorded_once(client, employer_a_user, employ
         record.rows,
     ) == (employer_a_user, "employer_dewi", Channel.PORTAL, Kind.PERSON, person, employer_a, 1)
     assert timezone.now() - record.at < timedelta(minutes=1)
+
+
+def test_the_portal_edit_page_shows_the_persons_data_and_is_recorded(
+    client, employer_a_user, employer_a, person
+):
+    client.force_login(employer_a_user)
+    before = AccessRecord.objects.count()
+    assert client.get(reverse("portal:worker_edit", kwargs={"pk": person.pk})).status_code == 200
+    record = only_new_record(before)
+    assert (record.kind, record.worker, record.employer) == (Kind.PERSON, person, employer_a)
+
+
+def test_a_logged_request_costs_one_insert_more(
+    client, employer_a_user, administrator, person, employer_a
+):
+    """The same requests with the recording switched off: exactly one query fewer, and that one an INSERT."""
+
+    def queries(user, url, method="get", **data) -> list[str]:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = getattr(client, method)(url, data)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        # Less the savepoints: inside the test's transaction the record's own (durable) transaction is one;
+        # in a real request it is a plain transaction around the INSERT.
+        return [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+    export = reverse("admin:enrollment_worker_export")
+    client.force_login(administrator)
+    fields = {"format": "0", "resource": "0", **_export_fields(client, export)}
+    cases = [
+        (employer_a_user, reverse("portal:worker", kwargs={"pk": person.pk}), "get", {}),
+        (
+            employer_a_user,
+            reverse("portal:roster_download", kwargs={"file_format": "csv"}),
+            "get",
+            {},
+        ),
+        (administrator, reverse("admin:enrollment_worker_change", args=[person.pk]), "get", {}),
+        (administrator, export, "post", fields),
+    ]
+    for user, url, method, data in cases:
+        queries(user, url, method, **data)  # warm: sessions, permissions, content types
+        logged = queries(user, url, method, **data)
+        with (
+            mock.patch("privacy.log.record_access"),
+            mock.patch("privacy.admin.record_access"),
+        ):
+            unlogged = queries(user, url, method, **data)
+        added = [sql for sql in logged if "privacy_accessrecord" in sql]
+        assert len(logged) == len(unlogged) + 1, url
+        assert len(added) == 1 and added[0].lstrip().upper().startswith("INSERT"), url
 
 
 def test_a_refused_worker_page_records_nothing(client, employer_b_user, person):
@@ -149,7 +202,26 @@ def test_each_admin_change_page_naming_the_person_is_recorded(client, administra
         person,
         1,
     )
-    assert record.scope == {"page": model._meta.model_name, "id": obj.pk}
+    assert record.scope == {"page": model._meta.model_name, "id": obj.pk, "view": "change"}
+
+
+def test_the_admin_history_of_a_person_is_recorded(client, administrator, person):
+    client.force_login(administrator)
+    for url in (
+        reverse("admin:enrollment_worker_history", args=[person.pk]),
+        reverse(
+            "admin:enrollment_worker_simple_history",
+            args=[person.pk, person.history.latest().history_id],
+        ),
+    ):
+        before = AccessRecord.objects.count()
+        assert client.get(url).status_code == 200
+        record = only_new_record(before)
+        assert (record.kind, record.worker, record.scope["view"]) == (
+            Kind.PERSON,
+            person,
+            "history",
+        )
 
 
 def _export_fields(client, url) -> dict:

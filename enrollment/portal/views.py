@@ -194,6 +194,7 @@ def _no_longer_on_roster(request, worker: Worker):
 
 @portal_view
 @require_http_methods(["GET", "POST"])
+@log.access_logged(log.person_page)
 def worker_edit(request, pk: int):
     worker, employment = _roster_entry(request, pk)
     if employment is None:
