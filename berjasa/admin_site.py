@@ -31,6 +31,12 @@ class BerjasaAdminSite(admin.AdminSite):
             view = _administrators_only(view)
         return super().admin_view(view, cacheable)
 
+    def autocomplete_view(self, request):
+        """Autocomplete results are a list of people: their NIKs masked (``privacy.admin``)."""
+        from privacy.admin import MaskedAutocompleteJsonView
+
+        return MaskedAutocompleteJsonView.as_view(admin_site=self)(request)
+
     def each_context(self, request):
         # templates/admin/change_form_object_tools.html shows the History button only then.
         return {**super().each_context(request), "may_read_history": may_read_history(request.user)}

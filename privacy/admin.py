@@ -117,18 +117,14 @@ class PersonalDataAdminMixin:
 
 
 class MaskedAutocompleteJsonView(AutocompleteJsonView):
-    """The admin's autocomplete: a list of people found, so their NIKs masked (a full NIK still finds them)."""
+    """The admin's autocomplete (``berjasa.admin_site``): a list of people found, so their NIKs masked (a full
+    NIK still finds them)."""
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         if isinstance(obj, Worker):
             result["text"] = worker_label(obj)
         return result
-
-
-admin.site.autocomplete_view = lambda request: MaskedAutocompleteJsonView.as_view(
-    admin_site=admin.site
-)(request)
 
 
 class RetainedFilesAdminMixin:
