@@ -248,6 +248,11 @@ IMPORT_INLINE_MAX_KB = env_int("IMPORT_INLINE_MAX_KB", 1024)
 # The admin's per-model imports (django-import-export, saved row by row inside the request) take files up to
 # this many rows.
 ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 5_000)
+# Linking a person the city already knows needs proof of identity (enrollment.identity); after this many refused
+# attempts in an hour by one user, or for one employer, further attempts are refused without being checked.
+IDENTITY_PROOF_FAILURES_PER_HOUR = env_int("IDENTITY_PROOF_FAILURES_PER_HOUR", 5)
+if IDENTITY_PROOF_FAILURES_PER_HOUR < 1:
+    raise ImproperlyConfigured("IDENTITY_PROOF_FAILURES_PER_HOUR must be at least 1.")
 # DTSEN households at or below this desil (1 = poorest) are registered; the rest are skipped.
 DTSEN_MAX_DECILE = env_int("DTSEN_MAX_DECILE", 5)
 if not 1 <= DTSEN_MAX_DECILE <= 10:

@@ -15,6 +15,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from berjasa.audit import AuditTrail, Channel
 from enrollment.nik import normalize_nik
@@ -606,7 +607,7 @@ class IdentityProofAttempt(models.Model):
     class Resolution(models.TextChoices):
         OPEN = "", _("To resolve")
         LINKED = "LINKED", _("Linked by Disnaker")
-        DISMISSED = "DISMISSED", _("Dismissed")
+        DISMISSED = "DISMISSED", pgettext_lazy("identity check", "Dismissed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     user = models.ForeignKey(

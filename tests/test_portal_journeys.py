@@ -81,11 +81,19 @@ def _programs(*codes):
 
 
 def test_a_nik_known_elsewhere_in_the_city_is_linked_not_duplicated(portal, employer_a, employer_b):
-    existing = factories.make_worker(name="Rahmat Daeng Naba", birth_date=date(1985, 1, 2))
+    existing = factories.make_worker(
+        name="Rahmat Daeng Naba", birth_date=date(1985, 1, 2), phone="081298765432"
+    )
     factories.make_employment(existing, employer_b)
     response = portal.post(
         reverse("portal:worker_add"),
-        new_worker_form(nik=existing.nik, name="Rahmat", birth_date="1985-01-02", sex="L"),
+        new_worker_form(
+            nik=existing.nik,
+            name="Rahmat Daeng Naba",  # with the phone on record: proof of identity (tests/test_identity_proof.py)
+            phone="0812 9876 5432",
+            birth_date="1985-01-02",
+            sex="L",
+        ),
         follow=True,
     )
     assert Worker.objects.filter(nik=existing.nik).count() == 1

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from berjasa.spreadsheets import stream_csv, write_xlsx
 from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
 from enrollment.imports.plan import Kind, Plan, ReviewPage, ReviewWriter
+from enrollment.imports.proof import ProofGate
 from enrollment.imports.reader import FileShape, RefusedFile, header_key, open_table, read_rows
 from enrollment.imports.roster import RosterImport, SyncOptions
 from enrollment.imports.writer import BulkWriter
@@ -114,7 +115,9 @@ def check_batch(batch_id: int) -> None:
         with tempfile.TemporaryFile("w+", encoding="utf-8") as review:
             plan = Plan(review=ReviewWriter(review))
             try:
-                _plan(batch, plan, progress=lambda rows: _progress(batch_id, rows))
+                importer, _work = _plan(
+                    batch, plan, progress=lambda rows: _progress(batch_id, rows)
+                )
             except RefusedFile as refusal:
                 _refuse(batch, refusal)
                 return
@@ -125,6 +128,8 @@ def check_batch(batch_id: int) -> None:
             review.seek(0)
             folder = PurePath(batch.upload.name).parent
             batch.review_file.save(f"{folder}/preview.jsonl", File(review), save=False)
+        if getattr(importer, "proof", None):  # a roster uploaded by an employer's user
+            importer.proof.record()
         if plan.errors:
             write_error_report(batch, plan)
         _record(batch, plan)
@@ -179,6 +184,7 @@ def run_batch(batch_id: int) -> None:
     only_valid_rows = batch.options.get("only_valid_rows", False)
     with translation.override(batch.options.get("language")):
         plan = Plan()
+        importer = None
         try:
             with transaction.atomic():
                 if batch.employer_id:  # one import at a time per roster
@@ -206,6 +212,8 @@ def run_batch(batch_id: int) -> None:
         except Exception:
             logger.exception("Import batch %s failed; its transaction was rolled back", batch_id)
             _finish(batch, Status.FAILED, message=_failure_message())
+        if getattr(importer, "proof", None) and batch.status != Status.REFUSED:
+            importer.proof.record_failures()
         if plan.errors and batch.status != Status.REFUSED and not batch.error_file:
             write_error_report(batch, plan)
             batch.save(update_fields=["error_file"])
@@ -270,7 +278,9 @@ def _importer(batch: ImportBatch, plan: Plan, progress=None):
             else timezone.localdate(),
             reason=options.get("reason") or Employment.TerminationReason.CONTRACT_ENDED,
         )
-    return RosterImport(batch.employer, plan, sync=sync, progress=progress)
+    return RosterImport(
+        batch.employer, plan, sync=sync, progress=progress, proof=ProofGate.for_batch(batch)
+    )
 
 
 def _plan(batch: ImportBatch, plan: Plan, progress=None):

@@ -39,6 +39,7 @@ from enrollment.imports.engine import (
     kpj_holders,
 )
 from enrollment.imports.plan import Entry, Kind, Plan
+from enrollment.imports.proof import ProofGate
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import Employer, Employment, Membership, Worker
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
@@ -78,11 +79,18 @@ class RosterImport(Importer):
     columns = ROSTER_COLUMNS
 
     def __init__(
-        self, employer: Employer, plan: Plan, sync: SyncOptions | None = None, progress=None
+        self,
+        employer: Employer,
+        plan: Plan,
+        sync: SyncOptions | None = None,
+        progress=None,
+        proof: ProofGate | None = None,
     ) -> None:
         super().__init__(plan, progress)
         self.employer = employer
         self.sync = sync
+        # None: the batch links known persons without proof (Disnaker, the commands).
+        self.proof = proof
         self.rates = RateTable.load()
         self.programs = dict(
             Program.objects.filter(code__in=ROSTER_PROGRAMS).values_list("code", "pk")
@@ -177,12 +185,20 @@ class RosterImport(Importer):
                 )
                 job = roster.get(worker[0])
                 if job is None:
-                    self._plan_hire(line, worker, shared, memberships.get(worker[0], ()), work)
+                    if self._identity_proven(line, worker):
+                        self._plan_hire(line, worker, shared, memberships.get(worker[0], ()), work)
                 else:
                     self._plan_update(line, worker, shared, job, work)
         if self.sync is not None:
             self._plan_terminations(roster, work)
         return work
+
+    def _identity_proven(self, line: Line, worker: tuple) -> bool:
+        """A known person new to this roster: the row proves who they are, or it is an error that names nothing."""
+        refusal = self.proof.refusal(line, worker) if self.proof else None
+        if refusal:
+            self.error(line, HEADERS["nik"], *refusal)
+        return refusal is None
 
     def _kpj_is_free(self, line: Line, holders: dict[str, str], kpj_rows: dict[str, int]) -> bool:
         if not line.kpj:
@@ -408,6 +424,8 @@ class RosterImport(Importer):
             writer.delete(Membership, work.removed_memberships)
         for model in (Worker, Employment, Membership):
             writer.history_of_new_rows(model)
+        if self.proof:
+            self.proof.link()
 
 
 _NOBODY = (None,) * len(WORKER_LOOKUP)

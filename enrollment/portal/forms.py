@@ -49,6 +49,17 @@ class AddWorkerForm(PersonalDataForm):
 
     field_order = ["nik", *PERSONAL_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A person the city already knows is added only with proof (enrollment.identity).
+        self.fields["kpj"].help_text = _(
+            "Already registered in Makassar, for example with another employer? Then the full name as on the "
+            "KTP and the KPJ number or the phone number on record prove that you know the person."
+        )
+        self.fields["phone"].help_text = _(
+            "Or the phone number on record, for a person already registered."
+        )
+
     def clean_nik(self) -> str:
         return normalize_nik(self.cleaned_data["nik"])
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
+from enrollment.identity import Details, IdentityNotProven, proof_required
 from enrollment.models import (
     PERSONAL_FIELDS,
     Employer,
@@ -31,7 +32,6 @@ def _save(instance) -> None:
     instance.save()
 
 
-@transaction.atomic
 def register_worker(
     *,
     acting_user,
@@ -45,20 +45,25 @@ def register_worker(
     """Find the worker by NIK or create them; with an employer, also put them on its roster.
 
     A NIK already known to the city is linked, never duplicated: the existing record is returned (its personal
-    data unchanged) and ``created`` is False.
+    data unchanged) and ``created`` is False. An employer's user links a known person who is not on its roster
+    only with proof of identity (``enrollment.identity``; Disnaker and the commands link directly): otherwise
+    ``IdentityNotProven`` is raised, after the attempt has been recorded in a transaction of its own.
     """
     nik = normalize_nik(nik)
-    with audit_context(user=acting_user, channel=channel, employer=employer):
+    proving = employer is not None and proof_required(acting_user)
+    with transaction.atomic(), audit_context(user=acting_user, channel=channel, employer=employer):
         worker = Worker.objects.select_for_update().filter(nik=nik).first()
         created = worker is None
         if created:
             worker = Worker(nik=nik, entered_via=channel, **_only_worker_fields(fields))
             _save(worker)
-        if employer is not None:
-            if start_date is None or monthly_wage is None:
-                raise ValidationError(
-                    _("A start date and a monthly wage are needed to add a worker to a roster.")
-                )
+        if employer is None:
+            return worker, created
+        if start_date is None or monthly_wage is None:
+            raise ValidationError(
+                _("A start date and a monthly wage are needed to add a worker to a roster.")
+            )
+        if created or not proving or _on_roster(worker, employer):
             hire_worker(
                 worker,
                 employer,
@@ -67,7 +72,32 @@ def register_worker(
                 acting_user=acting_user,
                 channel=channel,
             )
-    return worker, created
+            return worker, created
+    # A known person, new to this roster, for an employer's user: proven outside the transaction above, so that
+    # a refusal stays recorded when this raises.
+    from enrollment.services.identity import prove_and_link  # it hires through this module
+
+    offered = Details(
+        **{name: fields.get(name) for name in ("name", "birth_date", "sex", "kpj", "phone")}
+    )
+    attempt = prove_and_link(
+        worker,
+        employer,
+        offered,
+        start_date=start_date,
+        monthly_wage=monthly_wage,
+        acting_user=acting_user,
+        channel=channel,
+    )
+    if attempt.outcome != attempt.Outcome.MATCHED:
+        raise IdentityNotProven(throttled=attempt.outcome == attempt.Outcome.THROTTLED)
+    return worker, False
+
+
+def _on_roster(worker: Worker, employer: Employer) -> bool:
+    return Employment.objects.filter(
+        worker=worker, employer=employer, end_date__isnull=True
+    ).exists()
 
 
 def _only_worker_fields(fields: dict) -> dict:
