@@ -30,10 +30,12 @@ from berjasa.admin import (
 from berjasa.audit import Channel
 from enrollment import services
 from enrollment.admin_actions import (
+    approve_change_requests,
     end_memberships,
     mark_paid,
     mark_rejected,
     mark_verified,
+    reject_change_requests,
     terminate_employments,
 )
 from enrollment.admin_imports import ImportUploadViews
@@ -50,6 +52,7 @@ from enrollment.models import (
     Employment,
     ImportBatch,
     Membership,
+    PersonalDataChangeRequest,
     Worker,
     adopt,
 )
@@ -400,6 +403,9 @@ class MembershipInline(HistoryInline):
         "start_date",
         "end_date",
         "monthly_contribution",
+        "employer_share",
+        "worker_share",
+        "government_share",
     )
     select_related = ("worker", "program", "segment", "funding_scheme", "employer")
 
@@ -454,14 +460,49 @@ class WorkerAdmin(PersonalDataAdminMixin, RecordAdmin):
         (None, {"fields": ("nik", "kpj", "name", "birth_date", "sex", "keep_as_entered")}),
         (_("Contact and address"), {"fields": ("phone", "address", "kelurahan")}),
         (_("Work and circumstances"), {"fields": ("occupation", "has_disability", "dtsen_decile")}),
-        (_("Record"), {"fields": RECORD_FIELDS}),
+        (_("Record"), {"fields": ("keeper", *RECORD_FIELDS)}),
     )
+    # Disnaker's corrections apply at once and keep the record keeper (docs/architecture.md, Access).
+    readonly_fields = ("keeper",)
     inlines = (EmploymentInline, MembershipInline, ClaimInline)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         for warning in form.warnings:
             messages.warning(request, warning)
+
+
+@admin.register(PersonalDataChangeRequest)
+class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin):
+    """Employers' changes to persons they share, awaiting Disnaker: approved or rejected by the actions only."""
+
+    list_display = ("worker", "employer", "requested_fields", "status", "created_at", "decided_by")
+    list_filter = ("status", "identity_only")
+    list_select_related = ("worker", "employer", "decided_by")
+    search_fields = ("worker__nik", "worker__name")
+    show_full_result_count = False
+    actions = (approve_change_requests, reject_change_requests)
+    enforce_history_permissions = True
+
+    @admin.display(description=_("changes"))
+    def requested_fields(self, obj):
+        return ", ".join(
+            f"{Worker._meta.get_field(name).verbose_name}: {old or '—'} → {new or '—'}"
+            for name, (old, new) in obj.changes.items()
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        """Every field: a request is decided by the actions (through the services), never edited."""
+        return [field.name for field in self.model._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
 
 # --- Employments, memberships, claims -------------------------------------------------------------------
@@ -548,6 +589,9 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
         "start_date",
         "end_date",
         rupiah_column("monthly_contribution", _("monthly contribution")),
+        rupiah_column("employer_share", _("employer's share")),
+        rupiah_column("worker_share", _("worker's share")),
+        rupiah_column("government_share", _("government or sponsor share")),
     )
     list_select_related = ("worker", "program", "segment", "funding_scheme", "employer")
     list_filter = (

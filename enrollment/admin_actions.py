@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from berjasa.audit import Channel
 from enrollment import services
-from enrollment.models import Claim, Employment
+from enrollment.models import Claim, Employment, PersonalDataChangeRequest
 
 
 class TerminationForm(forms.Form):
@@ -169,3 +169,50 @@ def mark_paid(modeladmin, request, queryset):
         ngettext_lazy("%(count)d claim paid.", "%(count)d claims paid.", "count"),
     )
     return None
+
+
+def _decide(modeladmin, request, queryset, *, approve: bool, done_message) -> None:
+    """Disnaker's decision on each selected pending request, through the service (stale ones are refused)."""
+    pending = queryset.filter(status=PersonalDataChangeRequest.Status.PENDING)
+    _apply_each(
+        modeladmin,
+        request,
+        pending.select_related("worker", "employer"),
+        lambda change_request: services.decide_change_request(
+            change_request, approve=approve, acting_user=request.user, channel=Channel.ADMIN
+        ),
+        done_message,
+    )
+
+
+@admin.action(
+    description=gettext_lazy("Approve the selected change requests (apply them)"),
+    permissions=["change"],
+)
+def approve_change_requests(modeladmin, request, queryset):
+    _decide(
+        modeladmin,
+        request,
+        queryset,
+        approve=True,
+        done_message=ngettext_lazy(
+            "%(count)d change request approved and applied.",
+            "%(count)d change requests approved and applied.",
+            "count",
+        ),
+    )
+
+
+@admin.action(
+    description=gettext_lazy("Reject the selected change requests"), permissions=["change"]
+)
+def reject_change_requests(modeladmin, request, queryset):
+    _decide(
+        modeladmin,
+        request,
+        queryset,
+        approve=False,
+        done_message=ngettext_lazy(
+            "%(count)d change request rejected.", "%(count)d change requests rejected.", "count"
+        ),
+    )

@@ -270,6 +270,19 @@ class Worker(models.Model):
     dtsen_decile = models.PositiveSmallIntegerField(
         _("DTSEN decile"), null=True, blank=True, help_text=_("1 (poorest) to 10, from DTSEN.")
     )
+    # Who may read the contact fields in the portal (enrollment.visibility.worker_fields_visible_to).
+    keeper = models.ForeignKey(
+        Employer,
+        verbose_name=_("record keeper"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The employer through whose users the personal data on record was entered or confirmed; "
+            "empty when Disnaker entered it."
+        ),
+    )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -345,6 +358,11 @@ PERSONAL_FIELDS = (
     "occupation",
     "has_disability",
 )
+# Who the person is (with the NIK): shown to every employer of the person; a change is confirmed by Disnaker or
+# by another employer of the person.
+IDENTITY_FIELDS = ("kpj", "name", "birth_date", "sex")
+# The rest: shown to the record keeper only; a change by another employer is confirmed by Disnaker only.
+CONTACT_FIELDS = tuple(name for name in PERSONAL_FIELDS if name not in IDENTITY_FIELDS)
 
 
 class Employment(models.Model):
@@ -452,7 +470,23 @@ class Membership(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # What the rates make of ``wage`` (programs.rates): the amount is the sum of the three shares.
     monthly_contribution = models.PositiveBigIntegerField(_("monthly contribution (Rp)"))
+    employer_share = models.PositiveBigIntegerField(_("employer's share (Rp)"), default=0)
+    worker_share = models.PositiveBigIntegerField(_("worker's share (Rp)"), default=0)
+    government_share = models.PositiveBigIntegerField(
+        _("government or sponsor share (Rp)"),
+        default=0,
+        help_text=_(
+            "The city budget, a sponsor, or the central government and recomposition (JKP)."
+        ),
+    )
+    wage = models.PositiveBigIntegerField(
+        _("wage or declared income (Rp)"),
+        null=True,
+        blank=True,
+        help_text=_("What the contribution was computed from."),
+    )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -469,6 +503,18 @@ class Membership(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_not_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    monthly_contribution=F("employer_share")
+                    + F("worker_share")
+                    + F("government_share")
+                ),
+                name="membership_contribution_is_its_shares",
+                violation_error_message=_(
+                    "The monthly contribution must be the sum of the employer's, the worker's and the "
+                    "government's shares."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["worker", "program"],
@@ -699,6 +745,82 @@ class IdentityProofAttempt(models.Model):
         return (
             f"{self.get_outcome_display()} · {self.employer_id} · {self.created_at:%d-%m-%Y %H:%M}"
         )
+
+
+class PersonalDataChangeRequest(models.Model):
+    """An employer's change to the personal data of a person it shares with others, until it is decided.
+
+    ``changes`` maps each field to ``[recorded, requested]`` in stored form (dates as ISO text, the kelurahan by
+    id): the recorded value is what the change was asked against, so a request is refused once the record has
+    moved on. Approved, it is applied through ``enrollment.services``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Awaiting confirmation")
+        APPROVED = "APPROVED", _("Approved")
+        REJECTED = "REJECTED", _("Rejected")
+        WITHDRAWN = "WITHDRAWN", _("Withdrawn")
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="change_requests"
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("requested by employer"),
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changes = models.JSONField(_("changes"))
+    # Every requested field is an identity field: another employer of the person may then confirm it.
+    identity_only = models.BooleanField(_("identity fields only"), default=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    import_batch = import_batch_field()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = AuditTrail()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("personal data change request")
+        verbose_name_plural = _("personal data change requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "employer"],
+                condition=Q(status="PENDING"),
+                name="change_request_one_pending_per_employer",
+                violation_error_message=_(
+                    "A change to this person's data is already awaiting confirmation."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "worker"], name="change_request_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker.name} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.identity_only = set(self.changes) <= set(IDENTITY_FIELDS)
+        super().save(*args, **kwargs)
 
 
 def adopt(instance: models.Model, saved: models.Model) -> None:

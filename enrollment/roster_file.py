@@ -1,7 +1,7 @@
 """The roster file: its columns, in one place, for the portal download, the template and the roster import."""
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO
 
@@ -37,6 +37,13 @@ ROSTER_COLUMNS = (
     Column("npp", "NPP", aliases=("no npp", "nomor npp")),
 )  # fmt: skip
 EXPORT_CHUNK = 10_000
+NOT_SHOWN = (
+    "",
+    "",
+    None,
+    "",
+    None,
+)  # the contact cells of a worker the reader does not keep: blank
 ROSTER_FILE_COLUMNS = ROSTER_COLUMNS[:-1]  # the columns of the template and the download
 ROSTER_HEADER = [column.header for column in ROSTER_FILE_COLUMNS]
 TEMPLATE_COLUMNS = [column for column in ROSTER_FILE_COLUMNS if column.imported]
@@ -71,8 +78,17 @@ def active_memberships(employer_id: int, on: date) -> QuerySet[Membership]:
     )
 
 
-def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -> Iterator[list]:
+def roster_rows(
+    employments: QuerySet[Employment],
+    employer_id: int,
+    on: date,
+    *,
+    shows_contact: Callable[[int | None], bool] = lambda keeper_id: True,
+) -> Iterator[list]:
     """One row per open employment, by worker name, in ``ROSTER_HEADER`` order: constant memory at any size.
+
+    ``shows_contact`` (``enrollment.visibility.contact_visible_to``) says from the worker's keeper whether the
+    contact cells are filled; else they are blank, which the roster import reads as "no change".
 
     Two streams read side by side: the open employments, and the active memberships through this employer of
     the same workers, both in the same order (worker name, then id), so each worker's programs are the next
@@ -94,6 +110,7 @@ def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -
             "worker__kelurahan__code",
             "worker__occupation",
             "worker__has_disability",
+            "worker__keeper_id",
             "start_date",
             "monthly_wage",
         )
@@ -108,11 +125,14 @@ def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -
     )
     with planned_to_the_end():
         membership = next(memberships, None)
-        for worker_id, nik, name, kpj, birth, sex, phone, address, kelurahan, *rest in rows:
+        for worker_id, nik, name, kpj, birth, sex, *contact, keeper_id, start, wage in rows:
             programs = []
             while membership is not None and membership[0] == worker_id:
                 programs.append(membership[1])
                 membership = next(memberships, None)
+            phone, address, kelurahan, occupation, disability = (
+                contact if shows_contact(keeper_id) else NOT_SHOWN
+            )
             yield [
                 nik,
                 name,
@@ -122,7 +142,10 @@ def roster_rows(employments: QuerySet[Employment], employer_id: int, on: date) -
                 phone,
                 address,
                 kelurahan or "",
-                *rest,
+                occupation,
+                disability,
+                start,
+                wage,
                 " ".join(programs),
             ]
 

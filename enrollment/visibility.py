@@ -3,12 +3,29 @@
 Administrators and operators see everything. An employer's user sees only the records of the employers its
 login is linked to, and within the portal only those of the employer it is working on. Everyone else sees nothing.
 A lookup outside these querysets is a 404, never a 403 that would confirm the record exists.
+
+Of a worker, an employer reads the identity (NIK, ``IDENTITY_FIELDS``) always, and the contact fields
+(``CONTACT_FIELDS``) only as the worker's record keeper (``Worker.keeper``): ``worker_fields_visible_to`` and
+``contact_visible_to`` decide it for every page, form, download, preview and history. The DTSEN decile is never
+shown to employers.
 """
+
+from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from berjasa.roles import STAFF_ROLES, Role, user_has_role
-from enrollment.models import Claim, Employer, Employment, ImportBatch, Membership, Worker
+from enrollment.models import (
+    IDENTITY_FIELDS,
+    PERSONAL_FIELDS,
+    Claim,
+    Employer,
+    Employment,
+    ImportBatch,
+    Membership,
+    PersonalDataChangeRequest,
+    Worker,
+)
 
 
 def _sees_everything(user) -> bool:
@@ -64,3 +81,38 @@ def import_batches_visible_to(user, employer: Employer | None = None) -> QuerySe
     if employer is None and _sees_everything(user):
         return ImportBatch.objects.all()
     return ImportBatch.objects.filter(employer__in=_employer_ids(user, employer))
+
+
+def contact_visible_to(user, employer: Employer | None) -> Callable[[int | None], bool]:
+    """Given a worker's keeper id, whether ``user`` (working on ``employer``) reads the worker's contact fields.
+
+    A predicate on a plain value, so a list or a download decides each row without a query.
+    """
+    if employer is None and _sees_everything(user):
+        return lambda keeper_id: True
+    keeper = employer.pk if employer is not None else None
+    return lambda keeper_id: keeper is not None and keeper_id == keeper
+
+
+def worker_fields_visible_to(user, employer: Employer | None, worker: Worker) -> tuple[str, ...]:
+    """The personal fields of ``worker`` that ``user`` may read: all of them, or the identity only."""
+    return (
+        PERSONAL_FIELDS if contact_visible_to(user, employer)(worker.keeper_id) else IDENTITY_FIELDS
+    )
+
+
+def change_requests_to_confirm(user, employer: Employer) -> QuerySet[PersonalDataChangeRequest]:
+    """Pending identity-change requests of other employers about persons on ``employer``'s roster."""
+    return (
+        PersonalDataChangeRequest.objects.filter(
+            status=PersonalDataChangeRequest.Status.PENDING, identity_only=True
+        )
+        .filter(
+            Exists(
+                employments_visible_to(user, employer).filter(
+                    worker=OuterRef("worker"), end_date__isnull=True
+                )
+            )
+        )
+        .exclude(employer=employer)
+    )

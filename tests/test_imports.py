@@ -429,7 +429,7 @@ def test_a_known_worker_is_linked_not_duplicated(employer_a, employer_b):
     }
 
 
-def test_a_worker_shared_with_another_employer_keeps_their_record_but_gaps_are_filled(
+def test_a_worker_shared_with_another_employer_keeps_their_record_and_the_file_asks_for_the_change(
     employer_a, employer_b
 ):
     worker = factories.make_worker(name="Andi Anwar", phone="")
@@ -437,8 +437,16 @@ def test_a_worker_shared_with_another_employer_keeps_their_record_but_gaps_are_f
     before_b = list(Employment.objects.filter(employer=employer_b).values())
     batch = import_(csv_file([row(worker.nik, name="Nama Lain", phone="0811")]), employer_a)
     worker.refresh_from_db()
-    assert (worker.name, worker.phone) == ("Andi Anwar", "0811")
-    assert codes(batch, "warning") == [(2, "kept_as_recorded")]
+    assert (worker.name, worker.phone) == ("Andi Anwar", "")
+    assert [entry.row for entry in entries(batch, "requested")] == [2]
+    request = worker.change_requests.get()
+    assert (request.employer, request.status, request.import_batch) == (employer_a, "PENDING", batch)
+    assert request.changes == {
+        "name": ["Andi Anwar", "Nama Lain"],
+        "phone": ["", "0811"],
+        "address": ["", "Jl. Somba Opu 1"],
+        "occupation": ["Pedagang", "Kasir"],
+    }
     assert list(Employment.objects.filter(employer=employer_b).values()) == before_b
 
 

@@ -10,7 +10,7 @@ from django.urls import get_resolver, reverse
 
 from berjasa.formatting import mask_nik
 from enrollment.imports import batches
-from enrollment.models import Employment, ImportBatch
+from enrollment.models import Employment, ImportBatch, PersonalDataChangeRequest
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +33,17 @@ PORTAL_URLS = [
     ("portal:import_errors", "batch", {}),
     ("portal:import_confirm", "batch", {}),
     ("portal:import_cancel", "batch", {}),
+    ("portal:change_requests", None, {}),
+    ("portal:change_request_decide", "change_request", {}),
+    ("portal:change_request_withdraw", "change_request", {}),
 ]
 # Actions: POST only (a GET is refused), checked with a POST.
-POST_ONLY = {"portal:import_confirm", "portal:import_cancel"}
+POST_ONLY = {
+    "portal:import_confirm",
+    "portal:import_cancel",
+    "portal:change_request_decide",
+    "portal:change_request_withdraw",
+}
 WORKER_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes == "worker"]
 BATCH_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes == "batch"]
 EMPLOYER_WIDE_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes is None]
@@ -56,6 +64,13 @@ def roster(employer_a, employer_b):
     return {
         "a": worker_a,
         "b": worker_b,
+        # Each employer's pending request about its own worker (tests/test_shared_person.py: who decides).
+        "change_request_a": PersonalDataChangeRequest.objects.create(
+            worker=worker_a, employer=employer_a, changes={"name": ["Andi Anwar", "Andi"]}
+        ),
+        "change_request_b": PersonalDataChangeRequest.objects.create(
+            worker=worker_b, employer=employer_b, changes={"name": ["Budi Baso", "Budi"]}
+        ),
         "batch_a": _checked_upload(employer_a),
         "batch_b": _checked_upload(employer_b),
     }
@@ -79,8 +94,8 @@ def _object_kwargs(roster, name, kwargs, whose):
     takes = {n: t for n, t, _ in PORTAL_URLS}[name]
     if takes == "worker":
         return {**kwargs, "pk": roster[whose].pk}
-    if takes == "batch":
-        return {**kwargs, "pk": roster[f"batch_{whose}"].pk}
+    if takes in ("batch", "change_request"):
+        return {**kwargs, "pk": roster[f"{takes}_{whose}"].pk}
     return kwargs
 
 

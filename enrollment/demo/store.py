@@ -185,6 +185,7 @@ def write_demo_rows(
                 p.occupation,
                 p.has_disability,
                 p.dtsen_decile,
+                _keeper(p, employer_ids),
             )
             for p in people
         ),
@@ -302,3 +303,10 @@ def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
             removed[name] = cursor.rowcount
     batch.delete()
     return removed
+
+
+def _keeper(person, employer_ids: dict[str, int]) -> int | None:
+    """The record keeper of a demo person: the employer of their latest job (it entered the data on record), or
+    nobody (Disnaker: the DTSEN list) for a person never employed."""
+    employers = [spell.employer for spell in person.spells if spell.employer is not None]
+    return employer_ids[employers[-1].npp] if employers else None

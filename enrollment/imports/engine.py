@@ -32,9 +32,10 @@ _LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name"
 # The worker's attributes a file may set (``kelurahan_id``, not ``kelurahan``: also the columns' names), in the
 # order the writer uses.
 PERSON_FIELDS = tuple(Worker._meta.get_field(name).attname for name in PERSONAL_FIELDS)
-WORKER_LOOKUP = ("id", "nik", *PERSON_FIELDS)
+WORKER_LOOKUP = ("id", "nik", "keeper_id", *PERSON_FIELDS)
+PERSON_AT = 3  # where PERSON_FIELDS start in a WORKER_LOOKUP tuple
 # The columns of a bulk insert of new workers (imports and the demo data), in this order.
-WORKER_COLUMNS = ("nik", *PERSON_FIELDS, "dtsen_decile")
+WORKER_COLUMNS = ("nik", *PERSON_FIELDS, "dtsen_decile", "keeper_id")
 MEMBERSHIP_COLUMNS = (
     "worker_id",
     "program_id",
@@ -281,8 +282,12 @@ def current_memberships(worker_ids: list[int], on: date) -> dict[int, list[tuple
     return found
 
 
-def insert_workers(writer: BulkWriter, lines: list[Line], *, with_decile: bool) -> dict[str, int]:
-    """Create a worker for each line (blank optional cells take the model's defaults); return NIK → id."""
+def insert_workers(
+    writer: BulkWriter, lines: list[Line], *, with_decile: bool, keeper_id: int | None = None
+) -> dict[str, int]:
+    """Create a worker for each line (blank optional cells take the model's defaults); return NIK → id.
+
+    ``keeper_id``: the employer whose file entered them (their record keeper); None for Disnaker's lists."""
     writer.insert(
         Worker,
         WORKER_COLUMNS,
@@ -299,6 +304,7 @@ def insert_workers(writer: BulkWriter, lines: list[Line], *, with_decile: bool) 
                 line.occupation or "",
                 bool(line.has_disability),
                 line.decile if with_decile else None,
+                keeper_id,
             )
             for line in lines
         ),

@@ -20,6 +20,7 @@ class Kind(StrEnum):
     FLAGGED = "flagged"  # DTSEN: already enrolled through an employer
     ERROR = "error"
     WARNING = "warning"
+    REQUESTED = "requested"  # roster: a change to a shared person's data, awaiting confirmation
 
 
 # The kinds a preview lists page by page (unchanged rows are only counted).
@@ -27,6 +28,7 @@ LISTED_KINDS = (
     Kind.ERROR,
     Kind.NEW,
     Kind.UPDATED,
+    Kind.REQUESTED,
     Kind.TERMINATED,
     Kind.FLAGGED,
     Kind.SKIPPED,

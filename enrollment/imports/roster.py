@@ -7,8 +7,10 @@ For each row, by NIK:
   nothing is written when nothing differs, so importing the same file twice changes nothing the second time.
 
 Personal data of a worker shared with others (on another employer's roster, or covered through another employer
-or the city) is not overwritten: the file fills empty fields only, and a differing value is kept and reported.
-A blank optional cell never erases a recorded value.
+or the city) is not overwritten: the file's differences become a change request (``PersonalDataChangeRequest``,
+written in the import's transaction, listed and counted in the preview) that Disnaker or another employer of the
+person confirms. A blank optional cell never erases a recorded value. Recorded contact data the employer does not
+keep (``Worker.keeper``) is never shown in the preview: only the file's new value.
 
 Memberships start on the later of the first day of the job and the day of the import (coverage is not
 back-dated), after any membership of the same program that is still running; a program the worker already holds
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from enrollment.imports import cells
 from enrollment.imports.engine import (
     MEMBERSHIP_COLUMNS,
+    PERSON_AT,
     PERSON_FIELDS,
     WORKER_LOOKUP,
     Field,
@@ -41,14 +44,26 @@ from enrollment.imports.engine import (
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.proof import ProofGate
 from enrollment.imports.writer import BulkWriter
-from enrollment.models import Employer, Employment, Membership, Worker
+from enrollment.models import (
+    CONTACT_FIELDS,
+    Employer,
+    Employment,
+    ImportBatch,
+    Membership,
+    PersonalDataChangeRequest,
+    Worker,
+)
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
+from enrollment.services.personal import request_change, stored
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
 from programs.rates import NoRateError, RateTable
 
 ROSTER_PROGRAMS = ("JKK", "JKM")
 HEADERS = {column.key: column.header for column in ROSTER_COLUMNS}
 HEADERS["kelurahan_id"] = HEADERS["kelurahan"]
+# The model's field of each attribute of a line (``kelurahan_id`` is the field ``kelurahan``).
+FIELD_OF = {attr: attr.removesuffix("_id") for attr in PERSON_FIELDS}
+CONTACT_ATTRS = {attr for attr in PERSON_FIELDS if FIELD_OF[attr] in CONTACT_FIELDS}
 EMPTY = (None, "")
 
 
@@ -73,6 +88,9 @@ class RosterWork:
     )  # employment id, end, reason
     ended_memberships: list[tuple[int, date]] = field(default_factory=list)
     removed_memberships: list[int] = field(default_factory=list)
+    change_requests: list[tuple[int, dict]] = field(
+        default_factory=list
+    )  # worker id, field → [old, new]
 
 
 class RosterImport(Importer):
@@ -154,7 +172,7 @@ class RosterImport(Importer):
             kpjs = [
                 line.kpj
                 for line in chunk
-                if line.kpj and line.kpj != known.get(line.nik, _NOBODY)[2]
+                if line.kpj and line.kpj != known.get(line.nik, _NOBODY)[PERSON_AT]
             ]
             holders = kpj_holders(kpjs) if kpjs else {}
             # Memberships and other jobs matter for a hire, and for a worker whose data the file changes.
@@ -169,6 +187,15 @@ class RosterImport(Importer):
                 Employment.objects.filter(among("worker__id", ids), end_date__isnull=True)
                 .exclude(employer=self.employer)
                 .values_list("worker_id", flat=True)
+                if ids
+                else ()
+            )
+            self.pending = set(
+                PersonalDataChangeRequest.objects.filter(
+                    among("worker__id", ids),
+                    employer=self.employer,
+                    status=PersonalDataChangeRequest.Status.PENDING,
+                ).values_list("worker_id", flat=True)
                 if ids
                 else ()
             )
@@ -236,9 +263,9 @@ class RosterImport(Importer):
         opened = self._memberships_to_open(line, memberships)
         if opened is None:
             return
-        changes = self._personal_changes(line, worker, shared)
+        changes = self._personal_changes(line, worker, shared, work)
         if changes:
-            work.worker_updates.append(_updated(worker, changes))
+            work.worker_updates.append(_updated(worker, changes, self.employer.pk))
         work.hires.append((line, worker[0], opened))
         self.plan.count(
             Kind.NEW,
@@ -252,54 +279,81 @@ class RosterImport(Importer):
         )
 
     def _plan_update(self, line, worker, shared, job, work: RosterWork) -> None:
-        changes = self._personal_changes(line, worker, shared)
+        changes = self._personal_changes(line, worker, shared, work)
         employment_id, start, wage, _nik = job
         details = [
-            self._change(name, worker[2 + PERSON_FIELDS.index(name)], value)
+            self._change(name, worker[PERSON_AT + PERSON_FIELDS.index(name)], value, worker)
             for name, value in changes.items()
         ]
         if (start, wage) != (line.start_date, line.monthly_wage):
             work.job_updates.append((employment_id, line.start_date, line.monthly_wage))
             if start != line.start_date:
-                details.append(self._change("start_date", start, line.start_date))
+                details.append(self._change("start_date", start, line.start_date, worker))
             if wage != line.monthly_wage:
-                details.append(self._change("monthly_wage", wage, line.monthly_wage))
+                details.append(self._change("monthly_wage", wage, line.monthly_wage, worker))
         if changes:
-            work.worker_updates.append(_updated(worker, changes))
+            work.worker_updates.append(_updated(worker, changes, self.employer.pk))
         if details:
             entry = Entry(Kind.UPDATED, line.row, line.nik, line.name, text="; ".join(details))
             self.plan.count(Kind.UPDATED, entry)
         else:
             self.plan.count(Kind.UNCHANGED)
 
-    def _personal_changes(self, line: Line, worker: tuple, shared: bool) -> dict:
-        """The fields the file changes; for a shared worker only the empty ones (differences are reported)."""
-        changes, kept = {}, []
-        for name, recorded in zip(PERSON_FIELDS, worker[2:], strict=True):
+    def _personal_changes(self, line: Line, worker: tuple, shared: bool, work: RosterWork) -> dict:
+        """The fields the file changes; for a shared worker none: its differences become a change request."""
+        changes = {}
+        for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True):
             value = getattr(line, name)
-            if value in EMPTY or value == recorded:
-                continue
-            if not shared or recorded in EMPTY or recorded is False:
+            if value not in EMPTY and value != recorded:
                 changes[name] = value
-            else:
-                kept.append(HEADERS[name])
-        if kept:
-            self.warn(
-                line,
-                _(
-                    "This worker is also registered elsewhere, so their record was kept as it is for: "
-                    "%(columns)s. Ask Disnaker to correct it if the file is right."
-                )
-                % {"columns": ", ".join(kept)},
-                "kept_as_recorded",
-            )
+        if shared and changes:
+            self._request(line, worker, changes, work)
+            return {}
         if {"birth_date", "sex"} & set(changes):
             self.warn_nik_mismatch(line)
         return changes
 
-    def _change(self, name: str, before, after) -> str:
+    def _request(self, line: Line, worker: tuple, changes: dict, work: RosterWork) -> None:
+        """The file's differences for a shared person: a change request (one pending per person and employer)."""
+        if worker[0] in self.pending:
+            self.warn(
+                line,
+                _(
+                    "This worker is also registered elsewhere and a change you asked for is still awaiting "
+                    "confirmation: the file's differences were not requested again."
+                ),
+                "change_pending",
+            )
+            return
+        self.pending.add(worker[0])
+        recorded = dict(zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True))
+        work.change_requests.append(
+            (
+                worker[0],
+                {
+                    FIELD_OF[name]: [
+                        stored(FIELD_OF[name], recorded[name]),
+                        stored(FIELD_OF[name], value),
+                    ]
+                    for name, value in changes.items()
+                },
+            )
+        )
+        text = _(
+            "Also registered elsewhere: the change awaits confirmation by Disnaker or another employer. %(changes)s"
+        ) % {
+            "changes": "; ".join(
+                self._change(name, recorded[name], value, worker) for name, value in changes.items()
+            )
+        }
+        self.plan.note(Entry(Kind.REQUESTED, line.row, line.nik, line.name, text=text))
+
+    def _change(self, name: str, before, after, worker: tuple) -> str:
+        """Column: before → after; the recorded value of contact data this employer does not keep is not shown."""
         if name == "kelurahan_id":
             before, after = self.kelurahan_codes.get(before), self.kelurahan_codes.get(after)
+        if name in CONTACT_ATTRS and worker[2] != self.employer.pk:
+            return f"{HEADERS[name]}: {NOT_SHOWN} → {_shown(after)}"
         return f"{HEADERS[name]}: {_shown(before)} → {_shown(after)}"
 
     def _memberships_to_open(self, line: Line, current) -> list[tuple[int, date, int]] | None:
@@ -388,10 +442,14 @@ class RosterImport(Importer):
     # --- writing -------------------------------------------------------------------------------------------
 
     def write(self, work: RosterWork, writer: BulkWriter) -> None:
-        new_ids = insert_workers(writer, work.new_workers, with_decile=False)
-        if work.worker_updates:
-            writer.update(Worker, PERSON_FIELDS, work.worker_updates)
+        new_ids = insert_workers(
+            writer, work.new_workers, with_decile=False, keeper_id=self.employer.pk
+        )
+        if work.worker_updates:  # the employer's change applied: it keeps the record now
+            writer.update(Worker, [*PERSON_FIELDS, "keeper_id"], work.worker_updates)
             writer.history(Worker, "~", [row[0] for row in work.worker_updates])
+        if work.change_requests:
+            self._write_requests(work.change_requests, writer)
         employer_id = self.employer.pk
         writer.insert(
             Employment,
@@ -427,21 +485,36 @@ class RosterImport(Importer):
         if self.proof:
             self.proof.link()
 
+    def _write_requests(self, requests: list[tuple[int, dict]], writer: BulkWriter) -> None:
+        """Through the service, one per person (audited, with the batch): few rows of a file are shared persons."""
+        batch = ImportBatch.objects.select_related("created_by").get(pk=writer.batch_id)
+        workers = Worker.objects.in_bulk([worker_id for worker_id, _changes in requests])
+        for worker_id, changes in requests:
+            request_change(
+                workers[worker_id],
+                changes,
+                acting_user=batch.created_by,
+                channel=writer.channel,
+                employer=self.employer,
+                batch=batch,
+            )
+
 
 _NOBODY = (None,) * len(WORKER_LOOKUP)
+NOT_SHOWN = "•••"
 
 
 def _differs(line: Line, worker: tuple) -> bool:
     """Whether the file gives a personal value that differs from the record."""
     return any(
         getattr(line, name) not in EMPTY and getattr(line, name) != recorded
-        for name, recorded in zip(PERSON_FIELDS, worker[2:], strict=True)
+        for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True)
     )
 
 
-def _updated(worker: tuple, changes: dict) -> tuple:
-    """(id, *PERSON_FIELDS) with the changes applied to the recorded values."""
-    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[2:], strict=True)))  # fmt: skip
+def _updated(worker: tuple, changes: dict, keeper_id: int) -> tuple:
+    """(id, *PERSON_FIELDS, keeper) with the changes applied to the recorded values."""
+    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True)), keeper_id)  # fmt: skip
 
 
 def _shown(value) -> str:

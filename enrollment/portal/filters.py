@@ -36,8 +36,8 @@ class RosterFilter(django_filters.FilterSet):
     )
     kelurahan = django_filters.ModelChoiceFilter(
         label=_("Sub-district"),
-        field_name="worker__kelurahan",
         queryset=Kelurahan.objects.select_related("kecamatan"),
+        method="filter_kelurahan",
         empty_label=_("All"),
     )
     sort = django_filters.OrderingFilter(
@@ -73,6 +73,10 @@ class RosterFilter(django_filters.FilterSet):
                 Q(worker__nik__startswith=digits) | Q(worker__kpj__startswith=digits)
             )
         return queryset.filter(worker__name__icontains=value)
+
+    def filter_kelurahan(self, queryset, name, value):
+        """Only workers whose contact data the employer keeps: another's would reveal where a person lives."""
+        return queryset.filter(worker__kelurahan=value, worker__keeper=self.employer)
 
     def filter_status(self, queryset, name, value):
         if value == "active":

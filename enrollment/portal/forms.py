@@ -28,7 +28,60 @@ class PersonalDataForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kelurahan"].queryset = Kelurahan.objects.select_related("kecamatan")
-        self.fields["kelurahan"].required = True
+        self.fields["kelurahan"].required = "kelurahan" in self._meta.fields
+
+
+NOT_SHOWN_HELP = _("Recorded by another employer and not shown to you. Leave it empty to keep it.")
+
+
+def _offered_empty(name: str) -> forms.Field:
+    """A field of data recorded by another employer: offered empty, and empty means "keep the record"."""
+    model_field = Worker._meta.get_field(name)
+    label = model_field.verbose_name
+    if name == "has_disability":
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
+            coerce=lambda value: value == "1",
+            empty_value=None,
+            required=False,
+            help_text=NOT_SHOWN_HELP,
+        )
+    if name == "kelurahan":
+        return forms.ModelChoiceField(
+            Kelurahan.objects.select_related("kecamatan"),
+            label=label,
+            required=False,
+            help_text=NOT_SHOWN_HELP,
+        )
+    return model_field.formfield(required=False, help_text=NOT_SHOWN_HELP)
+
+
+def personal_data_form(hidden: tuple[str, ...] = ()) -> type[PersonalDataForm]:
+    """``PersonalDataForm`` with the ``hidden`` fields (not visible to the employer) offered empty; they are not
+    model fields of the form, so nothing recorded is shown and an empty one changes nothing."""
+    if not hidden:
+        return PersonalDataForm
+    meta = type(
+        "Meta",
+        (PersonalDataForm.Meta,),
+        {"fields": tuple(name for name in PERSONAL_FIELDS if name not in hidden)},
+    )
+    declared = {name: _offered_empty(name) for name in hidden}
+    return type(
+        "PersonalDataForm",
+        (PersonalDataForm,),
+        {"Meta": meta, "field_order": list(PERSONAL_FIELDS), **declared},
+    )
+
+
+def given_changes(form: PersonalDataForm) -> dict:
+    """The personal data a valid form gives: every model field, and the offered-empty fields that were filled."""
+    return {
+        name: form.cleaned_data[name]
+        for name in PERSONAL_FIELDS
+        if name in form._meta.fields or form.cleaned_data.get(name) not in (None, "")
+    }
 
 
 class AddWorkerForm(PersonalDataForm):
@@ -56,9 +109,7 @@ class AddWorkerForm(PersonalDataForm):
             "Already registered in Makassar, for example with another employer? Then the full name as on the "
             "KTP and the KPJ number or the phone number on record prove that you know the person."
         )
-        self.fields["phone"].help_text = _(
-            "Or the phone number on record, for a person already registered."
-        )
+        self.fields["phone"].help_text = _("Or the phone number on record, for a person already registered.")
 
     def clean_nik(self) -> str:
         return normalize_nik(self.cleaned_data["nik"])

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from berjasa.formatting import rupiah
-from enrollment.models import Employment, Membership, Worker
+from enrollment.models import PERSONAL_FIELDS, Employment, Membership, Worker
 from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
-HIDDEN_FIELDS = {"updated_at", "created_at"}
+HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile"}
+NOT_SHOWN = "•••"
 MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
 MAX_CHANGES = 50
 
@@ -46,11 +47,12 @@ class Names:
         return self.known[model, pk]
 
 
-def changes_made_by(employer, worker: Worker) -> list[Change]:
+def changes_made_by(employer, worker: Worker, *, visible=PERSONAL_FIELDS) -> list[Change]:
     """Newest first: the history rows of the worker, its jobs and memberships that this employer wrote.
 
     Each row is compared with the row before it of the same record, whoever wrote that one: the records' whole
-    history is read in one query per model (a worker's is short), not one query per row.
+    history is read in one query per model (a worker's is short), not one query per row. The worker's fields not
+    in ``visible`` (``enrollment.visibility.worker_fields_visible_to``) are named, their values not shown.
     """
     histories = [
         Worker.history.filter(id=worker.pk),
@@ -73,7 +75,7 @@ def changes_made_by(employer, worker: Worker) -> list[Change]:
             who=record.history_user.get_username() if record.history_user else "",
             what=_subject(record, program_codes),
             action=str(ACTIONS[record.history_type]),
-            fields=_field_changes(record, before, names),
+            fields=_field_changes(record, before, names, visible),
         )
         for record, before in pairs[:MAX_CHANGES]
     ]
@@ -93,7 +95,7 @@ def _subject(record, program_codes: dict[int, str]) -> str:
     return name
 
 
-def _field_changes(record, previous, names: Names) -> list[FieldChange]:
+def _field_changes(record, previous, names: Names, visible) -> list[FieldChange]:
     if previous is None:
         return []
     delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
@@ -101,6 +103,10 @@ def _field_changes(record, previous, names: Names) -> list[FieldChange]:
     changes = []
     for change in delta.changes:
         field = model._meta.get_field(change.field)
+        if model is Worker and change.field not in visible:
+            if change.field in PERSONAL_FIELDS:
+                changes.append(FieldChange(str(field.verbose_name), NOT_SHOWN, NOT_SHOWN))
+            continue
         changes.append(
             FieldChange(
                 str(field.verbose_name),

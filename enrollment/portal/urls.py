@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment.portal import imports, views
+from enrollment.portal import change_requests, imports, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,17 @@ urlpatterns = [
     path("workers/<int:pk>/edit/", views.worker_edit, name="worker_edit"),
     path("workers/<int:pk>/enrol/", views.worker_enrol, name="worker_enrol"),
     path("workers/<int:pk>/terminate/", views.worker_terminate, name="worker_terminate"),
+    path("changes/", change_requests.change_requests, name="change_requests"),
+    path(
+        "changes/<int:pk>/decide/",
+        change_requests.change_request_decide,
+        name="change_request_decide",
+    ),
+    path(
+        "changes/<int:pk>/withdraw/",
+        change_requests.change_request_withdraw,
+        name="change_request_withdraw",
+    ),
     path("imports/", imports.imports, name="imports"),
     path("imports/template.<str:file_format>", imports.import_template, name="import_template"),
     path("imports/<int:pk>/", imports.import_batch, name="import_batch"),

@@ -19,7 +19,8 @@ from berjasa.audit import Channel
 from berjasa.roles import Role
 from berjasa.spreadsheets import stream_csv, temporary_file
 from enrollment import services
-from enrollment.models import Employment, Worker
+from enrollment.models import PERSONAL_FIELDS, Employment, PersonalDataChangeRequest, Worker
+from enrollment.portal.change_requests import awaiting_message, request_lines
 from enrollment.portal.context import SESSION_KEY, SEVERAL_KEY, portal_view
 from enrollment.portal.filters import RosterFilter
 from enrollment.portal.forms import (
@@ -28,6 +29,8 @@ from enrollment.portal.forms import (
     EnrolForm,
     PersonalDataForm,
     TerminateForm,
+    given_changes,
+    personal_data_form,
 )
 from enrollment.portal.history import changes_made_by
 from enrollment.portal.queries import roster_summary
@@ -40,9 +43,11 @@ from enrollment.roster_file import (
 )
 from enrollment.visibility import (
     claims_visible_to,
+    contact_visible_to,
     employers_visible_to,
     employments_visible_to,
     memberships_visible_to,
+    worker_fields_visible_to,
     workers_visible_to,
 )
 from privacy import log
@@ -96,7 +101,9 @@ def roster(request):
     programs_by_worker: dict[int, list[str]] = {}
     for membership in memberships:
         programs_by_worker.setdefault(membership.worker_id, []).append(membership.program.code)
+    shows_contact = contact_visible_to(request.user, request.employer)
     for employment in employments:
+        employment.shows_contact = shows_contact(employment.worker.keeper_id)
         employment.program_codes = programs_by_worker.get(employment.worker_id, [])
         employment.covered = {"JKK", "JKM"} <= set(employment.program_codes)
     query = request.GET.copy()
@@ -122,6 +129,7 @@ def worker_detail(request, pk: int):
         pk=pk,
     )
     employments = employments_visible_to(request.user, request.employer).filter(worker=worker)
+    visible = worker_fields_visible_to(request.user, request.employer, worker)
     context = {
         "worker": worker,
         "employments": employments.order_by("-start_date"),
@@ -134,7 +142,14 @@ def worker_detail(request, pk: int):
         .filter(worker=worker)
         .select_related("benefit_type")
         .order_by("-submitted_date"),
-        "changes": changes_made_by(request.employer, worker),
+        "changes": changes_made_by(request.employer, worker, visible=visible),
+        "visible": visible,
+        "pending": [
+            (change_request, request_lines(change_request, visible))
+            for change_request in worker.change_requests.filter(
+                employer=request.employer, status=PersonalDataChangeRequest.Status.PENDING
+            )
+        ],
     }
     return render(request, "portal/worker_detail.html", context)
 
@@ -199,17 +214,22 @@ def worker_edit(request, pk: int):
     worker, employment = _roster_entry(request, pk)
     if employment is None:
         return _no_longer_on_roster(request, worker)
-    personal = PersonalDataForm(request.POST or None, instance=worker, prefix="worker")
+    visible = worker_fields_visible_to(request.user, request.employer, worker)
+    form_class = personal_data_form(tuple(name for name in PERSONAL_FIELDS if name not in visible))
+    # The form works on a copy: validating it must not touch the worker shown on the page.
+    personal = form_class(
+        request.POST or None, instance=Worker.objects.get(pk=worker.pk), prefix="worker"
+    )
     job = EmploymentForm(request.POST or None, instance=employment, prefix="job")
     if request.method == "POST" and personal.is_valid() and job.is_valid():
         try:
             with transaction.atomic():
-                services.update_worker(
+                outcome = services.change_personal_data(
                     worker,
                     acting_user=request.user,
                     channel=Channel.PORTAL,
                     employer=request.employer,
-                    **{name: personal.cleaned_data[name] for name in PersonalDataForm.Meta.fields},
+                    **given_changes(personal),
                 )
                 services.update_employment(
                     employment,
@@ -221,7 +241,10 @@ def worker_edit(request, pk: int):
         except ValidationError as error:
             personal.add_error(None, error)
         else:
-            messages.success(request, _("The changes were saved."))
+            if isinstance(outcome, PersonalDataChangeRequest):
+                messages.info(request, awaiting_message(outcome))
+            else:
+                messages.success(request, _("The changes were saved."))
             return redirect("portal:worker", pk=worker.pk)
     return render(
         request,
@@ -308,7 +331,12 @@ def roster_download(request, file_format: str):
     if file_format not in FILE_FORMATS:
         raise Http404
     employments = employments_visible_to(request.user, request.employer)
-    rows = roster_rows(employments, request.employer.pk, timezone.localdate())
+    rows = roster_rows(
+        employments,
+        request.employer.pk,
+        timezone.localdate(),
+        shows_contact=contact_visible_to(request.user, request.employer),
+    )
     filename = f"roster-{request.employer.npp}-{timezone.localdate():%Y%m%d}.{file_format}"
     if file_format == "csv":
         response = StreamingHttpResponse(

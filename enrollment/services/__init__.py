@@ -6,6 +6,12 @@ commands call them; none of them writes the models directly.
 """
 
 from enrollment.services.claims import advance_claim, record_claim, record_claim_as
+from enrollment.services.personal import (
+    change_personal_data,
+    decide_change_request,
+    request_change,
+    withdraw_change_request,
+)
 from enrollment.services.roster import (
     EnrolmentRequest,
     end_membership,
@@ -20,13 +26,17 @@ from enrollment.services.roster import (
 __all__ = [
     "EnrolmentRequest",
     "advance_claim",
+    "change_personal_data",
+    "decide_change_request",
     "end_membership",
     "enrol_worker",
     "hire_worker",
     "record_claim",
     "record_claim_as",
     "register_worker",
+    "request_change",
     "terminate_employment",
     "update_employment",
     "update_worker",
+    "withdraw_change_request",
 ]

@@ -24,6 +24,7 @@ from programs.rates import NoRateError, RateTable
 
 # Fields of a worker that a roster keeper may set or change.
 WORKER_FIELDS = (*PERSONAL_FIELDS, "dtsen_decile")  # what the services may set on a worker
+KEEP = object()  # update_worker: the record keeper stays as it is
 
 
 def _save(instance) -> None:
@@ -54,8 +55,10 @@ def register_worker(
     with transaction.atomic(), audit_context(user=acting_user, channel=channel, employer=employer):
         worker = Worker.objects.select_for_update().filter(nik=nik).first()
         created = worker is None
-        if created:
-            worker = Worker(nik=nik, entered_via=channel, **_only_worker_fields(fields))
+        if created:  # entered through the employer's users: it keeps the record
+            worker = Worker(
+                nik=nik, entered_via=channel, keeper=employer, **_only_worker_fields(fields)
+            )
             _save(worker)
         if employer is None:
             return worker, created
@@ -109,13 +112,24 @@ def _only_worker_fields(fields: dict) -> dict:
 
 @transaction.atomic
 def update_worker(
-    worker: Worker, *, acting_user, channel: str, employer: Employer | None = None, **changes
+    worker: Worker,
+    *,
+    acting_user,
+    channel: str,
+    employer: Employer | None = None,
+    keeper: Employer | None | object = KEEP,
+    **changes,
 ) -> Worker:
-    """Change a worker's personal data (not the NIK, which identifies them)."""
+    """Change a worker's personal data (not the NIK, which identifies them); ``keeper`` moves the record keeper.
+
+    Who may change whom is decided by ``enrollment.services.personal.change_personal_data``, which calls this.
+    """
     with audit_context(user=acting_user, channel=channel, employer=employer):
         worker = Worker.objects.select_for_update().get(pk=worker.pk)
         for name, value in _only_worker_fields(changes).items():
             setattr(worker, name, value)
+        if keeper is not KEEP:
+            worker.keeper = keeper
         _save(worker)
     return worker
 
