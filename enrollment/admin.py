@@ -28,7 +28,10 @@ from berjasa.admin import (
     rupiah_column,
 )
 from berjasa.audit import Channel
-from enrollment import services
+from enrollment import (
+    admin_identity,  # noqa: F401 - registers Disnaker's identity checks
+    services,
+)
 from enrollment.admin_actions import (
     approve_change_requests,
     end_memberships,

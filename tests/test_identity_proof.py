@@ -380,3 +380,77 @@ def test_a_person_already_on_the_roster_needs_no_proof_and_is_not_added_twice(
     response = portal.post(reverse("portal:worker_add"), add_form(person, name="Siapa Saja"))
     assert "sudah ada dalam daftar pekerja" in response.content.decode()
     assert not attempts().exists()
+
+
+# --- Disnaker's work list ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def refused(portal, person):
+    portal.post(
+        reverse("portal:worker_add"), add_form(person, name="Rizal R.", phone="0811 1234 567")
+    )
+    return attempts().get()
+
+
+def test_the_work_list_shows_open_refusals_only(client, operator, refused, portal, person):
+    factories.make_worker(name="Lain", birth_date=BORN)
+    client.force_login(operator)
+    response = client.get(reverse("admin:enrollment_identityproofattempt_changelist"))
+    assert response.status_code == 200
+    assert "Pemeriksaan identitas yang perlu diselesaikan" in response.content.decode()
+    assert list(response.context["cl"].result_list) == [refused]
+
+
+def test_a_clerk_sees_the_attempt_beside_the_record(client, operator, refused):
+    client.force_login(operator)
+    url = reverse("admin:enrollment_identityproofattempt_change", args=[refused.pk])
+    html = client.get(url).content.decode()
+    for shown in ("Rizal R.", "Muhammad Rizal Ramadhan", "0811 1234 567", "081355501234"):
+        assert shown in html
+    assert "CV Losari Jaya" in html  # the person's employer now, to call
+    assert reverse("admin:enrollment_identityproofattempt_link", args=[refused.pk]) in html
+
+
+def test_a_clerk_links_the_person_with_the_start_and_wage_the_employer_gave(
+    client, operator, refused, employer_a, person
+):
+    client.force_login(operator)
+    url = reverse("admin:enrollment_identityproofattempt_link", args=[refused.pk])
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"note": "Dikonfirmasi lewat telepon dengan pekerja."})
+    assert response.status_code == 302
+    employment = person.employments.get(employer=employer_a)
+    assert (employment.start_date, employment.monthly_wage) == (date(2025, 7, 1), 3_900_000)
+    assert employment.history.get().history_channel == Channel.ADMIN
+    refused.refresh_from_db()
+    assert (refused.resolution, refused.resolved_by, refused.employment) == (
+        "LINKED",
+        operator,
+        employment,
+    )
+    assert refused.resolution_note == "Dikonfirmasi lewat telepon dengan pekerja."
+    assert (refused.offered_name, refused.offered_phone) == ("", "")
+    assert client.post(url).status_code == 302  # a second click changes nothing
+    assert person.employments.filter(employer=employer_a).count() == 1
+
+
+def test_a_clerk_dismisses_with_a_reason_only(client, administrator, refused, employer_a):
+    client.force_login(administrator)
+    url = reverse("admin:enrollment_identityproofattempt_dismiss", args=[refused.pk])
+    client.post(url, {"note": "  "})
+    refused.refresh_from_db()
+    assert refused.resolution == ""
+    client.post(url, {"note": "Pemberi kerja tidak dapat menunjukkan kontrak kerja."})
+    refused.refresh_from_db()
+    assert (refused.resolution, refused.resolved_by) == ("DISMISSED", administrator)
+    assert not Employment.objects.filter(employer=employer_a).exists()
+
+
+def test_only_disnaker_resolves(client, manager, employer_a_user, refused):
+    url = reverse("admin:enrollment_identityproofattempt_link", args=[refused.pk])
+    for user in (manager, employer_a_user):
+        client.force_login(user)
+        client.post(url)
+    refused.refresh_from_db()
+    assert refused.resolution == ""
