@@ -1,4 +1,4 @@
-"""Proof of identity when an employer links a person the city already knows by NIK (decision 28).
+"""Proof of identity when an employer links a person the city already knows by NIK (decision 30).
 
 A NIK is no secret: it is printed on the KTP and encodes the birth date and sex. So an employer who types a known
 NIK links that person to its roster only when it also gives, as on record:
