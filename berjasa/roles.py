@@ -39,8 +39,19 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
     return []
 
 
-# Apps whose permissions the roles are given (login locks and second-factor devices: administrators only).
-PROJECT_APPS = ("auth", "programs", "enrollment", "reports", "axes", "otp_totp", "otp_static", "privacy")
+# Apps whose permissions the roles are given (login locks, second-factor devices and background jobs' results:
+# administrators only).
+PROJECT_APPS = (
+    "auth",
+    "programs",
+    "enrollment",
+    "reports",
+    "axes",
+    "otp_totp",
+    "otp_static",
+    "privacy",
+    "django_tasks_database",
+)
 
 
 def sync_role_groups(apps) -> None:
