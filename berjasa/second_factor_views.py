@@ -38,6 +38,12 @@ class CodeForm(forms.Form):
         ),
     )
 
+    def refuse(self, refusal: ValidationError) -> None:
+        """Show the refusal under an emptied field, ready for the next code."""
+        self.add_error("code", refusal)
+        self.data = self.data.copy()
+        self.data["code"] = ""
+
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next", "")
@@ -64,7 +70,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         try:
             device = accounts.verify_second_factor(user, form.cleaned_data["code"])
         except ValidationError as refusal:
-            form.add_error("code", refusal)
+            form.refuse(refusal)
         else:
             _verified(request, device)
             return redirect(_next_url(request))
@@ -90,7 +96,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 user, key=key, code=form.cleaned_data["code"]
             )
         except ValidationError as refusal:
-            form.add_error("code", refusal)
+            form.refuse(refusal)
         else:
             _verified(request, device)
             del request.session[ENROL_KEY]
