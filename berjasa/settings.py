@@ -194,12 +194,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp; decision 30): scripts and styles from our own static files only. The
-# style attributes of two library templates (django-import-export's export page, django-simple-history's
-# list) are allowed by their hashes; report charts are images, so their SVG styles stay inside them.
+# one event handler and the style attributes of two library templates (django-import-export's export page,
+# django-simple-history's list) are allowed by their hashes; report charts are images, so their SVG styles
+# stay inside them.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": [
+            "'self'",
+            "'unsafe-hashes'",
+            "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",  # onSelectToggleChange(event)
+        ],
         "style-src": [
             "'self'",
             "'unsafe-hashes'",
