@@ -21,7 +21,7 @@ from berjasa.formatting import mask_nik
 from enrollment.models import Employment, ImportBatch, Worker
 from privacy.log import Kind, record_access
 from privacy.models import AccessRecord
-from privacy.retention import files_deleted_on, files_kept_until
+from privacy.retention import FILE_FIELDS, files_deleted_on, files_kept_until
 
 VIEW_PERMISSION = "privacy.view_accessrecord"
 
@@ -135,6 +135,8 @@ class RetainedFilesAdminMixin:
     @admin.display(description=_("files with personal data"))
     def personal_files(self, batch: ImportBatch) -> str:
         deleted = files_deleted_on(batch)
+        if deleted is None and not any(getattr(batch, name) for name in FILE_FIELDS):
+            return "–"
         if deleted is not None:
             return gettext(
                 "Deleted on %(date)s under the retention rule for personal data; the counts, the file name "

@@ -15,6 +15,8 @@ from django.db import models, transaction
 from django.db.models import F, Func, Subquery
 
 from berjasa.audit import Channel
+from enrollment.models import ImportBatch
+from enrollment.visibility import employments_visible_to
 from privacy.models import AccessRecord
 
 Kind = AccessRecord.Kind
@@ -90,8 +92,6 @@ def person_page(request, pk: int, **kwargs) -> dict:
 
 
 def roster_file(request, file_format: str, **kwargs) -> dict:
-    from enrollment.visibility import employments_visible_to
-
     # The rows roster_rows writes: the employer's open employments.
     employments = employments_visible_to(request.user, request.employer)
     return {
@@ -102,8 +102,6 @@ def roster_file(request, file_format: str, **kwargs) -> dict:
 
 
 def error_report(request, pk: int, **kwargs) -> dict:
-    from enrollment.models import ImportBatch
-
     # The report holds every row of the uploaded file.
     return {
         "kind": Kind.ERROR_FILE,
