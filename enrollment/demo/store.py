@@ -12,6 +12,7 @@ refer to them.
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from enrollment.demo.claims import PlannedClaim
@@ -33,6 +34,7 @@ from enrollment.models import (
     Employer,
     EmployerUser,
     Employment,
+    IdentityProofAttempt,
     ImportBatch,
     Membership,
     Worker,
@@ -291,10 +293,14 @@ def write_demo_rows(
 def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
     """Remove a demo batch and every row it wrote; return the number of rows removed per table.
 
-    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first.
+    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first, and the
+    identity checks made for them (``setup_demo``'s example refusal) removed.
     """
     unlinked, _ = EmployerUser.objects.filter(employer__import_batch=batch).delete()
-    removed = {"employer logins": unlinked}
+    checks, _ = IdentityProofAttempt.objects.filter(
+        Q(employer__import_batch=batch) | Q(worker__import_batch=batch)
+    ).delete()
+    removed = {"employer logins": unlinked, "identity checks": checks}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for name, model in DEMO_TABLES:

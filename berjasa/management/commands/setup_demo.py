@@ -3,6 +3,7 @@
 from base64 import b32encode
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -10,6 +11,7 @@ from django.db.models import Count
 from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
 from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
+from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.models import Employer, Worker
 
 # Demo credentials are printed on screen and only ever created with DEBUG on.
@@ -63,6 +65,11 @@ class Command(BaseCommand):
                 with_factor.append(username)
             employer = employers_for.get(username)
             rows.append((role.label, username, password, employer[0].name if employer else ""))
+
+        if len(largest) == 2:  # a refused identity check for Disnaker's work list
+            ensure_refused_identity_check(
+                largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
+            )
 
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (development only):"))
         for label, username, password, employer in rows:
