@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from berjasa.audit import Channel
 from berjasa.formatting import mask_nik
-from enrollment.models import Claim, Employment, ImportBatch, Membership, Worker
+from enrollment.models import (
+    Claim,
+    Employment,
+    ImportBatch,
+    Membership,
+    PersonalDataChangeRequest,
+    Worker,
+)
 from privacy.log import record_access
 from privacy.models import AccessRecord
 from reports.exporters import DOWNLOAD_FORMATS
@@ -416,6 +423,29 @@ def test_admin_lists_mask_the_nik_and_a_full_nik_still_finds_the_person(
         page = client.get(url, query).content.decode()
         assert NIK not in without_the_search_typed(page)
         assert MASKED in page and "Andi Pratama" in page, query
+
+
+def test_the_change_request_list_masks_the_nik_and_its_page_is_recorded(
+    client, administrator, employer_a_user, employer_a, person
+):
+    change = PersonalDataChangeRequest.objects.create(
+        worker=person,
+        employer=employer_a,
+        requested_by=employer_a_user,
+        changes={"name": ["Andi Pratama", "Andi Pratama Putra"]},
+    )
+    client.force_login(administrator)
+    page = client.get(reverse("admin:enrollment_personaldatachangerequest_changelist"))
+    assert MASKED in page.content.decode() and NIK not in page.content.decode()
+    before = AccessRecord.objects.count()
+    url = reverse("admin:enrollment_personaldatachangerequest_change", args=[change.pk])
+    assert client.get(url).status_code == 200
+    record = only_new_record(before)
+    assert (record.kind, record.worker, record.scope["page"]) == (
+        Kind.PERSON,
+        person,
+        "personaldatachangerequest",
+    )
 
 
 def test_the_admin_worker_page_shows_the_full_nik(client, operator, person):
