@@ -1,5 +1,5 @@
 """The second factor in headless Chromium, at desk (1280 px) and phone (390 px) width: enrolment with the QR code,
-the recovery codes, the code asked after the password. Screenshots go to test-artifacts/second-factor-*.png."""
+the recovery codes, the code asked after the password, the status page. Screenshots go to test-artifacts/second-factor-*.png."""
 
 from base64 import b32decode
 
@@ -39,6 +39,9 @@ def enrol_and_log_in_again(page, user, width: int) -> None:
     assert page.locator(".recovery-codes li").count() == 10
     save_screenshot(page, f"second-factor-recovery-codes-{width}")
     page.click("text=Sudah saya simpan, lanjutkan")
+    page.click("a:has-text('Verifikasi dua langkah')")  # in the admin's header and the site's
+    assert "Sisa 10 kode pemulihan." in page.locator("main").inner_text()
+    save_screenshot(page, f"second-factor-status-{width}")
 
     page.click("header button:has-text('Keluar')")
     log_in(page, user.username)
