@@ -106,6 +106,11 @@ def test_the_report_charts_and_the_employers_bars_still_draw(
         for index in range(charts.count())
     )
     save_screenshot(page, "csp-reports-dashboard")
+    page.set_viewport_size({"width": 390, "height": 844})
+    widest = charts.first.evaluate("image => image.getBoundingClientRect().right")
+    assert widest <= 390  # a chart image fits a phone's width
+    save_screenshot(page, "csp-reports-dashboard-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.context.clear_cookies()
     sign_in(page, live_server, employer_a_user)
     page.goto("/portal/")
