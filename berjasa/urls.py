@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from berjasa import second_factor_views
 from berjasa.views import PasswordResetConfirmView, home
+from programs.views import calculator
 
 second_factor_urls = (
     [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("accounts/second-factor/", include(second_factor_urls)),
     path("admin/", admin.site.urls),
     path("portal/", include("enrollment.portal.urls")),
+    path("contribution/", calculator, name="contribution"),
     path("reports/", include("reports.urls")),
 ]
 

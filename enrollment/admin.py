@@ -406,6 +406,9 @@ class MembershipInline(HistoryInline):
         "start_date",
         "end_date",
         "monthly_contribution",
+        "employer_share",
+        "worker_share",
+        "government_share",
     )
     select_related = ("worker", "program", "segment", "funding_scheme", "employer")
 
@@ -589,6 +592,9 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
         "start_date",
         "end_date",
         rupiah_column("monthly_contribution", _("monthly contribution")),
+        rupiah_column("employer_share", _("employer's share")),
+        rupiah_column("worker_share", _("worker's share")),
+        rupiah_column("government_share", _("government or sponsor share")),
     )
     list_select_related = ("worker", "program", "segment", "funding_scheme", "employer")
     list_filter = (

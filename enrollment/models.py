@@ -470,7 +470,23 @@ class Membership(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # What the rates make of ``wage`` (programs.rates): the amount is the sum of the three shares.
     monthly_contribution = models.PositiveBigIntegerField(_("monthly contribution (Rp)"))
+    employer_share = models.PositiveBigIntegerField(_("employer's share (Rp)"), default=0)
+    worker_share = models.PositiveBigIntegerField(_("worker's share (Rp)"), default=0)
+    government_share = models.PositiveBigIntegerField(
+        _("government or sponsor share (Rp)"),
+        default=0,
+        help_text=_(
+            "The city budget, a sponsor, or the central government and recomposition (JKP)."
+        ),
+    )
+    wage = models.PositiveBigIntegerField(
+        _("wage or declared income (Rp)"),
+        null=True,
+        blank=True,
+        help_text=_("What the contribution was computed from."),
+    )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -487,6 +503,18 @@ class Membership(models.Model):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_end_not_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    monthly_contribution=F("employer_share")
+                    + F("worker_share")
+                    + F("government_share")
+                ),
+                name="membership_contribution_is_its_shares",
+                violation_error_message=_(
+                    "The monthly contribution must be the sum of the employer's, the worker's and the "
+                    "government's shares."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["worker", "program"],
@@ -714,9 +742,8 @@ class IdentityProofAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_outcome_display()} · {self.employer_id} · {self.created_at:%d-%m-%Y %H:%M}"
-        )
+        when = f"{timezone.localtime(self.created_at):%d-%m-%Y %H:%M}" if self.created_at else ""
+        return f"#{self.pk} {self.get_outcome_display()} {when}".strip()
 
 
 class PersonalDataChangeRequest(models.Model):

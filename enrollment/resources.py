@@ -281,8 +281,14 @@ class MembershipResource(ServiceResource):
     employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
-    # Imported, never stored or exported: what a new membership's contribution is computed from.
+    # What a new membership's contribution is computed from (a stored one keeps its own).
     wage = fields.Field("wage", "wage", RupiahWidget())
+    # Exported, never imported: enrol_worker computes them.
+    employer_share = fields.Field("employer_share", "employer_share", RupiahWidget(), readonly=True)
+    worker_share = fields.Field("worker_share", "worker_share", RupiahWidget(), readonly=True)
+    government_share = fields.Field(
+        "government_share", "government_share", RupiahWidget(), readonly=True
+    )
 
     class Meta(ServiceResource.Meta):
         model = Membership
@@ -296,11 +302,11 @@ class MembershipResource(ServiceResource):
             "start_date",
             "end_date",
             "monthly_contribution",
+            "employer_share",
+            "worker_share",
+            "government_share",
             "wage",
         )
-
-    def get_export_order(self):
-        return tuple(name for name in super().get_export_order() if name != "wage")
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.attribute == "wage" and instance.pk is not None:

@@ -1,11 +1,18 @@
 """The admin of the catalogue and reference data. Small tables, seeded by ``seed_reference``."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from berjasa.admin import OneQueryInlineMixin, rupiah_column
+from berjasa.audit import Channel
+from enrollment.admin_actions import _ask
+from enrollment.models import Membership
+from enrollment.services.contributions import recompute_contributions
 from programs.models import (
     BenefitType,
     ContributionRate,
@@ -51,7 +58,7 @@ class BenefitTypeAdmin(CatalogueAdmin):
 @admin.register(FundingScheme)
 class FundingSchemeAdmin(CatalogueAdmin):
     resource_classes = [FundingSchemeResource]
-    list_display = ("code", "name", "is_city_budget", "sort_order")
+    list_display = ("code", "name", "is_city_budget", "payer", "risk_class", "sort_order")
     search_fields = ("code", "name")
 
 
@@ -64,17 +71,76 @@ class SegmentAdmin(CatalogueAdmin):
     search_fields = ("code", "name")
 
 
+class RecomputeForm(forms.Form):
+    since = forms.DateField(
+        label=gettext_lazy("Recompute as of"),
+        help_text=gettext_lazy(
+            "Open memberships take the rates in force on this day (or on their start)."
+        ),
+    )
+    confirmed = forms.BooleanField(
+        label=gettext_lazy("Write the changes"),
+        required=False,
+        help_text=gettext_lazy(
+            "Leave unticked to see first how many would change and by how much."
+        ),
+    )
+
+
+@admin.action(
+    description=gettext_lazy("Recompute the open memberships of the selected rates' programs"),
+    permissions=["change"],
+)
+def recompute_memberships(modeladmin, request, queryset):
+    rates = list(queryset.select_related("program"))
+    first = min(rate.valid_from for rate in rates)
+    form = RecomputeForm(
+        request.POST if "apply" in request.POST else None, initial={"since": first}
+    )
+    if form.is_valid():
+        scope = Q()
+        for rate in rates:
+            scope |= Q(program_id=rate.program_id, segment__kind=rate.segment_kind)
+        result = recompute_contributions(
+            Membership.objects.filter(scope),
+            since=form.cleaned_data["since"],
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            apply=form.cleaned_data["confirmed"],
+        )
+        if form.cleaned_data["confirmed"]:
+            modeladmin.message_user(request, result.summary(), level=messages.SUCCESS)
+            return None
+        modeladmin.message_user(
+            request,
+            gettext("Preview, nothing written:") + " " + result.summary(),
+            messages.INFO,
+        )
+    return _ask(
+        modeladmin,
+        request,
+        queryset,
+        form,
+        gettext("Recompute contributions"),
+        "recompute_memberships",
+    )
+
+
 @admin.register(ContributionRate)
 class ContributionRateAdmin(CatalogueAdmin):
     resource_classes = [ContributionRateResource]
+    actions = (recompute_memberships,)
     list_display = (
         "program",
         "segment_kind",
         "risk_class",
         "percent_of_wage",
         rupiah_column("fixed_amount", _("fixed amount")),
+        "worker_percent",
         rupiah_column("minimum_amount", _("minimum amount")),
+        rupiah_column("maximum_amount", _("maximum amount")),
         rupiah_column("wage_cap", _("wage cap")),
+        "paid_by_government",
         "valid_from",
         "valid_to",
         "legal_basis",

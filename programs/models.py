@@ -5,7 +5,7 @@ valid-from dates, never in code.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -86,18 +86,52 @@ class Segment(models.Model):
         return self.name
 
 
+class Payer(models.TextChoices):
+    """Who pays a share of a contribution."""
+
+    EMPLOYER = "EMPLOYER", _("Employer")
+    WORKER = "WORKER", _("Worker")
+    GOVERNMENT = "GOVERNMENT", _("Government or sponsor")
+
+
 class FundingScheme(models.Model):
     """Who pays the contribution: the employer, the worker (mandiri), the city budget (APBD), a sponsor."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
     is_city_budget = models.BooleanField(_("paid from the city budget"), default=False)
+    payer = models.CharField(
+        _("payer"),
+        max_length=10,
+        choices=Payer.choices,
+        default=Payer.EMPLOYER,
+        help_text=_(
+            "Who pays what is not the worker's own part: the employer's part of a wage earner's contribution, "
+            "a non-wage earner's whole contribution."
+        ),
+    )
+    risk_class = models.PositiveSmallIntegerField(
+        _("JKK risk class"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For wage earners without an employer in the portal (non-ASN staff paid from the APBD): the JKK "
+            "risk class of the payer, 1 to 5."
+        ),
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "code"]
         verbose_name = _("funding scheme")
         verbose_name_plural = _("funding schemes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk_class__isnull=True) | Q(risk_class__gte=1, risk_class__lte=5),
+                name="funding_risk_class_range",
+                violation_error_message=_("The risk class is a number from 1 to 5."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -107,8 +141,10 @@ class ContributionRate(models.Model):
     """A program's contribution for one segment kind, valid over a date range.
 
     Either a percentage of the monthly wage (wage earners; declared income for non-wage earners), optionally
-    with a minimum amount and a wage cap, or a fixed monthly amount in Rupiah. JKK for wage earners depends on
-    the employer's risk class (1-5); other rates leave ``risk_class`` empty.
+    with a minimum and a maximum amount and a wage cap, or a fixed monthly amount in Rupiah. JKK for wage
+    earners depends on the employer's risk class (1-5); other rates leave ``risk_class`` empty. Of a wage
+    earner's percentage, ``worker_percent`` is the worker's part (JHT 2, JP 1) and the rest the employer's; a
+    rate ``paid_by_government`` (JKP) is financed by the government and recomposition, never by either.
     """
 
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.PROTECT)
@@ -119,6 +155,24 @@ class ContributionRate(models.Model):
     )
     fixed_amount = models.PositiveBigIntegerField(_("fixed amount (Rp)"), null=True, blank=True)
     minimum_amount = models.PositiveBigIntegerField(_("minimum amount (Rp)"), null=True, blank=True)
+    maximum_amount = models.PositiveBigIntegerField(_("maximum amount (Rp)"), null=True, blank=True)
+    worker_percent = models.DecimalField(
+        _("worker's part (percent of wage)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Of a wage earner's percentage, what the worker pays; the employer pays the rest."
+        ),
+    )
+    paid_by_government = models.BooleanField(
+        _("paid by the government"),
+        default=False,
+        help_text=_(
+            "Financed by the central government and recomposition (JKP): no one else pays it."
+        ),
+    )
     wage_cap = models.PositiveBigIntegerField(_("wage cap (Rp)"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -152,6 +206,25 @@ class ContributionRate(models.Model):
                 condition=Q(risk_class__isnull=True) | Q(risk_class__gte=1, risk_class__lte=5),
                 name="rate_risk_class_range",
                 violation_error_message=_("The risk class is a number from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(worker_percent__isnull=True)
+                | Q(
+                    percent_of_wage__isnull=False,
+                    worker_percent__gte=0,
+                    worker_percent__lte=F("percent_of_wage"),
+                ),
+                name="rate_worker_part_within_percent",
+                violation_error_message=_(
+                    "The worker's part cannot exceed the percentage of wage."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_amount__isnull=True)
+                | Q(maximum_amount__isnull=True)
+                | Q(maximum_amount__gte=F("minimum_amount")),
+                name="rate_maximum_not_below_minimum",
+                violation_error_message=_("The maximum amount cannot be below the minimum amount."),
             ),
             models.UniqueConstraint(
                 fields=["program", "segment_kind", "risk_class", "valid_from"],

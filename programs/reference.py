@@ -48,6 +48,10 @@ def _optional_int(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
+def _optional_decimal(value: str) -> Decimal | None:
+    return Decimal(value) if value.strip() else None
+
+
 def _optional_date(value: str) -> date | None:
     return date.fromisoformat(value) if value.strip() else None
 
@@ -90,6 +94,8 @@ def load_reference_data() -> ReferenceCounts:
             defaults={
                 "name": row["name"],
                 "is_city_budget": _flag(row["is_city_budget"]),
+                "payer": row["payer"],
+                "risk_class": _optional_int(row["risk_class"]),
                 "sort_order": int(row["sort_order"]),
             },
         )
@@ -105,16 +111,18 @@ def load_reference_data() -> ReferenceCounts:
             },
         )
     for row in _rows("contribution_rates.csv"):
-        percent = row["percent_of_wage"].strip()
         ContributionRate.objects.update_or_create(
             program=programs[row["program"]],
             segment_kind=row["segment_kind"],
             risk_class=_optional_int(row["risk_class"]),
             valid_from=date.fromisoformat(row["valid_from"]),
             defaults={
-                "percent_of_wage": Decimal(percent) if percent else None,
+                "percent_of_wage": _optional_decimal(row["percent_of_wage"]),
+                "worker_percent": _optional_decimal(row["worker_percent"]),
                 "fixed_amount": _optional_int(row["fixed_amount"]),
                 "minimum_amount": _optional_int(row["minimum_amount"]),
+                "maximum_amount": _optional_int(row["maximum_amount"]),
+                "paid_by_government": _flag(row["paid_by_government"]),
                 "wage_cap": _optional_int(row["wage_cap"]),
                 "valid_to": _optional_date(row["valid_to"]),
                 "legal_basis": row["legal_basis"],

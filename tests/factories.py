@@ -78,6 +78,8 @@ def make_membership(worker: Worker, program_code: str = "JKK", **overrides) -> M
         "entered_via": Channel.ADMIN,
     }
     values.update(overrides)
+    if not {"employer_share", "worker_share", "government_share"} & set(overrides):
+        values["employer_share"] = values["monthly_contribution"]  # the amount is its shares' sum
     return Membership.objects.create(worker=worker, **values)
 
 

@@ -184,6 +184,7 @@ def _unsaved_jkk(worker, start, end=None) -> Membership:
         start_date=start,
         end_date=end,
         monthly_contribution=9_360,
+        employer_share=9_360,
         entered_via="ADMIN",
     )
 
@@ -239,6 +240,7 @@ def test_postgresql_refuses_an_overlap_made_by_an_update_or_within_one_statement
             funding_scheme=first.funding_scheme,
             start_date=start,
             monthly_contribution=9_360,
+            employer_share=9_360,
             entered_via=first.entered_via,
         )
         for start in (date(2025, 1, 1), date(2025, 3, 1))

@@ -226,6 +226,9 @@ def enrolment_row(worker: Worker, employer, contribution: str = "") -> list:
         "2025-01-01",
         "",
         contribution,
+        "",  # the shares are computed, never read from a file
+        "",
+        "",
         "5000000",
     ]
 
@@ -252,6 +255,9 @@ def test_a_membership_file_enrols_with_the_computed_contribution_and_ends_throug
             "2024-01-01",
             "2025-06-30",
             "9360",
+            "1",  # ignored
+            "",
+            "",
             "",
         ],
         user=administrator,
@@ -293,6 +299,9 @@ def test_a_membership_change_the_services_refuse_is_a_row_error_and_nothing_is_w
         "start_date": "2024-01-01",
         "end_date": "",
         "monthly_contribution": "9360",
+        "employer_share": "9360",
+        "worker_share": "0",
+        "government_share": "0",
         "wage": "",
     } | changes
     result = import_file(

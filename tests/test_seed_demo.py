@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from enrollment.demo.store import contribution_day
 from enrollment.models import (
     Channel,
     Claim,
@@ -26,6 +27,9 @@ from enrollment.models import (
     Worker,
 )
 from enrollment.nik import nik_mismatches, normalize_nik
+from programs.calculator import quote
+from programs.models import FundingScheme, Program, Segment
+from programs.rates import RateTable
 from reports.models import WorkforceEstimate
 
 REPORT_DAY = date(2025, 8, 31)
@@ -152,8 +156,46 @@ def read_dtsen(path) -> list[dict[str, str]]:
         return list(reader)
 
 
+def contribution_disagreements() -> int:
+    """Memberships whose stored contribution or shares differ from the calculator's answer for their program,
+    segment, funding, employer's risk class and wage, on the day the demo computes them for (its last day in
+    the data, at most the horizon)."""
+    segments = {s.pk: s for s in Segment.objects.select_related("default_funding_scheme")}
+    schemes = {f.pk: f for f in FundingScheme.objects.all()}
+    programs = dict(Program.objects.values_list("pk", "code"))
+    rates = RateTable.load()
+    groups = (
+        Membership.objects.values_list(
+            "program_id", "segment_id", "funding_scheme_id", "employer__risk_class", "wage",
+            "start_date", "end_date", "monthly_contribution", "employer_share", "worker_share",
+            "government_share",
+        )
+        .annotate(count=Count("pk"))
+        .order_by()
+    )  # fmt: skip
+    wrong = 0
+    for program, segment, scheme, risk, wage, start, end, *stored, count in groups:
+        [answer] = quote(
+            [programs[program]],
+            segments[segment],
+            wage,
+            contribution_day(start, end),
+            risk_class=risk,
+            funding_scheme=schemes[scheme],
+            rates=rates,
+        )
+        if answer.contribution is None or list(answer.contribution.stored()) != stored:
+            wrong += count
+    return wrong
+
+
 def test_it_reproduces_the_published_figures_in_proportion(seeded):
     assert_published_figures(SCALE)
+
+
+def test_every_stored_contribution_agrees_with_the_calculator(seeded):
+    assert Membership.objects.filter(wage__isnull=True).count() == 0
+    assert contribution_disagreements() == 0
 
 
 @pytest.mark.slow
@@ -167,6 +209,7 @@ def test_it_reproduces_every_published_figure_at_full_scale(reference_data, tmp_
     covered = assert_published_figures(1)
     assert round(100 * covered / 507_506) == 52
     assert round(100 * covered / 415_792, 2) == 63.47
+    assert contribution_disagreements() == 0
     assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
 
 

@@ -10,6 +10,7 @@ refer to them.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 from django.db.models import Q
@@ -26,7 +27,7 @@ from enrollment.demo.population import (
     Spell,
 )
 from enrollment.demo.targets import FORMAL, HORIZON, INFORMAL, PUBLIC_SERVICE, DemoDataError
-from enrollment.imports.engine import WORKER_COLUMNS
+from enrollment.imports.engine import MEMBERSHIP_COLUMNS, WORKER_COLUMNS
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import (
     Channel,
@@ -45,12 +46,10 @@ from programs.models import (
     Kelurahan,
     Program,
     Segment,
-    SegmentKind,
 )
-from programs.rates import RateTable
+from programs.rates import Payment, RateTable, risk_class_for
 from reports.models import WorkforceEstimate
 
-CITY_RISK_CLASS = 1  # JKK risk class of city offices, for wage-earning public-service workers
 # The segments the plan uses and the group each must belong to.
 EXPECTED_GROUPS = {
     FORMAL_SEGMENT: FORMAL,
@@ -75,6 +74,7 @@ class Catalogue:
     segment: dict[str, int]
     segment_kind: dict[str, str]
     funding: dict[str, int]
+    funding_terms: dict[str, tuple[str, int | None]]  # code -> (payer, risk class)
     benefit: dict[str, int]
     kelurahan: dict[str, int]
     kecamatan: dict[str, int]
@@ -91,6 +91,12 @@ class Catalogue:
             segment={code: pk for code, pk, _, _ in segments},
             segment_kind={code: kind for code, _, kind, _ in segments},
             funding=dict(FundingScheme.objects.values_list("code", "id")),
+            funding_terms={
+                code: (payer, risk_class)
+                for code, payer, risk_class in FundingScheme.objects.values_list(
+                    "code", "payer", "risk_class"
+                )
+            },
             benefit=dict(BenefitType.objects.values_list("code", "id")),
             kelurahan={code: pk for code, pk, _, _ in kelurahan},
             kecamatan={kecamatan: pk for _, _, kecamatan, pk in kelurahan},
@@ -109,28 +115,30 @@ class Catalogue:
         return catalogue
 
 
+def contribution_day(start: date, end: date | None) -> date:
+    """The day a demo membership's contribution is computed for: its last day in the data."""
+    return min(end or HORIZON, HORIZON)
+
+
 class Contributions:
-    """Monthly contributions from the rate table, at the rates in force on a membership's last day in the data.
+    """Contributions by the enrolment's rule (``programs.rates``): the payer and risk class from the funding
+    scheme and the employer, at the rates in force on the membership's ``contribution_day``."""
 
-    Remembered by their inputs: most memberships share a wage, a kind and that day.
-    """
-
-    def __init__(self, rates: RateTable, segment_kind: dict[str, str]) -> None:
+    def __init__(self, rates: RateTable, catalogue: Catalogue) -> None:
         self._rates = rates
-        self._segment_kind = segment_kind
-        self._known: dict[tuple, int] = {}
+        self._catalogue = catalogue
 
-    def monthly(self, program: str, spell: Spell) -> int:
-        kind = self._segment_kind[spell.segment]
-        risk_class = None
-        if kind == SegmentKind.WAGE_EARNER:
-            risk_class = spell.employer.risk_class if spell.employer else CITY_RISK_CLASS
-        key = (program, kind, spell.income, min(spell.end or HORIZON, HORIZON), risk_class)
-        if key not in self._known:
-            self._known[key] = self._rates.monthly_contribution(
-                program, kind, spell.income, key[3], risk_class
-            )
-        return self._known[key]
+    def values(self, program: str, spell: Spell) -> tuple:
+        """``MEMBERSHIP_COLUMNS``' last values: ``Contribution.stored()`` and the wage."""
+        kind = self._catalogue.segment_kind[spell.segment]
+        payer, scheme_risk_class = self._catalogue.funding_terms[spell.funding]
+        employer_risk_class = spell.employer.risk_class if spell.employer else None
+        payment = Payment(kind, payer, risk_class_for(kind, employer_risk_class, scheme_risk_class))
+        day = contribution_day(spell.start, spell.end)
+        return (
+            *self._rates.contribution(program, payment, spell.income, day).stored(),
+            spell.income,
+        )
 
 
 def write_demo_rows(
@@ -148,7 +156,7 @@ def write_demo_rows(
         now=timezone.now(),
         channel=Channel.COMMAND,
     )
-    contributions = Contributions(RateTable.load(), catalogue.segment_kind)
+    contributions = Contributions(RateTable.load(), catalogue)
     people = population.people
     counts = {}
 
@@ -213,16 +221,7 @@ def write_demo_rows(
     )
     counts["memberships"] = writer.insert(
         Membership,
-        (
-            "worker_id",
-            "program_id",
-            "segment_id",
-            "funding_scheme_id",
-            "employer_id",
-            "start_date",
-            "end_date",
-            "monthly_contribution",
-        ),
+        MEMBERSHIP_COLUMNS,
         (
             (
                 worker_ids[p.nik],
@@ -232,7 +231,7 @@ def write_demo_rows(
                 employer_ids[s.employer.npp] if s.employer else None,
                 s.start,
                 s.end,
-                contributions.monthly(program, s),
+                *contributions.values(program, s),
             )
             for p in people
             for s in p.spells

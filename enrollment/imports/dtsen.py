@@ -31,7 +31,7 @@ from enrollment.imports.writer import BulkWriter
 from enrollment.models import PERSONAL_FIELDS, Membership, Worker
 from enrollment.roster_file import ROSTER_COLUMNS
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
-from programs.rates import NoRateError, RateTable
+from programs.rates import Payment, RateTable, Refused
 
 DTSEN_PROGRAMS = ("JKK", "JKM")
 # The person's columns are the roster's (``tanggal_lahir`` matches ``Tanggal Lahir``), plus the desil.
@@ -44,7 +44,7 @@ DTSEN_COLUMNS = (
 @dataclass
 class DtsenWork:
     new_workers: list[Line] = field(default_factory=list)
-    enrolments: list[tuple[Line, int | None, list[tuple[int, int]]]] = field(default_factory=list)
+    enrolments: list[tuple[Line, int | None, list[tuple[int, tuple]]]] = field(default_factory=list)
 
 
 class DtsenImport(Importer):
@@ -59,23 +59,19 @@ class DtsenImport(Importer):
             .order_by("-is_active", "sort_order")
             .first()
         )
-        self.funding_id = FundingScheme.objects.filter(is_city_budget=True).order_by("sort_order").first().pk  # fmt: skip
+        funding = FundingScheme.objects.filter(is_city_budget=True).order_by("sort_order").first()
+        self.funding_id = funding.pk
         rates = RateTable.load()
-        self.programs = []
+        payment = Payment.of(self.segment, funding)
+        income = settings.DTSEN_DECLARED_INCOME
+        self.programs = []  # (program id, the membership's monthly_contribution, shares and wage)
         for program_id, code in Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code"):  # fmt: skip
             try:
-                amount = rates.monthly_contribution(
-                    code, SegmentKind.NON_WAGE_EARNER, settings.DTSEN_DECLARED_INCOME, start_date
-                )
-            except NoRateError:
-                self.plan.blocked = _(
-                    "No %(program)s contribution rate is in force on %(date)s."
-                ) % {
-                    "program": code,
-                    "date": start_date.strftime("%d-%m-%Y"),
-                }
-                amount = 0
-            self.programs.append((program_id, amount))
+                values = (*rates.contribution(code, payment, income, start_date).stored(), income)
+            except Refused as refusal:
+                self.plan.blocked = str(refusal)
+                values = (0, 0, 0, 0, income)
+            self.programs.append((program_id, values))
 
     def fields(self) -> list[Field]:
         return [*super().fields(), Field("decile", "decile", cells.parse_decile, required=True)]
@@ -150,9 +146,9 @@ class DtsenImport(Importer):
             Membership,
             MEMBERSHIP_COLUMNS,
             (
-                (worker_id or new_ids[line.nik], program_id, self.segment.pk, self.funding_id, None, self.start_date, None, amount)
+                (worker_id or new_ids[line.nik], program_id, self.segment.pk, self.funding_id, None, self.start_date, None, *values)
                 for line, worker_id, programs in work.enrolments
-                for program_id, amount in programs
+                for program_id, values in programs
             ),
         )  # fmt: skip
         for model in (Worker, Membership):

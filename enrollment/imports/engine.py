@@ -44,7 +44,12 @@ MEMBERSHIP_COLUMNS = (
     "employer_id",
     "start_date",
     "end_date",
+    # programs.rates.Contribution.stored(), then the wage or declared income it was computed from
     "monthly_contribution",
+    "employer_share",
+    "worker_share",
+    "government_share",
+    "wage",
 )
 
 

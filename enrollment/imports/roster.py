@@ -56,7 +56,7 @@ from enrollment.models import (
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
 from enrollment.services.personal import request_change, stored
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
-from programs.rates import NoRateError, RateTable
+from programs.rates import Payment, RateTable, Refused
 
 ROSTER_PROGRAMS = ("JKK", "JKM")
 HEADERS = {column.key: column.header for column in ROSTER_COLUMNS}
@@ -118,7 +118,9 @@ class RosterImport(Importer):
             .order_by("-is_active", "sort_order")
             .first()
         )
-        self.funding_id = FundingScheme.objects.get(code="EMPLOYER").pk
+        funding = FundingScheme.objects.get(code="EMPLOYER")
+        self.funding_id = funding.pk
+        self.payment = Payment.of(self.segment, funding, employer)
 
     def fields(self) -> list[Field]:
         return [
@@ -356,8 +358,9 @@ class RosterImport(Importer):
             return f"{HEADERS[name]}: {NOT_SHOWN} → {_shown(after)}"
         return f"{HEADERS[name]}: {_shown(before)} → {_shown(after)}"
 
-    def _memberships_to_open(self, line: Line, current) -> list[tuple[int, date, int]] | None:
-        """(program id, start, contribution) of the JKK and JKM memberships to open; None if the row fails."""
+    def _memberships_to_open(self, line: Line, current) -> list[tuple[int, date, tuple]] | None:
+        """(program id, start, contribution values) of the JKK and JKM memberships to open; None if the row
+        fails. The values are ``Contribution.stored()`` and the wage, as ``MEMBERSHIP_COLUMNS`` end."""
         start = max(line.start_date, self.today)
         opened = []
         for code in ROSTER_PROGRAMS:
@@ -373,23 +376,13 @@ class RosterImport(Importer):
                 continue
             begins = max([start, *(end + timedelta(days=1) for end in ends)])
             try:
-                contribution = self.rates.monthly_contribution(
-                    code,
-                    SegmentKind.WAGE_EARNER,
-                    line.monthly_wage,
-                    begins,
-                    self.employer.risk_class,
+                contribution = self.rates.contribution(
+                    code, self.payment, line.monthly_wage, begins
                 )
-            except NoRateError:
-                self.error(
-                    line,
-                    HEADERS["start_date"],
-                    _("No %(program)s contribution rate is in force on %(date)s.")
-                    % {"program": code, "date": begins.strftime("%d-%m-%Y")},
-                    "no_rate",
-                )
+            except Refused as refusal:
+                self.error(line, HEADERS["start_date"], str(refusal), "no_rate")
                 return None
-            opened.append((program_id, begins, contribution))
+            opened.append((program_id, begins, (*contribution.stored(), line.monthly_wage)))
         return opened
 
     def _plan_terminations(self, roster: dict, work: RosterWork) -> None:
@@ -463,9 +456,9 @@ class RosterImport(Importer):
             Membership,
             MEMBERSHIP_COLUMNS,
             (
-                (worker_id or new_ids[line.nik], program_id, self.segment.pk, self.funding_id, employer_id, start, None, amount)
+                (worker_id or new_ids[line.nik], program_id, self.segment.pk, self.funding_id, employer_id, start, None, *values)
                 for line, worker_id, opened in work.hires
-                for program_id, start, amount in opened
+                for program_id, start, values in opened
             ),
         )  # fmt: skip
         if work.job_updates:

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
 from enrollment.models import Employer, Employment, Membership
 from enrollment.roster_file import active_memberships
@@ -51,3 +51,18 @@ def roster_summary(employments: QuerySet[Employment], employer: Employer, on: da
         "ending_soon_days": ENDING_SOON_DAYS,
         "last_update": last_update,
     }
+
+
+def monthly_bill(employer: Employer, on: date) -> dict:
+    """What the employer's active memberships cost a month on ``on``: its own shares (the bill), the workers'
+    shares it deducts from wages, and the government's (JKP), which neither pays; one query."""
+    totals = (
+        active_memberships(employer.pk, on)
+        .order_by()
+        .aggregate(
+            employer=Sum("employer_share"),
+            worker=Sum("worker_share"),
+            government=Sum("government_share"),
+        )
+    )
+    return {name: value or 0 for name, value in totals.items()}

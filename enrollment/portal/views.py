@@ -33,7 +33,7 @@ from enrollment.portal.forms import (
     personal_data_form,
 )
 from enrollment.portal.history import changes_made_by
-from enrollment.portal.queries import roster_summary
+from enrollment.portal.queries import monthly_bill, roster_summary
 from enrollment.roster_file import (
     FILE_FORMATS,
     ROSTER_HEADER,
@@ -78,6 +78,7 @@ def home(request):
     context = {
         "summary": roster_summary(employments, request.employer, today),
         "employer_report": employer_summary(request.employer, on=today),
+        "bill": monthly_bill(request.employer, today),
         "today": today,
     }
     return render(request, "portal/home.html", context)

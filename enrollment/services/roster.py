@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
@@ -19,8 +20,9 @@ from enrollment.models import (
     Worker,
 )
 from enrollment.nik import normalize_nik
-from programs.models import FundingScheme, Program, Segment, SegmentKind
-from programs.rates import NoRateError, RateTable
+from enrollment.services.contributions import recompute_contributions, set_contribution
+from programs.models import FundingScheme, Program, Segment
+from programs.rates import Payment, RateTable, Refused
 
 # Fields of a worker that a roster keeper may set or change.
 WORKER_FIELDS = (*PERSONAL_FIELDS, "dtsen_decile")  # what the services may set on a worker
@@ -177,9 +179,21 @@ def update_employment(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
         employment = Employment.objects.select_for_update().get(pk=employment.pk)
+        wage_changed = employment.monthly_wage != monthly_wage
         employment.start_date = start_date
         employment.monthly_wage = monthly_wage
         _save(employment)
+        if wage_changed:  # the contributions with this employer follow the new wage from today
+            recompute_contributions(
+                Membership.objects.filter(
+                    worker_id=employment.worker_id, employer_id=employment.employer_id
+                ),
+                since=timezone.localdate(),
+                acting_user=acting_user,
+                channel=channel,
+                employer=employment.employer,
+                batch=batch,
+            )
     return employment
 
 
@@ -207,43 +221,32 @@ def enrol_worker(
     """Open a membership in each program; the contribution follows the rates in force on the start date.
 
     Refuses the whole request (nothing written) if any program is closed to the segment's kind, already held in
-    that period, or has no rate on that date.
+    that period, or has no rate on that date (``programs.rates``: the calculator's rule). A wage earner without
+    an employer (non-ASN staff paid from the APBD) takes the funding scheme's risk class for JKK.
     """
     rates = RateTable.load()
-    risk_class = request.employer.risk_class if request.employer else None
+    payment = Payment.of(request.segment, request.funding_scheme, request.employer)
     memberships, errors = [], []
     for program in request.programs:
-        if program.wage_earners_only and request.segment.kind != SegmentKind.WAGE_EARNER:
-            errors.append(
-                _(
-                    "%(program)s is open to wage earners only; %(segment)s is not a wage-earner segment."
-                )
-                % {"program": program.code, "segment": request.segment.name}
-            )
-            continue
         try:
-            contribution = rates.monthly_contribution(
-                program.code, request.segment.kind, request.wage, request.start_date, risk_class
+            contribution = rates.contribution(
+                program.code, payment, request.wage, request.start_date
             )
-        except NoRateError:
-            errors.append(
-                _("No %(program)s contribution rate is in force on %(date)s.")
-                % {"program": program.code, "date": request.start_date.strftime("%d-%m-%Y")}
-            )
+        except Refused as refusal:
+            errors.append(str(refusal))
             continue
-        memberships.append(
-            Membership(
-                worker=worker,
-                program=program,
-                segment=request.segment,
-                funding_scheme=request.funding_scheme,
-                employer=request.employer,
-                start_date=request.start_date,
-                monthly_contribution=contribution,
-                entered_via=channel,
-                import_batch=batch,
-            )
+        membership = Membership(
+            worker=worker,
+            program=program,
+            segment=request.segment,
+            funding_scheme=request.funding_scheme,
+            employer=request.employer,
+            start_date=request.start_date,
+            entered_via=channel,
+            import_batch=batch,
         )
+        set_contribution(membership, contribution, request.wage)
+        memberships.append(membership)
     if not memberships and not errors:
         errors.append(_("Choose at least one program."))
     with audit_context(user=acting_user, channel=channel, employer=request.employer, batch=batch):
