@@ -12,9 +12,13 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.admin.models import LogEntry
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+
+from berjasa.env import env_networks
+from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "rahasia-yang-panjang-1"  # the personas' password (tests/conftest.py)
@@ -182,3 +186,24 @@ def test_operators_cannot_see_or_lift_locks(client, operator):
     client.force_login(operator)
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
     assert client.get(reverse("admin:axes_accessfailurelog_changelist")).status_code == 403
+
+
+# --- The proxy setting ----------------------------------------------------------------------------
+
+
+def test_trusted_proxies_are_read_as_addresses_and_networks(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1, 10.20.0.0/24,fd00::/8")
+    assert env_networks("TRUSTED_PROXIES") == [
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("10.20.0.0/24"),
+        ipaddress.ip_network("fd00::/8"),
+    ]
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.20.0.0/24, nginx")
+    with pytest.raises(ImproperlyConfigured, match="'nginx' is not an address or network"):
+        env_networks("TRUSTED_PROXIES")
+
+
+def test_the_old_proxy_count_stops_the_start_with_a_message():
+    result = load_settings(PROXY_COUNT="1")
+    assert result.returncode != 0
+    assert "PROXY_COUNT was replaced by TRUSTED_PROXIES" in result.stderr
