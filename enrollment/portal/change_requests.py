@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,10 +14,9 @@ from berjasa.audit import Channel
 from enrollment import services
 from enrollment.models import IDENTITY_FIELDS, PersonalDataChangeRequest, Worker
 from enrollment.portal.context import portal_view
+from enrollment.portal.history import NOT_SHOWN
 from enrollment.visibility import change_requests_to_confirm
 from programs.models import Kelurahan
-
-NOT_SHOWN = "•••"
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def request_lines(change_request: PersonalDataChangeRequest, visible) -> list[Re
     """Each requested field, old → new; the recorded value of a field the viewer may not read is not shown."""
     return [
         RequestLine(
-            str(Worker._meta.get_field(name).verbose_name),
+            capfirst(Worker._meta.get_field(name).verbose_name),
             _shown(name, old) if name in visible else NOT_SHOWN,
             _shown(name, new),
         )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import PERSONAL_FIELDS, Employment, Worker
@@ -37,7 +38,7 @@ NOT_SHOWN_HELP = _("Recorded by another employer and not shown to you. Leave it 
 def _offered_empty(name: str) -> forms.Field:
     """A field of data recorded by another employer: offered empty, and empty means "keep the record"."""
     model_field = Worker._meta.get_field(name)
-    label = model_field.verbose_name
+    label = capfirst(model_field.verbose_name)
     if name == "has_disability":
         return forms.TypedChoiceField(
             label=label,
@@ -109,7 +110,9 @@ class AddWorkerForm(PersonalDataForm):
             "Already registered in Makassar, for example with another employer? Then the full name as on the "
             "KTP and the KPJ number or the phone number on record prove that you know the person."
         )
-        self.fields["phone"].help_text = _("Or the phone number on record, for a person already registered.")
+        self.fields["phone"].help_text = _(
+            "Or the phone number on record, for a person already registered."
+        )
 
     def clean_nik(self) -> str:
         return normalize_nik(self.cleaned_data["nik"])

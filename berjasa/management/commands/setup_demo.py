@@ -4,6 +4,7 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -12,6 +13,7 @@ from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
 from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
 from enrollment.demo.identity_check import ensure_refused_identity_check
+from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
 
 # Demo credentials are printed on screen and only ever created with DEBUG on.
@@ -68,6 +70,12 @@ class Command(BaseCommand):
 
         if len(largest) == 2:  # a refused identity check for Disnaker's work list
             ensure_refused_identity_check(
+                largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
+            )
+
+        # A person both demo employers share, with a change awaiting confirmation.
+        if len(largest) == 2:
+            ensure_shared_person(
                 largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
             )
 
