@@ -53,8 +53,14 @@ class AccountAdmin(UserAdmin):
 
 @admin.register(AccessAttempt)
 class LoginLockAdmin(AccessAttemptAdmin):
-    """Failed logins still counted (per account and address); the action lifts their locks."""
+    """Failed logins still counted (per account and address); the action lifts their locks.
 
+    axes' "status" column and "locked out" filter compare each row with the account limit, while a lock counts
+    an account's rows together (and an address's against its own limit): left out rather than wrong.
+    """
+
+    list_display = [name for name in AccessAttemptAdmin.list_display if name != "status"]
+    list_filter = ["attempt_time", "path_info"]
     actions = ("lift_locks",)
 
     @admin.action(description=_("Lift the login lock"), permissions=("delete",))
