@@ -13,10 +13,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from berjasa.formatting import rupiah
 from enrollment.models import Employment, IdentityProofAttempt
 from enrollment.services.identity import dismiss_attempt, link_after_review
 from privacy.admin import PersonalDataAdminMixin
@@ -60,7 +62,7 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(IdentityProofAttempt)
 class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "employer", "nik", "channel", "outcome", "resolution", "user")
+    list_display = ("created_at", "employer", "nik", "outcome", "resolution")
     list_filter = (StateFilter, "outcome", "channel")
     list_select_related = ("employer", "user")
     search_fields = ("=nik", "=employer__npp")
@@ -83,7 +85,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                     "row_number",
                     "outcome",
                     "start_date",
-                    "monthly_wage",
+                    "wage_given",
                     "employment",
                 )
             },
@@ -116,6 +118,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(
+            title=gettext("Identity check"),
             show_save=False,
             show_save_and_continue=False,
             show_save_and_add_another=False,
@@ -142,7 +145,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 obj.birth_date_matched,
             ),
             (gettext("Sex"), "", worker.get_sex_display(), obj.sex_matched),
-            (gettext("KPJ number"), obj.offered_kpj, worker.kpj or "", obj.kpj_matched),
+            (capfirst(gettext("KPJ number")), obj.offered_kpj, worker.kpj or "", obj.kpj_matched),
             (gettext("Phone"), obj.offered_phone, worker.phone, obj.phone_matched),
         ]
         body = format_html_join(
@@ -165,6 +168,10 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 "it gave are not kept, only whether they matched."
             ),
         )
+
+    @admin.display(description=_("monthly wage given (Rp)"))
+    def wage_given(self, obj: IdentityProofAttempt) -> str:
+        return rupiah(obj.monthly_wage) if obj.monthly_wage is not None else "—"
 
     @admin.display(description=_("employers now"))
     def employers_now(self, obj: IdentityProofAttempt) -> str:

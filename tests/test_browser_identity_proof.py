@@ -49,3 +49,52 @@ def test_an_employer_is_refused_a_person_it_cannot_prove(
     refusal.scroll_into_view_if_needed()
     save_screenshot(page, f"identity-proof-refused-{name}")
     assert not person.employments.filter(employer=employer_a).exists()
+
+
+def test_a_clerk_resolves_the_refusal_in_the_admin(
+    page, live_server, operator, employer_a, employer_b
+):
+    from enrollment import services
+    from enrollment.identity import IdentityNotProven
+    from enrollment.models import Channel, Employment, IdentityProofAttempt
+    from tests.test_browser_csp import sign_in
+
+    person = factories.make_worker(
+        name="Siti Aminah", birth_date=date(1990, 5, 1), sex="P", phone="081211112222"
+    )
+    factories.make_employment(person, employer_b)
+    with pytest.raises(IdentityNotProven):
+        services.register_worker(
+            acting_user=_employer_login(employer_a),
+            channel=Channel.PORTAL,
+            nik=person.nik,
+            employer=employer_a,
+            start_date=date(2025, 7, 1),
+            monthly_wage=3_900_000,
+            name="Siti Aminah Daeng",
+            birth_date=date(1990, 5, 1),
+            sex="P",
+            phone="0812 1111 2223",
+        )
+    attempt = IdentityProofAttempt.objects.get()
+    sign_in(page, live_server, operator)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/admin/enrollment/identityproofattempt/")
+    assert "Pemeriksaan identitas yang perlu diselesaikan" in page.content()
+    save_screenshot(page, "identity-proof-admin-list")
+    page.goto(f"/admin/enrollment/identityproofattempt/{attempt.pk}/change/")
+    save_screenshot(page, "identity-proof-admin-attempt")
+    page.fill("textarea[name=note]", "Dikonfirmasi dengan pekerja lewat telepon.")
+    page.click("input[value='Hubungkan orang ini dengan pemberi kerja']")
+    page.wait_for_url("**/identityproofattempt/")
+    assert Employment.objects.filter(worker=person, employer=employer_a).exists()
+    save_screenshot(page, "identity-proof-admin-linked")
+
+
+def _employer_login(employer):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username="employer_admin_test", password="x-long-password-1")
+    user.groups.add(Group.objects.get(name="employer"))
+    factories.link_employer_user(user, employer)
+    return user
