@@ -455,3 +455,42 @@ def test_the_migration_makes_the_sole_employer_the_keeper(employer_a, employer_b
     assert keepers[only_a.pk] == employer_a.pk
     assert keepers[both.pk] is None
     assert keepers[nobody.pk] is None
+
+
+def test_pages_with_shared_persons_cost_the_same_queries_with_more_of_them(
+    client, shared, employer_a, employer_b, employer_b_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enrollment import services
+
+    def add_shared(count: int) -> None:
+        for _ in range(count):
+            worker = factories.make_worker(keeper=employer_b)
+            factories.make_employment(worker, employer_b)
+            factories.make_employment(worker, employer_a)
+            services.change_personal_data(
+                worker, acting_user=None, channel="PORTAL", employer=employer_a, name="Nama Baru"
+            )
+
+    def counts(login) -> list[int]:
+        client.force_login(login)
+        found = []
+        for url in (
+            reverse("portal:roster"),
+            reverse("portal:roster_download", kwargs={"file_format": "csv"}),
+            reverse("portal:change_requests"),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            found.append(len(captured))
+        return found
+
+    add_shared(2)
+    a_user = shared.employments.get(employer=employer_a).employer.user_links.get().user
+    before = counts(a_user), counts(employer_b_user)
+    add_shared(6)
+    assert (counts(a_user), counts(employer_b_user)) == before
