@@ -183,7 +183,7 @@ def dismiss_attempt(
 
 def _open_refusal(attempt: IdentityProofAttempt) -> IdentityProofAttempt:
     attempt = (
-        IdentityProofAttempt.objects.select_for_update()
+        IdentityProofAttempt.objects.select_for_update(of=("self",))
         .select_related("worker", "employer")
         .get(pk=attempt.pk)
     )
