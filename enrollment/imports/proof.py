@@ -51,9 +51,9 @@ class ProofGate:
             if previewed
             else {}
         )
-        self.throttled = not previewed
+        self.throttling = not previewed  # at the check, or an import without one
         self.failures = (
-            recent_failures(batch.created_by, batch.employer_id) if self.throttled else 0
+            recent_failures(batch.created_by, batch.employer_id) if self.throttling else 0
         )
         self.limit = failures_allowed()
         self.attempts: list[IdentityProofAttempt] = []  # new ones, saved by ``record`` or ``link``
@@ -81,7 +81,7 @@ class ProofGate:
             batch=self.batch,
             row_number=line.row,
         )
-        if not (self.throttled and self.failures >= self.limit):
+        if not (self.throttling and self.failures >= self.limit):
             offered = Details(*(getattr(line, name) for name in _DETAILS))
             recorded = Details(*(worker[_AT[name]] for name in _DETAILS))
             note_verdict(attempt, judge(recorded, offered), offered)
