@@ -27,7 +27,7 @@ class CalculatorForm(forms.Form):
     )
     on = forms.DateField(label=_("Date"), help_text=_("The rates in force on this day apply."))
     risk_class = forms.TypedChoiceField(
-        label=_("JKK risk class"),
+        label=_("Risk class (JKK)"),
         choices=[("", _("The employer's, or the funding scheme's"))]
         + [(n, n) for n in range(1, 6)],
         coerce=int,
