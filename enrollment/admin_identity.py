@@ -218,6 +218,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             )
         except ValidationError as error:
             return self._refused(request, attempt, error)
+        self.log_change(request, attempt, gettext("Linked to the employer."))
         self.message_user(
             request,
             gettext("%(person)s is now on the roster of %(employer)s.")
@@ -232,6 +233,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             dismiss_attempt(attempt, acting_user=request.user, reason=request.POST.get("note", ""))
         except ValidationError as error:
             return self._refused(request, attempt, error)
+        self.log_change(request, attempt, gettext("Dismissed."))
         self.message_user(request, gettext("The attempt was dismissed."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:enrollment_identityproofattempt_changelist"))
 

@@ -430,6 +430,9 @@ def test_a_clerk_links_the_person_with_the_start_and_wage_the_employer_gave(
         employment,
     )
     assert refused.resolution_note == "Dikonfirmasi lewat telepon dengan pekerja."
+    from django.contrib.admin.models import LogEntry
+
+    assert LogEntry.objects.get(object_id=str(refused.pk)).user == operator
     assert (refused.offered_name, refused.offered_phone) == ("", "")
     assert client.post(url).status_code == 302  # a second click changes nothing
     assert person.employments.filter(employer=employer_a).count() == 1
