@@ -20,6 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
+from berjasa.urls import urlpatterns as project_urlpatterns
 from enrollment.models import Claim, Employer, Employment, ImportBatch, Membership, Worker
 from tests import factories
 
@@ -178,7 +179,10 @@ def sleeping_view(request):
     return HttpResponse("woke up")
 
 
-urlpatterns = [path("sleep/", sleeping_view)]
+urlpatterns = [
+    *project_urlpatterns,
+    path("sleep/", sleeping_view),
+]  # the error page links the others
 
 
 @pytest.fixture
