@@ -4,7 +4,6 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -68,14 +67,14 @@ class Command(BaseCommand):
             employer = employers_for.get(username)
             rows.append((role.label, username, password, employer[0].name if employer else ""))
 
-        if len(largest) == 2:  # a refused identity check for Disnaker's work list
-            ensure_refused_identity_check(
-                largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
-            )
-
         # A person both demo employers share, with a change awaiting confirmation.
         if len(largest) == 2:
             ensure_shared_person(
+                largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
+            )
+
+        if len(largest) == 2:  # a refused identity check for Disnaker's work list
+            ensure_refused_identity_check(
                 largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
             )
 
