@@ -26,9 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from berjasa.roles import Role, user_has_role
 
 # Titles, honorifics and degrees, written without dots or spaces and in lower case.
-TITLES = frozenset(
-    ["h", "hj", "kh", "prof", "dr", "drs", "dra", "ir", "bapak", "bpk", "pak", "ibu", "bu", "sdr", "sdri", "tn", "ny", "nn", "se", "sh", "ssos", "spd", "spdi", "skom", "sag", "skep", "sked", "sfarm", "ssi", "spsi", "sip", "shut", "sp", "sak", "stp", "str", "sikom", "sgz", "sthi", "mm", "mpd", "msi", "mkes", "mh", "mt", "mkom", "mag", "mak", "me", "msc", "mba", "mhum", "mkn", "amd", "amdkep", "amdkeb", "amdfarm", "amdak", "amdkom", "ama", "phd", "lc"]
-)
+TITLES = frozenset((
+    "h", "hj", "kh", "bapak", "bpk", "pak", "ibu", "bu", "sdr", "sdri", "tn", "ny", "nn",  # honorifics
+    "prof", "dr", "drs", "dra", "ir", "phd", "lc",
+    "se", "sh", "ssos", "spd", "spdi", "skom", "sag", "skep", "sked", "sfarm", "ssi", "spsi", "sip", "shut",
+    "sp", "sak", "stp", "str", "sikom", "sgz", "sthi",  # bachelors (S.T. is caught as a dotted degree)
+    "mm", "mpd", "msi", "mkes", "mh", "mt", "mkom", "mag", "mak", "me", "msc", "mba", "mhum", "mkn",  # masters
+    "amd", "amdkep", "amdkeb", "amdfarm", "amdak", "amdkom", "ama",  # diplomas
+))  # fmt: skip
 # A dotted degree not in the list (S.Kep.Ns., A.Md.Gz.): letters and dots, at least one dot inside.
 _DOTTED_DEGREE = re.compile(r"^[a-z]{1,3}(\.[a-z]{1,4})+\.?$")
 # Abbreviations and spellings of one name, to the spelling compared.
