@@ -25,6 +25,7 @@ from enrollment.models import (
     Employment,
     ImportBatch,
     Membership,
+    PersonalDataChangeRequest,
     Worker,
 )
 from enrollment.nik import normalize_nik
@@ -109,6 +110,11 @@ SAMPLES = {
     Claim: lambda: factories.make_claim(factories.make_worker()),
     WorkforceEstimate: _sample_estimate,
     ReportSnapshot: _sample_snapshot,
+    PersonalDataChangeRequest: lambda: PersonalDataChangeRequest.objects.create(
+        worker=factories.make_worker(name="Andi"),
+        employer=factories.make_employer(),
+        changes={"name": ["Andi", "Andi Pratama"]},
+    ),
 }
 
 
