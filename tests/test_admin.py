@@ -23,6 +23,7 @@ from enrollment.models import (
     Employer,
     EmployerUser,
     Employment,
+    IdentityProofAttempt,
     ImportBatch,
     Membership,
     PersonalDataChangeRequest,
@@ -97,6 +98,20 @@ def _sample_snapshot():
     return ReportSnapshot.objects.create(report="coverage", period="2025-08")
 
 
+def _sample_identity_check():
+    worker = factories.make_worker()
+    return IdentityProofAttempt.objects.create(
+        employer=factories.make_employer(),
+        nik=worker.nik,
+        worker=worker,
+        channel="PORTAL",
+        outcome=IdentityProofAttempt.Outcome.REFUSED,
+        offered_name="Budi",
+        start_date=date(2025, 7, 1),
+        monthly_wage=3_900_000,
+    )
+
+
 # Models without reference data get one object from these; a new model needs an entry here.
 SAMPLES = {
     ImportBatch: _sample_import_batch,
@@ -115,6 +130,7 @@ SAMPLES = {
         employer=factories.make_employer(),
         changes={"name": ["Andi", "Andi Pratama"]},
     ),
+    IdentityProofAttempt: _sample_identity_check,
 }
 
 
