@@ -17,10 +17,9 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Page, measure_all, report  # noqa: E402  (sets Django up)
+from common import Page, measure_all, report, signed_in_client  # noqa: E402  (sets Django up)
 from django.contrib.auth.models import User  # noqa: E402
 from django.db.models import Count, Exists, OuterRef  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 
@@ -102,6 +101,7 @@ def pages() -> list[Page]:
         # Page 100, or the last page of a table that has fewer.
         page = min(100, math.ceil(model.objects.count() / 100))
         result.append(Page(f"{label}: first page", changelist(model)))
+        result.append(Page(f"{label}: show counts", changelist(model, _facets=1)))
         result.append(Page(f"{label}: page {page}", changelist(model, p=page)))
         result += [
             Page(f"{label}: {case}", changelist(model, **params)) for case, params in cases.items()
@@ -122,13 +122,11 @@ def pages() -> list[Page]:
     return result
 
 
-def bench_client() -> Client:
+def bench_client():
     user, _created = User.objects.update_or_create(
         username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True, "is_active": True}
     )
-    client = Client()
-    client.force_login(user)
-    return client
+    return signed_in_client(user)
 
 
 def main(argv: list[str] | None = None) -> str:

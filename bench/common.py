@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "berjasa.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-never-deployed")
+# The client speaks plain HTTP to the app, as the reverse proxy does behind TLS.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ["ALLOWED_HOSTS"] = ",".join(
     [*filter(None, os.environ.get("ALLOWED_HOSTS", "").split(",")), "testserver"]
 )
@@ -32,6 +34,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from enrollment.models import Claim, Employer, Employment, Membership, Worker  # noqa: E402
 
@@ -55,6 +59,19 @@ class Timing:
     median_ms: float
     max_ms: float
     queries: int
+
+
+def signed_in_client(user) -> Client:
+    """A client signed in as ``user`` with both factors: the session verified by a (benchmark) authenticator."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="benchmark", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def measure(client: Client, page: Page, runs: int) -> Timing:

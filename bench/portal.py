@@ -14,9 +14,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Page, measure_all, report  # noqa: E402  (sets Django up)
+from common import Page, measure_all, report, signed_in_client  # noqa: E402  (sets Django up)
 from django.db.models import Count, Q  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from berjasa.accounts import ensure_user_with_role  # noqa: E402
@@ -86,8 +85,7 @@ def main(argv: list[str] | None = None) -> str:
     user = ensure_user_with_role(
         BENCH_USER, Role.EMPLOYER, password="bench-employer-only-1", employers=[employer]
     )
-    client = Client()
-    client.force_login(user)
+    client = signed_in_client(user)
     timings = measure_all(client, pages(employer), args.runs)
     text = report(
         timings,
