@@ -61,6 +61,8 @@ class LoginLockAdmin(AccessAttemptAdmin):
 
     list_display = [name for name in AccessAttemptAdmin.list_display if name != "status"]
     list_filter = ["attempt_time", "path_info"]
+    show_facets = admin.ShowFacets.NEVER
+    show_full_result_count = False
     actions = ("lift_locks",)
 
     @admin.action(description=_("Lift the login lock"), permissions=("delete",))
@@ -81,5 +83,19 @@ class LoginLockAdmin(AccessAttemptAdmin):
         )
 
 
-admin.site.register(AccessFailureLog, AccessFailureLogAdmin)
-admin.site.register(AccessLog, AccessLogAdmin)
+class LoginFailureLogAdmin(AccessFailureLogAdmin):
+    """One row per failed login: a table that only grows, listed without facet or full counts."""
+
+    show_facets = admin.ShowFacets.NEVER
+    show_full_result_count = False
+
+
+class LoginLogAdmin(AccessLogAdmin):
+    """One row per login, listed without facet or full counts."""
+
+    show_facets = admin.ShowFacets.NEVER
+    show_full_result_count = False
+
+
+admin.site.register(AccessFailureLog, LoginFailureLogAdmin)
+admin.site.register(AccessLog, LoginLogAdmin)

@@ -483,6 +483,7 @@ class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin)
     list_filter = ("status", "identity_only")
     list_select_related = ("worker", "employer", "decided_by")
     search_fields = ("worker__nik", "worker__name")
+    show_facets = admin.ShowFacets.NEVER
     show_full_result_count = False
     actions = (approve_change_requests, reject_change_requests)
     enforce_history_permissions = True

@@ -208,6 +208,7 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("worker", "employer")
     search_fields = ("=username",)
     search_help_text = _("The exact user name.")
+    show_facets = admin.ShowFacets.NEVER  # one record per read: a table that only grows
     show_full_result_count = False
     sortable_by = ()
 

@@ -15,13 +15,24 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from berjasa.urls import urlpatterns as project_urlpatterns
-from enrollment.models import Claim, Employer, Employment, ImportBatch, Membership, Worker
+from enrollment.models import (
+    Claim,
+    Employer,
+    Employment,
+    IdentityProofAttempt,
+    ImportBatch,
+    Membership,
+    PersonalDataChangeRequest,
+    Worker,
+)
+from privacy.models import AccessRecord
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +262,20 @@ def test_commands_keep_no_statement_timeout():
 # --- Facet counts ---------------------------------------------------------------------------------------------
 
 # Lists over tables that grow with the city (and the per-model history of their records).
-LARGE_LISTS = [Employer, Worker, Employment, Membership, Claim, ImportBatch]
+LARGE_LISTS = [
+    Employer,
+    Worker,
+    Employment,
+    Membership,
+    Claim,
+    ImportBatch,
+    PersonalDataChangeRequest,
+    IdentityProofAttempt,
+    AccessRecord,
+    AccessAttempt,
+    AccessFailureLog,
+    AccessLog,
+]
 
 
 @pytest.mark.parametrize("model", LARGE_LISTS, ids=lambda model: model.__name__)
