@@ -51,7 +51,7 @@ def test_an_employer_keeps_its_roster_in_the_browser(page, employer_a_user, empl
     page.fill("input[name=q]", "Ma'rifah")
     page.click("button:has-text('Tampilkan')")
     row = page.locator("tbody tr").first
-    assert "7371055503920007" in row.inner_text()
+    assert "737105••••••0007" in row.inner_text()  # lists mask the NIK; the person's page shows it
     assert "Terlindungi" in row.inner_text()
     save_screenshot(page, "portal-4-roster")
 
