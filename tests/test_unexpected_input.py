@@ -9,6 +9,7 @@ letters, NUL) is refused with the NIK's message.
 from datetime import date
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -245,3 +246,18 @@ def test_a_file_that_is_not_a_spreadsheet_is_a_message(portal):
     response = portal.post(reverse("portal:imports"), {"file": junk, "reason": "CONTRACT_ENDED"})
     assert response.status_code in (200, 302)
     assert not Worker.objects.exists()
+
+
+def _every_changelist() -> list[str]:
+    return [
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        for model in admin.site._registry
+    ]
+
+
+@pytest.mark.parametrize("params", [{"q": "\x00"}, {"q": "Andi\x00"}, {"name\x00": "x"}], ids=repr)
+@pytest.mark.parametrize("url_name", _every_changelist())
+def test_a_nul_character_in_any_admin_list_is_not_a_500(client, administrator, url_name, params):
+    """PostgreSQL refuses a NUL in a text: a search or filter value holding one is read without it."""
+    client.force_login(administrator)
+    assert client.get(reverse(url_name), params).status_code in (200, 302)
