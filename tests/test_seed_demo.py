@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from enrollment.demo.sharing import ensure_shared_person
 from enrollment.demo.store import contribution_day
 from enrollment.models import (
     Channel,
@@ -24,6 +25,7 @@ from enrollment.models import (
     Employment,
     ImportBatch,
     Membership,
+    PersonalDataChangeRequest,
     Worker,
 )
 from enrollment.nik import nik_mismatches, normalize_nik
@@ -448,3 +450,15 @@ def test_formal_memberships_run_exactly_as_long_as_their_employment(seeded):
     memberships = set(Membership.objects.filter(segment__code="FORMAL").values_list(*columns))
     assert memberships <= employments
     assert Employment.objects.filter(worker__memberships=None).exists()  # not registered yet
+
+
+def test_replace_after_setup_demo_removes_its_shared_person_and_change_request(seeded, tmp_path):
+    """setup_demo puts one of B's demo workers on A's roster through the services (a job and a change request
+    that belong to no batch); replacing the demo data removes them with the rest."""
+    requester, keeper = Employer.objects.order_by("npp")[:2]
+    assert ensure_shared_person(requester, keeper, acting_user=None) is not None
+
+    seed_demo(tmp_path, seed=7, replace=True)
+    assert ImportBatch.objects.get().file_name == "seed_demo scale=0.004 seed=7"
+    assert not PersonalDataChangeRequest.objects.exists()
+    assert not Employment.objects.exclude(import_batch=ImportBatch.objects.get()).exists()

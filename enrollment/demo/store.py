@@ -38,6 +38,7 @@ from enrollment.models import (
     IdentityProofAttempt,
     ImportBatch,
     Membership,
+    PersonalDataChangeRequest,
     Worker,
 )
 from programs.models import (
@@ -292,14 +293,21 @@ def write_demo_rows(
 def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
     """Remove a demo batch and every row it wrote; return the number of rows removed per table.
 
-    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first, and the
-    identity checks made for them (``setup_demo``'s example refusal) removed.
+    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first, and what
+    ``setup_demo`` wrote through the services about demo people (its example refusal, the shared person's second
+    job and change request: rows of no batch) removed.
     """
+    of_demo = Q(employer__import_batch=batch) | Q(worker__import_batch=batch)
     unlinked, _ = EmployerUser.objects.filter(employer__import_batch=batch).delete()
-    checks, _ = IdentityProofAttempt.objects.filter(
-        Q(employer__import_batch=batch) | Q(worker__import_batch=batch)
-    ).delete()
-    removed = {"employer logins": unlinked, "identity checks": checks}
+    checks, _ = IdentityProofAttempt.objects.filter(of_demo).delete()
+    requests, _ = PersonalDataChangeRequest.objects.filter(of_demo).delete()
+    jobs, _ = Employment.objects.filter(of_demo).exclude(import_batch=batch).delete()
+    removed = {
+        "employer logins": unlinked,
+        "identity checks": checks,
+        "change requests": requests,
+        "jobs": jobs,
+    }
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for name, model in DEMO_TABLES:
