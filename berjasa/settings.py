@@ -193,7 +193,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp; decision 33): scripts and styles from our own static files only. The
+# Content-Security-Policy (django-csp; decision 32): scripts and styles from our own static files only. The
 # one event handler and the style attributes of two library templates (django-import-export's export page,
 # django-simple-history's list) are allowed by their hashes; report charts are images, so their SVG styles
 # stay inside them.

@@ -193,7 +193,7 @@ def svg_image(table: Table) -> str | None:
     """The chart as a ``data:`` URI for an ``<img>``.
 
     Inline, matplotlib's SVG styles itself with a ``<style>`` element and style attributes, which the
-    Content-Security-Policy blocks (decision 33); inside an image they are the image's own.
+    Content-Security-Policy blocks (decision 32); inside an image they are the image's own.
     """
     text = svg(table)
     return (
