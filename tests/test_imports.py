@@ -440,7 +440,11 @@ def test_a_worker_shared_with_another_employer_keeps_their_record_and_the_file_a
     assert (worker.name, worker.phone) == ("Andi Anwar", "")
     assert [entry.row for entry in entries(batch, "requested")] == [2]
     request = worker.change_requests.get()
-    assert (request.employer, request.status, request.import_batch) == (employer_a, "PENDING", batch)
+    assert (request.employer, request.status, request.import_batch) == (
+        employer_a,
+        "PENDING",
+        batch,
+    )
     assert request.changes == {
         "name": ["Andi Anwar", "Nama Lain"],
         "phone": ["", "0811"],

@@ -92,7 +92,9 @@ def test_a_manager_reads_the_dashboard_in_the_browser(page, manager, reference_d
     log_in(page, manager)
     page.goto(f"/reports/?{AUGUST}")
     assert "Agustus 2025" in page.locator("h1").inner_text()
-    assert page.locator(".report-section .chart img").count() == 4  # every chart drawn, no JavaScript
+    assert (
+        page.locator(".report-section .chart img").count() == 4
+    )  # every chart drawn, no JavaScript
     save_screenshot(page, "reports-dashboard")
 
     mamajang = Kecamatan.objects.get(name="Mamajang")
