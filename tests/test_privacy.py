@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -598,3 +599,14 @@ def test_the_admin_says_when_a_batchs_files_go_or_went(
     review = client.get(reverse("admin:enrollment_importbatch_review", kwargs={"pk": batch.pk}))
     assert f"dihapus pada {today}" in review.content.decode()
     assert json.dumps(batch.sha256)[1:-1] in client.get(change).content.decode()
+
+
+def test_the_admin_homes_recent_actions_mask_the_nik_of_an_edited_person(client, operator, person):
+    """Django's log keeps the record's name as it was (``Andi Pratama (7371…)``); the home page lists it masked."""
+    LogEntry.objects.log_actions(
+        operator.pk, [person], CHANGE, change_message="[]", single_object=True
+    )
+    client.force_login(operator)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert f"Andi Pratama ({MASKED})" in page
+    assert NIK not in page

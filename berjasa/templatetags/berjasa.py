@@ -1,5 +1,6 @@
-"""Template filters for Rupiah, Indonesian numbers and durations."""
+"""Template filters for Rupiah, Indonesian numbers, durations and masked NIKs."""
 
+import re
 from datetime import timedelta
 
 from django import template
@@ -22,6 +23,15 @@ def rupiah_short(amount):
 @register.filter
 def masked_nik(nik: str | None) -> str:
     return formatting.mask_nik(nik) if nik else ""
+
+
+_A_NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+@register.filter
+def masked_niks_in(text: str | None) -> str:
+    """A text with every 16-digit run masked, e.g. the names the admin's log stored as ``Andi (7371…)``."""
+    return _A_NIK.sub(lambda found: formatting.mask_nik(found.group()), text or "")
 
 
 @register.filter
