@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from berjasa.roles import Role, user_has_role
+from enrollment.nik import compact_number
 
 # Titles, honorifics and degrees, written without dots or spaces and in lower case.
 TITLES = frozenset((
@@ -167,7 +168,7 @@ def edit_distance(first: str, second: str, limit: int) -> int | None:
 def normalise_phone(phone: str | None) -> str:
     """An Indonesian number in one form, ``08…`` for a mobile: "+62 812-3456-789", "62812…", "812…", "0812…"
     are "08123456789". Fewer than eight digits is no number ("")."""
-    digits = "".join(char for char in phone or "" if char.isdigit())
+    digits = _digits(phone)
     for prefix in ("0062", "62"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
@@ -177,7 +178,12 @@ def normalise_phone(phone: str | None) -> str:
 
 
 def normalise_kpj(kpj: str | None) -> str:
-    return "".join(char for char in kpj or "" if char.isdigit())
+    return _digits(kpj)
+
+
+def _digits(text: str | None) -> str:
+    """The ASCII digits of ``text``, read as a NIK is (``compact_number``: ０-９ or ٠-٩ are 0-9)."""
+    return "".join(char for char in compact_number(text or "") if "0" <= char <= "9")
 
 
 # --- the rule ------------------------------------------------------------------------------------------------------

@@ -116,6 +116,7 @@ def test_edit_distance(first, second, limit, distance):
         "6281355501234",
         "81355501234",
         "0062 813 5550 1234",
+        "\uff10\uff18\uff11\uff13 \uff15\uff15\uff15\uff10 \uff11\uff12\uff13\uff14",  # fullwidth, as a NIK
     ],
 )
 def test_indonesian_numbers_are_one_number(phone):
