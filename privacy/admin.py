@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from berjasa.admin import ReadOnlyAdminMixin
 from berjasa.audit import Channel
 from berjasa.formatting import mask_nik
+from berjasa.templatetags.berjasa import masked_niks_in
 from enrollment.models import Employment, ImportBatch, Worker
 from privacy.log import Kind, record_access
 from privacy.models import AccessRecord
@@ -229,4 +230,7 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("scope"))
     def what(self, record: AccessRecord) -> str:
-        return json.dumps(record.scope, ensure_ascii=False, sort_keys=True) if record.scope else "–"
+        """The filters and file, a NIK searched for masked as in every list."""
+        if not record.scope:
+            return "–"
+        return masked_niks_in(json.dumps(record.scope, ensure_ascii=False, sort_keys=True))

@@ -610,3 +610,11 @@ def test_the_admin_homes_recent_actions_mask_the_nik_of_an_edited_person(client,
     page = client.get(reverse("admin:index")).content.decode()
     assert f"Andi Pratama ({MASKED})" in page
     assert NIK not in page
+
+
+def test_the_log_masks_a_nik_searched_for_in_an_export(client, administrator, person):
+    scope = {"model": "worker", "filters": {"q": [NIK]}}
+    record_access(user=administrator, channel=Channel.ADMIN, kind=Kind.EXPORT, scope=scope, rows=1)
+    client.force_login(administrator)
+    page = client.get(reverse("admin:privacy_accessrecord_changelist")).content.decode()
+    assert MASKED in page and NIK not in page
