@@ -26,7 +26,7 @@ from enrollment.services.identity import (
     new_attempt,
     note_verdict,
     recent_failures,
-    record_failures,
+    record_attempts,
 )
 
 Outcome = IdentityProofAttempt.Outcome
@@ -98,7 +98,7 @@ class ProofGate:
 
     def record(self) -> None:
         """After the check: every row judged (matched ones too: the link follows at the import)."""
-        record_failures(self.attempts)
+        record_attempts(self.attempts)
 
     def link(self) -> None:
         """In the import's transaction, after the employments are written: each matched row's attempt with its
@@ -123,7 +123,7 @@ class ProofGate:
 
     def record_failures(self) -> None:
         """After an import's transaction: the refusals it found that no check recorded."""
-        record_failures([a for a in self.attempts if a.outcome != Outcome.MATCHED and a.pk is None])
+        record_attempts([a for a in self.attempts if a.outcome != Outcome.MATCHED and a.pk is None])
 
 
 def _refusal(outcome: str) -> tuple[str, str]:

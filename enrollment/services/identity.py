@@ -124,8 +124,9 @@ def prove_and_link(
     return attempt
 
 
-def record_failures(attempts: list[IdentityProofAttempt]) -> None:
-    """Keep the refused and throttled attempts of an import's check (Disnaker's work list, the throttle)."""
+def record_attempts(attempts: list[IdentityProofAttempt]) -> None:
+    """Keep the attempts of an import's rows: refused and throttled ones (Disnaker's work list, the throttle)
+    and, at a check, matched ones (completed with their employment at the import)."""
     IdentityProofAttempt.objects.bulk_create(attempts)
 
 
