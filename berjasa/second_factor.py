@@ -39,7 +39,8 @@ OPEN_BEFORE_VERIFICATION = frozenset(
 
 def second_factor_required(user: AbstractBaseUser) -> bool:
     """Whether policy requires ``user`` to have a second factor (employers: ``OTP_REQUIRED_FOR_EMPLOYERS``)."""
-    if user.is_superuser or any(user_has_role(user, role) for role in ROLES_REQUIRING_A_FACTOR):
+    # user_has_role counts a superuser as an administrator.
+    if any(user_has_role(user, role) for role in ROLES_REQUIRING_A_FACTOR):
         return True
     return settings.OTP_REQUIRED_FOR_EMPLOYERS and user_has_role(user, Role.EMPLOYER)
 
