@@ -22,7 +22,7 @@ from berjasa.templatetags.berjasa import masked_niks_in
 from enrollment.models import Employment, ImportBatch, Worker
 from privacy.log import Kind, record_access
 from privacy.models import AccessRecord
-from privacy.retention import FILE_FIELDS, files_deleted_on, files_kept_until
+from privacy.retention import file_names, files_deleted_on, files_kept_until
 
 VIEW_PERMISSION = "privacy.view_accessrecord"
 
@@ -136,7 +136,7 @@ class RetainedFilesAdminMixin:
     @admin.display(description=_("files with personal data"))
     def personal_files(self, batch: ImportBatch) -> str:
         deleted = files_deleted_on(batch)
-        if deleted is None and not any(getattr(batch, name) for name in FILE_FIELDS):
+        if deleted is None and not file_names(batch):
             return "–"
         if deleted is not None:
             return gettext(

@@ -33,6 +33,11 @@ def _file_cutoff(now: datetime) -> datetime:
     return now - timedelta(days=settings.PERSONAL_FILE_RETENTION_DAYS)
 
 
+def file_names(batch: ImportBatch) -> list[str]:
+    """The stored names of the batch's files with personal data that it still names."""
+    return [getattr(batch, name).name for name in FILE_FIELDS if getattr(batch, name)]
+
+
 def files_deleted_on(batch: ImportBatch) -> date | None:
     deleted = batch.summary.get(DELETED_KEY)
     return date.fromisoformat(deleted) if deleted else None
@@ -58,7 +63,7 @@ def expired_batches(now: datetime) -> QuerySet[ImportBatch]:
 
 def purge_batch_files(batch: ImportBatch, *, now: datetime) -> list[str]:
     """Delete the batch's files and say so on the batch; returns the names deleted. Safe to re-run."""
-    names = [getattr(batch, name).name for name in FILE_FIELDS if getattr(batch, name)]
+    names = file_names(batch)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status in UNFINISHED:
@@ -68,9 +73,8 @@ def purge_batch_files(batch: ImportBatch, *, now: datetime) -> list[str]:
             setattr(locked, name, "")
         locked.summary = {**locked.summary, DELETED_KEY: timezone.localdate(now).isoformat()}
         locked.save(update_fields=[*FILE_FIELDS, "summary", "status", "finished_at"])
-    for (
-        name
-    ) in names:  # after the commit: a failure leaves files, never a batch naming missing files
+    # After the commit: a failure leaves files, never a batch naming missing files.
+    for name in names:
         _delete(name)
     return names
 
@@ -121,10 +125,7 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     now = now or timezone.now()
     report = PurgeReport()
     for batch in expired_batches(now):
-        if dry_run:
-            names = [getattr(batch, name).name for name in FILE_FIELDS if getattr(batch, name)]
-        else:
-            names = purge_batch_files(batch, now=now)
+        names = file_names(batch) if dry_run else purge_batch_files(batch, now=now)
         report.batches.append((batch, names))
     report.orphans = orphan_files(now)
     old_records = AccessRecord.objects.filter(
