@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
@@ -73,22 +73,18 @@ class SegmentAdmin(CatalogueAdmin):
 
 class RecomputeForm(forms.Form):
     since = forms.DateField(
-        label=gettext_lazy("Recompute as of"),
-        help_text=gettext_lazy(
-            "Open memberships take the rates in force on this day (or on their start)."
-        ),
+        label=_("Recompute as of"),
+        help_text=_("Open memberships take the rates in force on this day (or on their start)."),
     )
     confirmed = forms.BooleanField(
-        label=gettext_lazy("Write the changes"),
+        label=_("Write the changes"),
         required=False,
-        help_text=gettext_lazy(
-            "Leave unticked to see first how many would change and by how much."
-        ),
+        help_text=_("Leave unticked to see first how many would change and by how much."),
     )
 
 
 @admin.action(
-    description=gettext_lazy("Recompute the open memberships of the selected rates' programs"),
+    description=_("Recompute the open memberships of the selected rates' programs"),
     permissions=["change"],
 )
 def recompute_memberships(modeladmin, request, queryset):
