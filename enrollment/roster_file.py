@@ -37,13 +37,7 @@ ROSTER_COLUMNS = (
     Column("npp", "NPP", aliases=("no npp", "nomor npp")),
 )  # fmt: skip
 EXPORT_CHUNK = 10_000
-NOT_SHOWN = (
-    "",
-    "",
-    None,
-    "",
-    None,
-)  # the contact cells of a worker the reader does not keep: blank
+BLANK_CONTACT = ("", "", None, "", None)  # the contact cells of a worker the reader does not keep
 ROSTER_FILE_COLUMNS = ROSTER_COLUMNS[:-1]  # the columns of the template and the download
 ROSTER_HEADER = [column.header for column in ROSTER_FILE_COLUMNS]
 TEMPLATE_COLUMNS = [column for column in ROSTER_FILE_COLUMNS if column.imported]
@@ -131,7 +125,7 @@ def roster_rows(
                 programs.append(membership[1])
                 membership = next(memberships, None)
             phone, address, kelurahan, occupation, disability = (
-                contact if shows_contact(keeper_id) else NOT_SHOWN
+                contact if shows_contact(keeper_id) else BLANK_CONTACT
             )
             yield [
                 nik,

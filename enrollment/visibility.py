@@ -27,6 +27,8 @@ from enrollment.models import (
     Worker,
 )
 
+NOT_SHOWN = "•••"  # in place of a recorded value the reader may not see (history, previews, change requests)
+
 
 def _sees_everything(user) -> bool:
     return any(user_has_role(user, role) for role in STAFF_ROLES)

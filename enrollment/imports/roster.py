@@ -55,6 +55,7 @@ from enrollment.models import (
 )
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
 from enrollment.services.personal import request_change, stored
+from enrollment.visibility import NOT_SHOWN
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
 from programs.rates import Payment, RateTable, Refused
 
@@ -65,6 +66,7 @@ HEADERS["kelurahan_id"] = HEADERS["kelurahan"]
 FIELD_OF = {attr: attr.removesuffix("_id") for attr in PERSON_FIELDS}
 CONTACT_ATTRS = {attr for attr in PERSON_FIELDS if FIELD_OF[attr] in CONTACT_FIELDS}
 EMPTY = (None, "")
+KEEPER_AT = WORKER_LOOKUP.index("keeper_id")
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,7 @@ class RosterImport(Importer):
         """Column: before → after; the recorded value of contact data this employer does not keep is not shown."""
         if name == "kelurahan_id":
             before, after = self.kelurahan_codes.get(before), self.kelurahan_codes.get(after)
-        if name in CONTACT_ATTRS and worker[2] != self.employer.pk:
+        if name in CONTACT_ATTRS and worker[KEEPER_AT] != self.employer.pk:
             return f"{HEADERS[name]}: {NOT_SHOWN} → {_shown(after)}"
         return f"{HEADERS[name]}: {_shown(before)} → {_shown(after)}"
 
@@ -494,7 +496,6 @@ class RosterImport(Importer):
 
 
 _NOBODY = (None,) * len(WORKER_LOOKUP)
-NOT_SHOWN = "•••"
 
 
 def _differs(line: Line, worker: tuple) -> bool:

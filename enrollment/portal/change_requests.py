@@ -14,8 +14,7 @@ from berjasa.audit import Channel
 from enrollment import services
 from enrollment.models import IDENTITY_FIELDS, PersonalDataChangeRequest, Worker
 from enrollment.portal.context import portal_view
-from enrollment.portal.history import NOT_SHOWN
-from enrollment.visibility import change_requests_to_confirm
+from enrollment.visibility import NOT_SHOWN, change_requests_to_confirm
 from programs.models import Kelurahan
 
 

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy
 
 from berjasa.formatting import rupiah
 from enrollment.models import PERSONAL_FIELDS, Employment, Membership, Worker
+from enrollment.visibility import NOT_SHOWN
 from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile"}
-NOT_SHOWN = "•••"
 MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
 MAX_CHANGES = 50
 
