@@ -103,6 +103,11 @@ def worker_fields_visible_to(user, employer: Employer | None, worker: Worker) ->
     )
 
 
+def change_requests_made_by(user, employer: Employer) -> QuerySet[PersonalDataChangeRequest]:
+    """The change requests ``employer`` made, if ``user`` may work on it."""
+    return PersonalDataChangeRequest.objects.filter(employer__in=_employer_ids(user, employer))
+
+
 def change_requests_to_confirm(user, employer: Employer) -> QuerySet[PersonalDataChangeRequest]:
     """Pending identity-change requests of other employers about persons on ``employer``'s roster."""
     return (

@@ -14,7 +14,7 @@ from berjasa.audit import Channel
 from enrollment import services
 from enrollment.models import IDENTITY_FIELDS, PersonalDataChangeRequest, Worker
 from enrollment.portal.context import portal_view
-from enrollment.visibility import NOT_SHOWN, change_requests_to_confirm
+from enrollment.visibility import NOT_SHOWN, change_requests_made_by, change_requests_to_confirm
 from programs.models import Kelurahan
 
 
@@ -105,7 +105,7 @@ def change_request_decide(request, pk: int):
 @require_POST
 def change_request_withdraw(request, pk: int):
     change_request = get_object_or_404(
-        PersonalDataChangeRequest.objects.filter(employer=request.employer), pk=pk
+        change_requests_made_by(request.user, request.employer), pk=pk
     )
     try:
         services.withdraw_change_request(

@@ -42,6 +42,7 @@ from enrollment.roster_file import (
     write_roster_file,
 )
 from enrollment.visibility import (
+    change_requests_made_by,
     claims_visible_to,
     contact_visible_to,
     employers_visible_to,
@@ -147,8 +148,8 @@ def worker_detail(request, pk: int):
         "visible": visible,
         "pending": [
             (change_request, request_lines(change_request, visible))
-            for change_request in worker.change_requests.filter(
-                employer=request.employer, status=PersonalDataChangeRequest.Status.PENDING
+            for change_request in change_requests_made_by(request.user, request.employer).filter(
+                worker=worker, status=PersonalDataChangeRequest.Status.PENDING
             )
         ],
     }
