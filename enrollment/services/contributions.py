@@ -98,11 +98,8 @@ def recompute_contributions(
             if base is None:
                 result.without_wage += 1
                 continue
-            payment = Payment.of(membership.segment, membership.funding_scheme, membership.employer)
             try:
-                contribution = rates.contribution(
-                    membership.program.code, payment, base, max(since, membership.start_date)
-                )
+                contribution = contribution_from(rates, membership, base, since)
             except Refused as refusal:
                 result.refused[str(refusal)] += 1
                 continue
@@ -132,6 +129,17 @@ SHARE_FIELDS = (
     "government_share",
     "wage",
 )
+
+
+def contribution_from(
+    rates: RateTable, membership: Membership, wage: int, since: date
+) -> Contribution:
+    """An open membership's contribution from ``since`` on ``wage``: the rates in force on ``since``, or on its
+    start if later. Raises ``Refused``. Reads its program, segment, funding scheme and employer."""
+    payment = Payment.of(membership.segment, membership.funding_scheme, membership.employer)
+    return rates.contribution(
+        membership.program.code, payment, wage, max(since, membership.start_date)
+    )
 
 
 def set_contribution(membership: Membership, contribution: Contribution, wage: int) -> None:
