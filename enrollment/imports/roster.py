@@ -490,8 +490,11 @@ class RosterImport(Importer):
 
     def _follow_new_wages(self, wages: dict[int, int], writer: BulkWriter) -> None:
         """The open memberships with this employer of workers whose wage the file changed take the new wage's
-        contribution from today (``contribution_from``, as ``update_employment``); one read per chunk of workers.
-        A membership whose program has no rate that day is left as it is, as ``recompute_contributions`` does."""
+        contribution from today (``contribution_from``, as ``update_employment``); one read of plain values per
+        chunk of workers. A membership whose program has no rate that day is left as it is, as
+        ``recompute_contributions`` does."""
+        segments, schemes = Segment.objects.in_bulk(), FundingScheme.objects.in_bulk()
+        payments: dict[tuple[int, int], Payment] = {}  # (segment id, funding scheme id) → Payment
         updates = []
         workers = list(wages)
         for first in range(0, len(workers), LOOKUP_CHUNK):
@@ -499,16 +502,25 @@ class RosterImport(Importer):
                 among("worker__id", workers[first : first + LOOKUP_CHUNK]),
                 employer=self.employer,
                 end_date__isnull=True,
-            ).select_related("program", "segment", "funding_scheme", "employer")
-            for membership in memberships:
-                wage = wages[membership.worker_id]
+            ).values_list(
+                "pk", "worker_id", "program__code", "segment_id", "funding_scheme_id", "start_date",
+                *SHARE_FIELDS,
+            )  # fmt: skip
+            for pk, worker_id, code, segment_id, scheme_id, start, *current in memberships:
+                if (segment_id, scheme_id) not in payments:
+                    payments[segment_id, scheme_id] = Payment.of(
+                        segments[segment_id], schemes[scheme_id], self.employer
+                    )
+                wage = wages[worker_id]
                 try:
-                    contribution = contribution_from(self.rates, membership, wage, self.today)
+                    contribution = contribution_from(
+                        self.rates, code, payments[segment_id, scheme_id], start, wage, self.today
+                    )
                 except Refused:
                     continue
                 values = (*contribution.stored(), wage)
-                if values != tuple(getattr(membership, name) for name in SHARE_FIELDS):
-                    updates.append((membership.pk, *values))
+                if values != tuple(current):
+                    updates.append((pk, *values))
         if updates:
             writer.update(Membership, SHARE_FIELDS, updates)
             writer.history(Membership, "~", [update[0] for update in updates])

@@ -99,7 +99,14 @@ def recompute_contributions(
                 result.without_wage += 1
                 continue
             try:
-                contribution = contribution_from(rates, membership, base, since)
+                contribution = contribution_from(
+                    rates,
+                    membership.program.code,
+                    Payment.of(membership.segment, membership.funding_scheme, membership.employer),
+                    membership.start_date,
+                    base,
+                    since,
+                )
             except Refused as refusal:
                 result.refused[str(refusal)] += 1
                 continue
@@ -132,14 +139,11 @@ SHARE_FIELDS = (
 
 
 def contribution_from(
-    rates: RateTable, membership: Membership, wage: int, since: date
+    rates: RateTable, program_code: str, payment: Payment, start: date, wage: int, since: date
 ) -> Contribution:
-    """An open membership's contribution from ``since`` on ``wage``: the rates in force on ``since``, or on its
-    start if later. Raises ``Refused``. Reads its program, segment, funding scheme and employer."""
-    payment = Payment.of(membership.segment, membership.funding_scheme, membership.employer)
-    return rates.contribution(
-        membership.program.code, payment, wage, max(since, membership.start_date)
-    )
+    """An open membership's contribution from ``since`` on ``wage``: the rates in force on ``since``, or on the
+    membership's ``start`` if later. Raises ``Refused``."""
+    return rates.contribution(program_code, payment, wage, max(since, start))
 
 
 def set_contribution(membership: Membership, contribution: Contribution, wage: int) -> None:
