@@ -17,13 +17,14 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from berjasa.audit import Channel
+from enrollment import services
 from enrollment.imports import batches
 from enrollment.imports.dtsen import DTSEN_COLUMNS
 from enrollment.imports.plan import Entry
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import Employment, ImportBatch, Membership, Worker
 from enrollment.roster_file import ROSTER_HEADER
-from programs.models import FundingScheme, Segment
+from programs.models import FundingScheme, Program, Segment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -414,7 +415,61 @@ def test_a_changed_row_updates_only_what_changed_with_history(employer_a):
     assert changed == ["No HP: 081234567890 → 0899; Upah Bulanan: 4000000 → 4500000"]
     assert Worker.history.filter(history_batch_id=batch.pk).get().history_type == "~"
     assert Employment.history.filter(history_batch_id=batch.pk).get().monthly_wage == 4_500_000
-    assert not Membership.history.filter(history_batch_id=batch.pk).exists()
+    # The new wage's JKK and JKM (0.24 % and 0.30 % of 4,500,000: 10,800 and 13,500), with history.
+    changed = Membership.history.filter(history_batch_id=batch.pk)
+    assert sorted(changed.values_list("monthly_contribution", flat=True)) == [10_800, 13_500]
+
+
+def test_a_wage_changed_by_the_file_recomputes_the_workers_memberships_with_this_employer(
+    employer_a, employer_b
+):
+    employer_a.risk_class = 2
+    employer_a.save()
+    nik = factories.make_nik()
+    import_(csv_file([row(nik, start="2024-01-01")]), employer_a)
+    worker = Worker.objects.get(nik=nik)
+    segment = Segment.objects.get(code="FORMAL")
+    services.enrol_worker(
+        worker,
+        services.EnrolmentRequest(
+            programs=list(Program.objects.filter(code__in=["JHT", "JP"])),
+            segment=segment,
+            funding_scheme=segment.default_funding_scheme,
+            start_date=timezone.localdate(),
+            wage=4_000_000,
+            employer=employer_a,
+        ),
+        acting_user=None,
+        channel=Channel.ADMIN,
+    )
+    factories.make_employment(worker, employer_b, monthly_wage=3_000_000)
+    other = factories.make_membership(  # JKP through employer B: 0.36 % of 3,000,000, the government's
+        worker, "JKP", employer=employer_b, wage=3_000_000, monthly_contribution=10_800,
+        employer_share=0, government_share=10_800,
+    )  # fmt: skip
+    batch = import_(csv_file([row(nik, start="2024-01-01", wage="4.321.987")]), employer_a)
+    assert batch.count_updated == 1
+    shares = {
+        m.program.code: (m.employer_share, m.worker_share, m.government_share, m.wage)
+        for m in Membership.objects.filter(worker=worker, employer=employer_a)
+    }
+    # Each share half up to a whole Rupiah (PP 44/2015 Lampiran I, PP 46/2015 Pasal 16, PP 45/2015 Pasal 28):
+    assert shares == {
+        "JKK": (23_339, 0, 0, 4_321_987),  # 0.54 % (class 2) x 4,321,987 = 23,338.73
+        "JKM": (12_966, 0, 0, 4_321_987),  # 0.30 % = 12,965.96
+        "JHT": (159_914, 86_440, 0, 4_321_987),  # 3.7 % = 159,913.52; 2 % = 86,439.74
+        "JP": (86_440, 43_220, 0, 4_321_987),  # 2 % = 86,439.74; 1 % = 43,219.87 (below the cap)
+    }
+    other.refresh_from_db()
+    assert (other.wage, other.government_share) == (
+        3_000_000,
+        10_800,
+    )  # employer B's: not this file's
+    history = Membership.history.filter(history_batch_id=batch.pk)
+    assert history.count() == 4 and {h.history_type for h in history} == {"~"}
+    assert {h.history_channel for h in history} == {Channel.IMPORT}
+    again = import_(csv_file([row(nik, start="2024-01-01", wage="4.321.987")]), employer_a)
+    assert not Membership.history.filter(history_batch_id=again.pk).exists()
 
 
 def test_a_known_worker_is_linked_not_duplicated(employer_a, employer_b):

@@ -147,6 +147,10 @@ def test_an_employment_file_hires_corrects_and_ends_through_the_services(
     corrected = factories.make_employment(worker, employer_a)
     ending = factories.make_employment(worker, employer_b)
     membership = factories.make_membership(worker, "JKK", employer=employer_b)
+    # JKM through employer A: 0.30 % of 3,900,000 = 11,700 (PP 44/2015).
+    jkm = factories.make_membership(
+        worker, "JKM", employer=employer_a, wage=3_900_000, monthly_contribution=11_700
+    )
     result = import_file(
         EmploymentResource,
         EMPLOYMENT_HEADERS,
@@ -163,6 +167,8 @@ def test_an_employment_file_hires_corrects_and_ends_through_the_services(
     corrected.refresh_from_db()
     membership.refresh_from_db()
     assert corrected.monthly_wage == 4_200_000
+    jkm.refresh_from_db()  # the corrected wage's JKM through update_employment: 0.30 % of 4,200,000
+    assert (jkm.employer_share, jkm.wage) == (12_600, 4_200_000)
     assert membership.end_date == date(2025, 6, 30)  # terminate_employment ended it with the job
     for record in (hired, corrected, membership):
         change = record.history.latest()

@@ -4,6 +4,8 @@ For each row, by NIK:
 - a NIK unknown to the city: a new worker, a job with this employer and employer-funded JKK + JKM memberships;
 - a known worker not on this roster: linked (never duplicated), with a job and JKK + JKM memberships;
 - a worker on this roster: the job's start date and wage, and the personal data, updated where the file differs;
+  a new wage gives the worker's open memberships with this employer its contribution from the day of the import
+  (the rule of ``enrollment.services.update_employment``);
   nothing is written when nothing differs, so importing the same file twice changes nothing the second time.
 
 Personal data of a worker shared with others (on another employer's roster, or covered through another employer
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from enrollment.imports import cells
 from enrollment.imports.engine import (
+    LOOKUP_CHUNK,
     MEMBERSHIP_COLUMNS,
     PERSON_AT,
     PERSON_FIELDS,
@@ -54,6 +57,7 @@ from enrollment.models import (
     Worker,
 )
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
+from enrollment.services.contributions import SHARE_FIELDS, contribution_from
 from enrollment.services.personal import request_change, stored
 from enrollment.visibility import NOT_SHOWN
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
@@ -85,6 +89,7 @@ class RosterWork:
     hires: list[tuple[Line, int | None, list[tuple[int, date, int]]]] = field(default_factory=list)
     worker_updates: list[tuple] = field(default_factory=list)  # (id, *PERSON_FIELDS)
     job_updates: list[tuple[int, date, int]] = field(default_factory=list)
+    new_wages: dict[int, int] = field(default_factory=dict)  # worker id → the file's new wage
     terminations: list[tuple[int, date, str]] = field(
         default_factory=list
     )  # employment id, end, reason
@@ -294,6 +299,7 @@ class RosterImport(Importer):
             if start != line.start_date:
                 details.append(self._change("start_date", start, line.start_date, worker))
             if wage != line.monthly_wage:
+                work.new_wages[worker[0]] = line.monthly_wage
                 details.append(self._change("monthly_wage", wage, line.monthly_wage, worker))
         if changes:
             work.worker_updates.append(_updated(worker, changes, self.employer.pk))
@@ -466,6 +472,8 @@ class RosterImport(Importer):
         if work.job_updates:
             writer.update(Employment, ["start_date", "monthly_wage"], work.job_updates)
             writer.history(Employment, "~", [row[0] for row in work.job_updates])
+        if work.new_wages:
+            self._follow_new_wages(work.new_wages, writer)
         if work.terminations:
             writer.update(Employment, ["end_date", "termination_reason"], work.terminations)
             writer.history(Employment, "~", [row[0] for row in work.terminations])
@@ -479,6 +487,43 @@ class RosterImport(Importer):
             writer.history_of_new_rows(model)
         if self.proof:
             self.proof.link()
+
+    def _follow_new_wages(self, wages: dict[int, int], writer: BulkWriter) -> None:
+        """The open memberships with this employer of workers whose wage the file changed take the new wage's
+        contribution from today (``contribution_from``, as ``update_employment``); one read of plain values per
+        chunk of workers. A membership whose program has no rate that day is left as it is, as
+        ``recompute_contributions`` does."""
+        segments, schemes = Segment.objects.in_bulk(), FundingScheme.objects.in_bulk()
+        payments: dict[tuple[int, int], Payment] = {}  # (segment id, funding scheme id) → Payment
+        updates = []
+        workers = list(wages)
+        for first in range(0, len(workers), LOOKUP_CHUNK):
+            memberships = Membership.objects.filter(
+                among("worker__id", workers[first : first + LOOKUP_CHUNK]),
+                employer=self.employer,
+                end_date__isnull=True,
+            ).values_list(
+                "pk", "worker_id", "program__code", "segment_id", "funding_scheme_id", "start_date",
+                *SHARE_FIELDS,
+            )  # fmt: skip
+            for pk, worker_id, code, segment_id, scheme_id, start, *current in memberships:
+                if (segment_id, scheme_id) not in payments:
+                    payments[segment_id, scheme_id] = Payment.of(
+                        segments[segment_id], schemes[scheme_id], self.employer
+                    )
+                wage = wages[worker_id]
+                try:
+                    contribution = contribution_from(
+                        self.rates, code, payments[segment_id, scheme_id], start, wage, self.today
+                    )
+                except Refused:
+                    continue
+                values = (*contribution.stored(), wage)
+                if values != tuple(current):
+                    updates.append((pk, *values))
+        if updates:
+            writer.update(Membership, SHARE_FIELDS, updates)
+            writer.history(Membership, "~", [update[0] for update in updates])
 
     def _write_requests(self, requests: list[tuple[int, dict]], writer: BulkWriter) -> None:
         """Through the service, one per person (audited, with the batch): few rows of a file are shared persons."""

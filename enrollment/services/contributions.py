@@ -98,10 +98,14 @@ def recompute_contributions(
             if base is None:
                 result.without_wage += 1
                 continue
-            payment = Payment.of(membership.segment, membership.funding_scheme, membership.employer)
             try:
-                contribution = rates.contribution(
-                    membership.program.code, payment, base, max(since, membership.start_date)
+                contribution = contribution_from(
+                    rates,
+                    membership.program.code,
+                    Payment.of(membership.segment, membership.funding_scheme, membership.employer),
+                    membership.start_date,
+                    base,
+                    since,
                 )
             except Refused as refusal:
                 result.refused[str(refusal)] += 1
@@ -132,6 +136,14 @@ SHARE_FIELDS = (
     "government_share",
     "wage",
 )
+
+
+def contribution_from(
+    rates: RateTable, program_code: str, payment: Payment, start: date, wage: int, since: date
+) -> Contribution:
+    """An open membership's contribution from ``since`` on ``wage``: the rates in force on ``since``, or on the
+    membership's ``start`` if later. Raises ``Refused``."""
+    return rates.contribution(program_code, payment, wage, max(since, start))
 
 
 def set_contribution(membership: Membership, contribution: Contribution, wage: int) -> None:
