@@ -20,6 +20,14 @@ class Program(models.Model):
         default=False,
         help_text=_("JP and JKP are open to wage earners only."),
     )
+    business_workers_only = models.BooleanField(
+        _("workers of a business only"),
+        default=False,
+        help_text=_(
+            "JKP covers workers of a business (Pengusaha, PP 37/2021 Article 1 point 3 and Article 2), not "
+            "staff whose employer's part is paid from the city budget or by a sponsor."
+        ),
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:

@@ -127,10 +127,16 @@ class Contribution:
 class RateTable:
     """All contribution rates, loaded once, so that bulk work computes contributions without queries."""
 
-    def __init__(self, rates: list[Rate], wage_earners_only: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        rates: list[Rate],
+        wage_earners_only: frozenset[str] = frozenset(),
+        business_workers_only: frozenset[str] = frozenset(),
+    ) -> None:
         self._rates: dict[tuple[str, str], list[Rate]] = {}
         self._in_force: dict[tuple, Rate | None] = {}  # memo of _rate_in_force
         self._wage_earners_only = wage_earners_only
+        self._business_workers_only = business_workers_only
         for rate in rates:
             self._rates.setdefault((rate.program_code, rate.segment_kind), []).append(rate)
 
@@ -158,6 +164,9 @@ class RateTable:
             frozenset(
                 Program.objects.filter(wage_earners_only=True).values_list("code", flat=True)
             ),
+            frozenset(
+                Program.objects.filter(business_workers_only=True).values_list("code", flat=True)
+            ),
         )
 
     def contribution(
@@ -168,6 +177,19 @@ class RateTable:
         if program_code in self._wage_earners_only and kind != SegmentKind.WAGE_EARNER:
             raise Refused(
                 _("%(program)s is open to wage earners only.") % {"program": program_code}
+            )
+        if (
+            program_code in self._business_workers_only
+            and kind == SegmentKind.WAGE_EARNER
+            and payment.payer == Payer.GOVERNMENT
+        ):
+            raise Refused(
+                _(
+                    "%(program)s covers workers of a business only (PP 37/2021 Article 1 point 3 and "
+                    "Article 2); staff whose employer's part the city budget or a sponsor pays are not "
+                    "covered."
+                )
+                % {"program": program_code}
             )
         if program_code == "JKK" and kind == SegmentKind.WAGE_EARNER and payment.risk_class is None:
             raise Refused(

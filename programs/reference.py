@@ -80,6 +80,7 @@ def load_reference_data() -> ReferenceCounts:
                 "name": row["name"],
                 "description": row["description"],
                 "wage_earners_only": _flag(row["wage_earners_only"]),
+                "business_workers_only": _flag(row["business_workers_only"]),
                 "sort_order": int(row["sort_order"]),
             },
         )

@@ -289,6 +289,7 @@ JP_CASES = [
     ("JP", RENTAN, None, None, 3_000_000, date(2025, 8, 1), REFUSED, WAGE_EARNERS),
     ("JP", KADER, MANDIRI, None, 3_000_000, TODAY, REFUSED, WAGE_EARNERS),
 ]
+BUSINESS_WORKERS = "PP 37/2021 Pasal 1 angka 3 (Pengusaha), Pasal 2 (peserta: pekerja Pengusaha)"
 JKP_CASES = [
     # The government's, on the wage capped at 5,000,000.
     ("JKP", PU, None, 1, 10_000_000, date(2021, 2, 1), REFUSED, "PP 37/2021 from 2-2-2021"),
@@ -324,6 +325,10 @@ JKP_CASES = [
     ("JKP", PU, None, 1, 1, TODAY, (0, 0, 0), f"{JKP_2025}: 1"),
     ("JKP", PU, None, 3, 5_000_001, TODAY, (0, 0, 18_000), f"{JKP_2025}: cap + 1"),
     ("JKP", PU, None, 1, 4_999_999, TODAY, (0, 0, 18_000), f"{JKP_2025}: 17,999.9964"),
+    # Staff of a city office (the city pays the employer's part) or paid by a sponsor: not a Pengusaha's.
+    ("JKP", NON_ASN, None, None, 3_000_000, TODAY, REFUSED, BUSINESS_WORKERS),
+    ("JKP", NON_ASN, None, None, 4_000_000, date(2021, 2, 2), REFUSED, BUSINESS_WORKERS),
+    ("JKP", PU, SPONSOR, 1, 4_000_000, TODAY, REFUSED, BUSINESS_WORKERS),
     # Non-wage earners have no JKP.
     ("JKP", RENTAN, None, None, 3_000_000, date(2025, 8, 1), REFUSED, WAGE_EARNERS),
     ("JKP", KADER, None, None, 3_000_000, TODAY, REFUSED, WAGE_EARNERS),
