@@ -26,6 +26,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import short_date
 from enrollment.imports import cells
 from enrollment.imports.engine import (
     MEMBERSHIP_COLUMNS,
@@ -404,7 +405,7 @@ class RosterImport(Importer):
                         None,
                         nik,
                         text=_("Not in the file, but the job starts after %(date)s: it stays open.")
-                        % {"date": end.strftime("%d-%m-%Y")},
+                        % {"date": short_date(end)},
                         code="starts_after_end",
                     )
                 )
@@ -419,7 +420,7 @@ class RosterImport(Importer):
                     nik,
                     text=_("Not in the file: the job ends on %(date)s (%(reason)s).")
                     % {
-                        "date": end.strftime("%d-%m-%Y"),
+                        "date": short_date(end),
                         "reason": Employment.TerminationReason(reason).label,
                     },
                 )
@@ -515,7 +516,7 @@ def _shown(value) -> str:
     if value in EMPTY:
         return "—"
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return short_date(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)
