@@ -30,7 +30,10 @@ from berjasa.spreadsheets import stream_csv, write_xlsx
 from enrollment import services
 from enrollment.models import Channel, Claim, Employment, ImportBatch, Membership, Worker
 from tests import factories
+from tests.conftest import save_screenshot
+from tests.test_browser_portal import log_in
 from tests.test_imports import csv_file, row
+from tests.test_reports_browser import log_in as log_in_with_second_factor
 
 # --- the helpers ----------------------------------------------------------------------------------------------
 
@@ -273,6 +276,7 @@ def test_the_employers_pages_write_dates_times_and_percentages_the_indonesian_wa
     assert "16/12/1995" in page  # the birth date
     assert "31/08/2025" in page  # the JKM membership's end
     assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}\.\d{2} WITA", visible_text(page))  # the history
+    assert "4000000" not in visible_text(page)  # the recomputed shares and wage in Rupiah
     calculator = client.get(
         reverse("contribution") + "?wage=4000000&on=31/08/2025&segment=FORMAL&risk_class=1"
     ).content.decode()
@@ -317,3 +321,29 @@ def test_the_admin_writes_dates_and_times_in_the_clerks_form(
     assert 'value="16/12/1995"' in change.content.decode()  # the date widget's value
     history = client.get(reverse("admin:enrollment_employment_history", args=[employment.pk]))
     assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}\.\d{2} WITA", visible_text(history.content.decode()))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_page_and_its_admin_history_read_the_same_dates_in_the_browser(
+    page, employer_a_user, administrator, roster
+):
+    """Screenshots: test-artifacts/writing-portal-worker.png and writing-admin-history.png (1280 px)."""
+    log_in(page, employer_a_user.username)
+    page.wait_for_url("**/portal/")
+    page.goto(reverse("portal:worker", kwargs={"pk": roster.pk}))
+    shown = page.locator("main").inner_text()
+    assert "16/12/1995" in shown and "31/08/2025" in shown
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}\.\d{2} WITA", shown)
+    assert not ISO_DATE.search(shown) and not COLON_CLOCK.search(shown)
+    save_screenshot(page, "writing-portal-worker")
+
+    page.context.clear_cookies()
+    log_in_with_second_factor(page, administrator)
+    employment = Employment.objects.get(worker=roster)
+    page.goto(reverse("admin:enrollment_employment_history", args=[employment.pk]))
+    shown = page.locator("#content").inner_text()
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}\.\d{2} WITA", shown)
+    assert "01/07/2025" in shown  # the employment named by its start
+    assert not ISO_DATE.search(shown) and not COLON_CLOCK.search(shown)
+    save_screenshot(page, "writing-admin-history")

@@ -14,7 +14,15 @@ from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile"}
-MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
+MONEY_FIELDS = {
+    "monthly_wage",
+    "monthly_contribution",
+    "employer_share",
+    "worker_share",
+    "government_share",
+    "wage",
+    "amount",
+}  # whole Rupiah, written Rp3.900.000
 MAX_CHANGES = 50
 
 
