@@ -29,6 +29,7 @@ from berjasa.formatting import clock, date_time, long_date, percent, short_date
 from berjasa.spreadsheets import stream_csv, write_xlsx
 from enrollment import services
 from enrollment.models import Channel, Claim, Employment, ImportBatch, Membership, Worker
+from enrollment.resources import WorkerResource
 from tests import factories
 from tests.conftest import save_screenshot
 from tests.test_browser_portal import log_in
@@ -162,6 +163,16 @@ def test_files_write_dates_for_clerks_and_keep_xlsx_dates_as_dates(tmp_path):
     assert day_cell.value == datetime(2025, 8, 31)  # noqa: DTZ001 - a spreadsheet date has no zone
     assert (moment_cell.is_date, moment_cell.number_format) == (True, "dd/mm/yyyy hh.mm")
     assert moment_cell.value == datetime(2025, 8, 31, 23, 59)  # noqa: DTZ001 - local (WITA) time
+
+
+def test_the_admin_export_writes_dates_for_clerks_and_hands_xlsx_a_date(reference_data):
+    worker = factories.make_worker(birth_date=date(1995, 12, 16))
+    fields = WorkerResource().get_export_fields()
+    as_text = WorkerResource().export_resource(worker)
+    native = WorkerResource().export_resource(worker, force_native_type=True)
+    birth = [field.attribute for field in fields].index("birth_date")
+    assert as_text[birth] == "16/12/1995"  # CSV, which the admin's import reads back
+    assert native[birth] == date(1995, 12, 16)  # an XLSX date cell, shown dd/mm/yyyy
 
 
 # --- the pages of each role -------------------------------------------------------------------------------------
