@@ -43,7 +43,7 @@ LONG_DATE_FORMAT = "j F Y"  # 31 Agustus 2025: report titles and headings only
 
 
 # Django date-format characters that have a strftime twin: exports write a date per cell, and strftime is ten
-# times faster than ``date_format``.
+# times faster than ``date_format`` (and a cache of the days already written faster still).
 _STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
 
 
@@ -62,6 +62,7 @@ def _date_pattern() -> str | None:
     return "".join(_STRFTIME.get(c, c.replace("%", "%%")) for c in django_format)
 
 
+@lru_cache(maxsize=16_384)
 def short_date(day: date) -> str:
     """``31/08/2025``: every date a clerk reads or writes (``DATE_FORMAT``)."""
     pattern = _date_pattern()
