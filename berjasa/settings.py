@@ -130,6 +130,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Makassar")
 USE_TZ = True
+FORMAT_MODULE_PATH = ["berjasa.formats"]  # dates 31/08/2025, times 23.59 WITA (decision 39)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

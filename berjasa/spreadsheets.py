@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 from django.db import connection, transaction
 from django.utils import timezone
 
+from berjasa.formatting import date_time, short_date
+
 # A cell starting with one of these is run as a formula by spreadsheet programs (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,8 +41,10 @@ def _csv_text(value):
         return ""
     if isinstance(value, bool):
         return "ya" if value else "tidak"
+    if isinstance(value, datetime):
+        return date_time(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return short_date(value)
     return value if isinstance(value, int) else str(neutralise(value))
 
 
@@ -110,7 +114,7 @@ _TEXT, _DATE, _DATETIME, _HEADER = 1, 2, 3, 4
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_MAIN}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
-    '<numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm"/></numFmts>'
+    '<numFmt numFmtId="165" formatCode="dd/mm/yyyy hh.mm"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'

@@ -59,6 +59,7 @@ from enrollment.models import (
     Worker,
     adopt,
 )
+from enrollment.portal.change_requests import request_lines
 from enrollment.resources import (
     ClaimResource,
     EmployerResource,
@@ -491,8 +492,8 @@ class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin)
     @admin.display(description=_("changes"))
     def requested_fields(self, obj):
         return ", ".join(
-            f"{Worker._meta.get_field(name).verbose_name}: {old or '—'} → {new or '—'}"
-            for name, (old, new) in obj.changes.items()
+            f"{line.field}: {line.old} → {line.new}"
+            for line in request_lines(obj, visible=obj.changes)
         )
 
     def get_readonly_fields(self, request, obj=None):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from berjasa.formatting import rupiah
+from berjasa.formatting import rupiah, short_date
 from enrollment.models import Employment, IdentityProofAttempt
 from enrollment.services.identity import dismiss_attempt, link_after_review
 from privacy.admin import PersonalDataAdminMixin
@@ -141,7 +141,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             (
                 gettext("Birth date"),
                 "",
-                worker.birth_date.strftime("%d-%m-%Y"),
+                short_date(worker.birth_date),
                 obj.birth_date_matched,
             ),
             (gettext("Sex"), "", worker.get_sex_display(), obj.sex_matched),
@@ -185,7 +185,7 @@ class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 ", ",
                 "{} ({})",
                 (
-                    (employment.employer, employment.start_date.strftime("%d-%m-%Y"))
+                    (employment.employer, short_date(employment.start_date))
                     for employment in employments
                 ),
             )

@@ -21,6 +21,7 @@ from berjasa.audit import Channel
 from enrollment.imports import batches, tasks
 from enrollment.imports.review import review_context
 from enrollment.models import Employer, Employment, ImportBatch
+from enrollment.portal.forms import DateInput
 from privacy.log import Kind, preview_shown, record_access
 
 ADD_PERMISSION = "enrollment.add_importbatch"
@@ -39,7 +40,7 @@ class ImportUploadForm(forms.Form):
     start_date = forms.DateField(
         label=gettext_lazy("Coverage starts on (DTSEN)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     full_sync = forms.BooleanField(
         label=gettext_lazy("Full-roster sync: the jobs of workers not in the file end"),
@@ -48,7 +49,7 @@ class ImportUploadForm(forms.Form):
     end_date = forms.DateField(
         label=gettext_lazy("Last day of work of those not in the file"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     reason = forms.ChoiceField(
         label=gettext_lazy("Reason"),

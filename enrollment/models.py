@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from berjasa.audit import AuditTrail, Channel
+from berjasa.formatting import date_range, date_time
 from enrollment.nik import normalize_nik
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
@@ -425,9 +426,7 @@ class Employment(models.Model):
         indexes = [models.Index(fields=["employer", "end_date"], name="employment_roster_idx")]
 
     def __str__(self) -> str:
-        return (
-            f"{self.worker.name} @ {self.employer.name} ({self.start_date}–{self.end_date or ''})"
-        )
+        return f"{self.worker.name} @ {self.employer.name} ({date_range(self.start_date, self.end_date)})"
 
 
 class Membership(models.Model):
@@ -537,7 +536,9 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.program.code} {self.worker.name} ({self.start_date}–{self.end_date or ''})"
+        return (
+            f"{self.program.code} {self.worker.name} ({date_range(self.start_date, self.end_date)})"
+        )
 
     def overlapping(self) -> models.QuerySet["Membership"]:
         """Other memberships of the same worker in the same program whose dates meet this one's."""
@@ -742,7 +743,7 @@ class IdentityProofAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = f"{timezone.localtime(self.created_at):%d-%m-%Y %H:%M}" if self.created_at else ""
+        when = date_time(self.created_at) if self.created_at else ""
         return f"#{self.pk} {self.get_outcome_display()} {when}".strip()
 
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import short_date
+
 # Kemendagri province codes (incl. the Papua provinces formed in 2022).
 PROVINCE_CODES = frozenset(
     {
@@ -165,8 +167,8 @@ def nik_mismatches(
         warnings.append(
             _("The NIK encodes the birth date %(nik_date)s, but the record says %(record_date)s.")
             % {
-                "nik_date": facts.birth_date.strftime("%d-%m-%y"),
-                "record_date": birth_date.strftime("%d-%m-%Y"),
+                "nik_date": short_date(facts.birth_date),
+                "record_date": short_date(birth_date),
             }
         )
     if sex and sex != facts.sex:

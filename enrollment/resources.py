@@ -17,6 +17,8 @@ These are for corrections and small files; rosters and the DTSEN list go through
 is built for tens of thousands of rows.
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from berjasa.audit import Channel, audit_context
+from berjasa.formatting import short_date
 from berjasa.spreadsheets import neutralise
 from enrollment import services
 from enrollment.imports import cells
@@ -43,10 +46,12 @@ from programs.resources import KnownBy
 
 
 class DateWidget(widgets.DateWidget):
-    """31/08/2025 or 2025-08-31 (and spreadsheet date cells); written as 2025-08-31."""
+    """31/08/2025 or 2025-08-31 (and spreadsheet date cells); written as 31/08/2025 (``short_date``)."""
 
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
+    def render(self, value, obj=None, **kwargs):
+        if self.coerce_to_string is False or kwargs.get("force_native_type"):
+            return value  # an XLSX date cell
+        return short_date(value) if isinstance(value, date) else ""
 
     def clean(self, value, row=None, **kwargs):
         if cells.is_blank(value):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berjasa.admin import ReadOnlyAdminMixin
 from berjasa.audit import Channel
-from berjasa.formatting import mask_nik
+from berjasa.formatting import mask_nik, short_date
 from berjasa.templatetags.berjasa import masked_niks_in
 from enrollment.models import Employment, ImportBatch, Worker
 from privacy.log import Kind, record_access
@@ -142,9 +142,9 @@ class RetainedFilesAdminMixin:
             return gettext(
                 "Deleted on %(date)s under the retention rule for personal data; the counts, the file name "
                 "and its SHA-256 are kept."
-            ) % {"date": deleted.strftime("%d-%m-%Y")}
+            ) % {"date": short_date(deleted)}
         return gettext("Kept until %(date)s, then deleted under the retention rule.") % {
-            "date": files_kept_until(batch).strftime("%d-%m-%Y")
+            "date": short_date(files_kept_until(batch))
         }
 
 

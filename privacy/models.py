@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from berjasa.audit import Channel
+from berjasa.formatting import date_time
 
 
 class AccessRecord(models.Model):
@@ -76,4 +77,4 @@ class AccessRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} {self.get_kind_display()} {date_time(self.at)}"

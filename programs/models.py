@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from berjasa.formatting import percent, rupiah, short_date
+
 
 class Program(models.Model):
     """A BPJS Ketenagakerjaan program: JKK, JKM, JHT, JP, JKP."""
@@ -254,11 +256,11 @@ class ContributionRate(models.Model):
 
     def __str__(self) -> str:
         amount = (
-            f"{self.percent_of_wage}%"
+            percent(self.percent_of_wage, places=None)
             if self.percent_of_wage is not None
-            else f"Rp{self.fixed_amount}"
+            else rupiah(self.fixed_amount)
         )
-        return f"{self.program.code} {self.segment_kind} {amount} ({self.valid_from})"
+        return f"{self.program.code} {self.segment_kind} {amount} ({short_date(self.valid_from)})"
 
 
 class Kecamatan(models.Model):
@@ -314,4 +316,4 @@ class CoverageTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.target_percent}%"
+        return f"{self.year}: {percent(self.target_percent, places=None)}"

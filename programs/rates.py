@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import short_date
 from programs.models import ContributionRate, Payer, Program, SegmentKind
 
 
@@ -205,7 +206,7 @@ class RateTable:
         if rate is None:
             raise NoRateError(
                 _("No %(program)s contribution rate is in force on %(date)s.")
-                % {"program": program_code, "date": on.strftime("%d-%m-%Y")}
+                % {"program": program_code, "date": short_date(on)}
             )
         return Contribution.compute(rate, wage, payment.payer)
 

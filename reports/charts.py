@@ -54,7 +54,7 @@ def _value_formatter(kind: str, *, axis: bool = False) -> FuncFormatter:
     def label(value, _position=None):
         if kind == PERCENT:
             text = cell(value, PERCENT)
-            return text.replace(",00 %", " %") if axis else text
+            return text.replace(",00%", "%") if axis else text
         if kind == RUPIAH:
             return cell(int(value), RUPIAH, short_money=True)
         return number(int(value))

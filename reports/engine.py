@@ -11,9 +11,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import long_date
 from programs.models import CoverageTarget, SegmentGroup
 from reports.models import WorkforceEstimate
 from reports.periods import Period
@@ -146,7 +146,7 @@ class ReportContext:
         claims = self.claims().get(None, ClaimTotals())
         claims_by_group = self.claims("segment_group")
         target = self.target()
-        on = date_format(coverage.on, "j F Y")
+        on = long_date(coverage.on)
         figures = [
             Figure(
                 "covered", _("Covered workers on %(date)s") % {"date": on}, coverage.total, COUNT

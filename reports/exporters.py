@@ -18,8 +18,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import matplotlib
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +41,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as PdfTable
 
+from berjasa.formatting import date_time
 from berjasa.spreadsheets import neutralise
 from reports import charts
 from reports.engine import COUNT, PERCENT, RUPIAH, Figure
@@ -66,7 +65,7 @@ def filename(result: ReportResult, exporter: Exporter) -> str:
 
 
 def _generated(result: ReportResult) -> str:
-    return date_format(timezone.localtime(result.generated_at), "j F Y, H:i") + " WITA"
+    return date_time(result.generated_at)
 
 
 def _preamble(result: ReportResult) -> list[tuple[str, str]]:

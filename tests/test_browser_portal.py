@@ -67,7 +67,7 @@ def test_an_employer_keeps_its_roster_in_the_browser(page, employer_a_user, empl
     page.fill("input[name=end_date]", "2025-08-31")
     page.select_option("select[name=reason]", "RESIGNED")
     page.click("main button[type=submit]")
-    assert "berakhir pada 31-08-2025" in page.locator(".messages").inner_text()
+    assert "berakhir pada 31/08/2025" in page.locator(".messages").inner_text()
     save_screenshot(page, "portal-5-terminated")
     worker = Worker.objects.get(nik="7371055503920007")
     assert worker.employments.get().end_date.isoformat() == "2025-08-31"

@@ -102,7 +102,7 @@ def test_it_warns_when_the_record_disagrees_with_the_nik():
     with translation.override("id"):
         warnings = nik_mismatches("7371055203900001", date(1990, 3, 13), "L")
     assert warnings == [
-        "NIK menunjukkan tanggal lahir 12-03-90, tetapi data mencatat 13-03-1990.",
+        "NIK menunjukkan tanggal lahir 12/03/1990, tetapi data mencatat 13/03/1990.",  # decision 39
         "NIK menunjukkan perempuan (tanggal + 40), tetapi data mencatat laki-laki.",
     ]
 

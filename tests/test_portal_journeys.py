@@ -343,6 +343,6 @@ def test_the_workers_history_names_what_changed_in_words_in_a_fixed_number_of_qu
     assert queries_with_twelve == queries_with_two
     assert "Rp3.900.000 → Rp4.000.000" in page
     assert "alasan berhenti: — → Mengundurkan diri" in page
-    assert "tanggal berakhir: — → 31-08-2025" in page
-    assert "kepesertaan JKK" in page and "hubungan kerja mulai 01-07-2025" in page
+    assert "tanggal berakhir: — → 31/08/2025" in page
+    assert "kepesertaan JKK" in page and "hubungan kerja mulai 01/07/2025" in page
     assert "RESIGNED" not in page and "#" + str(employment.pk) not in page

@@ -575,7 +575,7 @@ def test_files_past_the_period_are_deleted_and_the_batch_says_so(
         in again.getvalue()
     )
 
-    today = timezone.localdate().strftime("%d-%m-%Y")
+    today = timezone.localdate().strftime("%d/%m/%Y")  # the clerks' date (decision 39)
     portal = client.get(reverse("portal:import_batch", kwargs={"pk": old.pk})).content.decode()
     assert f"dihapus pada {today}" in portal
     assert reverse("portal:import_errors", kwargs={"pk": old.pk}) not in portal
@@ -590,11 +590,13 @@ def test_the_admin_says_when_a_batchs_files_go_or_went(
     batch = _uploaded_batch(client, finished)
     client.force_login(administrator)
     change = reverse("admin:enrollment_importbatch_change", args=[batch.pk])
-    kept_until = timezone.localdate(finished + timedelta(days=90)).strftime("%d-%m-%Y")
+    kept_until = timezone.localdate(finished + timedelta(days=90)).strftime(
+        "%d/%m/%Y"
+    )  # the clerks' date (decision 39)
     assert f"Disimpan sampai {kept_until}" in client.get(change).content.decode()
     with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
         call_command("purge_personal_files", stdout=io.StringIO())
-    today = timezone.localdate().strftime("%d-%m-%Y")
+    today = timezone.localdate().strftime("%d/%m/%Y")  # the clerks' date (decision 39)
     assert f"Dihapus pada {today}" in client.get(change).content.decode()
     review = client.get(reverse("admin:enrollment_importbatch_review", kwargs={"pk": batch.pk}))
     assert f"dihapus pada {today}" in review.content.decode()

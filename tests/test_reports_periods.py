@@ -51,7 +51,7 @@ def test_labels_are_for_people():
 
 def test_figures_in_the_indonesian_format():
     assert number(263_903) == "263.903"
-    assert percent(63.4699) == "63,47 %"
-    assert percent(-1.5) == "-1,50 %"
+    assert percent(63.4699) == "63,47%"  # EYD: no space before the sign
+    assert percent(-1.5) == "-1,50%"
     assert cell(387_400_000_000, "rupiah", short_money=True) == "Rp387,4 miliar"
     assert cell(None, "count") == "—"

@@ -131,7 +131,7 @@ def test_the_dashboard_numbers_use_dots_and_decimal_commas(client, reference_dat
     client.force_login(manager)
     page = client.get(DASHBOARD).content.decode()
     assert "4.726" in page  # 3 ÷ 4,726 = 0.0635 %
-    assert "0,06 %" in page
+    assert "0,06%" in page  # EYD: no space before the sign
 
 
 def test_the_filters_narrow_every_figure_and_the_downloads_keep_them(client, city, manager):

@@ -80,4 +80,4 @@ def test_more_sheets_are_all_text_and_the_package_is_a_workbook():
 
 def test_csv_neutralises_formulas_and_writes_plain_values():
     text = "".join(stream_csv(["a", "b", "c", "d"], [["=1", None, date(2025, 8, 31), True]]))
-    assert text == "\ufeffa,b,c,d\r\n'=1,,2025-08-31,ya\r\n"
+    assert text == "\ufeffa,b,c,d\r\n'=1,,31/08/2025,ya\r\n"  # the clerks' date (decision 39)

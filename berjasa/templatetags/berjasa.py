@@ -1,7 +1,12 @@
-"""Template filters for Rupiah, Indonesian numbers, durations and masked NIKs."""
+"""Template filters for Rupiah, Indonesian numbers, long dates, durations and masked NIKs.
+
+Short dates, moments and clock times are Django's own filters with the formats of `berjasa/formats/`: `{{ day|date }}`
+(31/08/2025), `{{ moment|date:"DATETIME_FORMAT" }}` (31/08/2025 23.59 WITA), `{{ moment|time }}` (23.59 WITA).
+"""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django import template
 
@@ -37,3 +42,21 @@ def masked_niks_in(text: str | None) -> str:
 @register.filter
 def minutes(duration: timedelta | None) -> int:
     return int(duration.total_seconds() // 60) if duration else 0
+
+
+@register.filter
+def long_date(day) -> str:
+    """``31 Agustus 2025``: a report's day in a heading (``formatting.long_date``); lists use ``|date``."""
+    return formatting.long_date(day) if day else ""
+
+
+@register.filter
+def rate(value: str | None) -> str:
+    """A rate as the calculator's JSON writes it (``"0.24"``) as people read it: ``0,24%``."""
+    return formatting.percent(Decimal(value), places=None) if value else ""
+
+
+@register.filter
+def iso_date(value: str | None) -> str:
+    """A date as a JSON contract writes it (``"2015-07-01"``) as people read it: ``01/07/2015``."""
+    return formatting.short_date(date.fromisoformat(value)) if value else ""

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import short_date
 from enrollment.imports import cells
 from enrollment.imports.engine import (
     LOOKUP_CHUNK,
@@ -410,7 +411,7 @@ class RosterImport(Importer):
                         None,
                         nik,
                         text=_("Not in the file, but the job starts after %(date)s: it stays open.")
-                        % {"date": end.strftime("%d-%m-%Y")},
+                        % {"date": short_date(end)},
                         code="starts_after_end",
                     )
                 )
@@ -425,7 +426,7 @@ class RosterImport(Importer):
                     nik,
                     text=_("Not in the file: the job ends on %(date)s (%(reason)s).")
                     % {
-                        "date": end.strftime("%d-%m-%Y"),
+                        "date": short_date(end),
                         "reason": Employment.TerminationReason(reason).label,
                     },
                 )
@@ -560,7 +561,7 @@ def _shown(value) -> str:
     if value in EMPTY:
         return "—"
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return short_date(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)

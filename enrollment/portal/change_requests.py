@@ -2,6 +2,7 @@
 person confirms or rejects a requested identity change (``enrollment.services.personal`` decides who may)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from berjasa.audit import Channel
+from berjasa.formatting import short_date
 from enrollment import services
 from enrollment.models import IDENTITY_FIELDS, PersonalDataChangeRequest, Worker
 from enrollment.portal.context import portal_view
@@ -36,8 +38,7 @@ def _shown(name: str, value) -> str:
     if name == "sex":
         return str(dict(Worker.Sex.choices).get(value, value))
     if name == "birth_date":
-        year, month, day = value.split("-")
-        return f"{day}-{month}-{year}"
+        return short_date(date.fromisoformat(value))  # the request stores it as JSON
     return str(value)
 
 

@@ -11,6 +11,9 @@ from programs.models import Kelurahan, Program
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker; its value is ISO (2025-08-31) whatever the locale, and it shows the date in
+    the browser's own format (the site's ``31/08/2025`` is for text)."""
+
     input_type = "date"
 
     def __init__(self, **kwargs):

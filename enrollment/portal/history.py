@@ -7,14 +7,22 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from berjasa.formatting import rupiah
+from berjasa.formatting import rupiah, short_date
 from enrollment.models import PERSONAL_FIELDS, Employment, Membership, Worker
 from enrollment.visibility import NOT_SHOWN
 from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile"}
-MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
+MONEY_FIELDS = {
+    "monthly_wage",
+    "monthly_contribution",
+    "employer_share",
+    "worker_share",
+    "government_share",
+    "wage",
+    "amount",
+}  # whole Rupiah, written Rp3.900.000
 MAX_CHANGES = 50
 
 
@@ -90,7 +98,7 @@ def _subject(record, program_codes: dict[int, str]) -> str:
     if model is Employment:
         return _("%(record)s from %(date)s") % {
             "record": name,
-            "date": _shown_date(record.start_date),
+            "date": short_date(record.start_date),
         }
     return name
 
@@ -128,11 +136,7 @@ def _shown(field, value, names: Names) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, date):
-        return _shown_date(value)
+        return short_date(value)
     if field.name in MONEY_FIELDS:
         return rupiah(value)
     return str(value)
-
-
-def _shown_date(value: date) -> str:
-    return value.strftime("%d-%m-%Y")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from berjasa.access import role_required
 from berjasa.audit import Channel
+from berjasa.formatting import short_date
 from berjasa.roles import Role
 from berjasa.spreadsheets import stream_csv, temporary_file
 from enrollment import services
@@ -319,7 +320,7 @@ def worker_terminate(request, pk: int):
                 _(
                     "The employment of %(name)s ended on %(date)s; its memberships through you end that day."
                 )
-                % {"name": worker.name, "date": end_date.strftime("%d-%m-%Y")},
+                % {"name": worker.name, "date": short_date(end_date)},
             )
             return redirect("portal:worker", pk=worker.pk)
     return render(request, "portal/worker_terminate.html", {"form": form, "worker": worker})

@@ -2,11 +2,12 @@
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from berjasa.formatting import rupiah
+from berjasa.formatting import percent, rupiah
 from programs.calculator import as_json, quote
 from programs.models import FundingScheme, Program, Segment
 
@@ -69,7 +70,11 @@ class Command(BaseCommand):
             if "refused" in row:
                 self.stdout.write(f"{row['program']:<4} {row['refused']}")
                 continue
-            rate = f"{row['rate']}%" if row["rate"] is not None else _("fixed")
+            rate = (
+                percent(Decimal(row["rate"]), places=None)
+                if row["rate"] is not None
+                else _("fixed")
+            )
             self.stdout.write(
                 f"{row['program']:<4} {rupiah(row['amount']):>14}  "
                 + _("employer %(employer)s, worker %(worker)s, government %(government)s")

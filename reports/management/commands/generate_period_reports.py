@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from berjasa.formatting import date_time
 from reports import periods
 from reports.snapshots import generate_snapshot
 
@@ -49,6 +50,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"{snapshot} already exists (made {timezone.localtime(snapshot.created_at):%Y-%m-%d %H:%M}); "
+                f"{snapshot} already exists (made {date_time(snapshot.created_at)}); "
                 "left as it is. Use --new-version to add another version."
             )
