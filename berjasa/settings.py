@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from berjasa.env import env_bool, env_int, env_list, env_networks, env_str
+from berjasa.formats.id import formats as clerk_formats
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -131,6 +132,10 @@ USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Makassar")
 USE_TZ = True
 FORMAT_MODULE_PATH = ["berjasa.formats"]  # dates 31/08/2025, times 23.59 WITA (decision 39)
+# Where no language's formats apply (django-import-export's date widgets read these settings directly): day
+# first as clerks write, then ISO; never Django's month-first defaults, which read 01/03/2026 as 3 January.
+DATE_INPUT_FORMATS = [*clerk_formats.DATE_INPUT_FORMATS, "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = [*clerk_formats.DATETIME_INPUT_FORMATS, "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
