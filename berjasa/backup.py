@@ -28,6 +28,7 @@ import platform
 import sqlite3
 import subprocess
 import tarfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -301,6 +302,9 @@ class BackupResult:
     folder: Path
     manifest: dict[str, Any]
     attempts: int
+    seconds: dict[
+        str, float
+    ]  # of the last attempt: the dump, the manifest's queries, the media archive
 
 
 def backup(folder: Path, *, report_period: str, log: Callable[[str], None] = print) -> BackupResult:
@@ -313,11 +317,14 @@ def backup(folder: Path, *, report_period: str, log: Callable[[str], None] = pri
     media_root = Path(settings.MEDIA_ROOT)
     database = _database_description()
     for attempt in range(1, ATTEMPTS + 1):
-        started = timezone.now()
+        started, clock = timezone.now(), time.perf_counter()
         with _snapshot(folder):
+            dumped = time.perf_counter()
             state = database_state(report_period)
+        read = time.perf_counter()
         log(f"Database dumped ({DUMP_FILES[_vendor()]}); archiving {media_root}")
         media = archive_media(media_root, folder / MEDIA_ARCHIVE)
+        archived = time.perf_counter()
         missing = sorted(set(state["named_files"]) - media.keys())
         if not missing:
             break
@@ -347,7 +354,8 @@ def backup(folder: Path, *, report_period: str, log: Callable[[str], None] = pri
         "media_files": media,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    return BackupResult(folder, manifest, attempt)
+    seconds = {"dump": dumped - clock, "manifest": read - dumped, "media": archived - read}
+    return BackupResult(folder, manifest, attempt, seconds)
 
 
 # --- restore -------------------------------------------------------------------------------------------------
@@ -398,6 +406,7 @@ def restore(folder: Path, *, jobs: int = 2, log: Callable[[str], None] = print) 
     if vendor != _vendor():
         raise RestoreError(f"This is a {vendor} backup; the configured database is {_vendor()}.")
     _refuse_unless_empty(media_root)
+    clock = time.perf_counter()
     dump = folder / manifest["parts"]["database"]["file"]
     if vendor == "postgresql":
         try:
@@ -424,8 +433,16 @@ def restore(folder: Path, *, jobs: int = 2, log: Callable[[str], None] = print) 
         finally:
             source.close()
     log(f"Database restored into {connection.settings_dict['NAME']}; extracting the media files")
+    restored = time.perf_counter()
     extract_media(folder / MEDIA_ARCHIVE, media_root)
-    return verify(manifest)
+    extracted = time.perf_counter()
+    checked = verify(manifest)
+    seconds = {
+        "database": restored - clock,
+        "media": extracted - restored,
+        "verify": time.perf_counter() - extracted,
+    }
+    return {**checked, "seconds": seconds}
 
 
 def verify(manifest: dict[str, Any]) -> dict[str, Any]:

@@ -41,3 +41,6 @@ class Command(BaseCommand):
                 f"in {len(manifest['tables'])} tables, {len(manifest['media_files']):,} media files."
             )
         )
+        self.stdout.write(
+            ", ".join(f"{phase} {took:.1f} s" for phase, took in result.seconds.items())
+        )

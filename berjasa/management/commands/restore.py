@@ -39,3 +39,5 @@ class Command(BaseCommand):
                 f"the coverage report of {checked['report_period']} as in the backup."
             )
         )
+        if seconds := checked.get("seconds"):
+            self.stdout.write(", ".join(f"{phase} {took:.1f} s" for phase, took in seconds.items()))
