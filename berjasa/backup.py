@@ -88,10 +88,12 @@ def applied_migrations() -> list[str]:
         return [f"{app}.{name}" for app, name in cursor.fetchall()]
 
 
-def named_files() -> list[str]:
-    """Every file a row names, through every model's file fields."""
+def named_files(tables: set[str]) -> list[str]:
+    """Every file a row names, through every file field of the models whose table is among ``tables``."""
     names = set()
     for model in apps.get_models():
+        if model._meta.db_table not in tables:
+            continue  # a model newer than the restored schema (``migrate`` comes after the restore)
         for field in model._meta.concrete_fields:
             if isinstance(field, models.FileField):
                 names.update(
@@ -110,10 +112,11 @@ def report_figures(period: str) -> dict[str, Any]:
 
 
 def database_state(report_period: str) -> dict[str, Any]:
+    tables = table_counts()
     return {
-        "tables": table_counts(),
+        "tables": tables,
         "migrations": applied_migrations(),
-        "named_files": named_files(),
+        "named_files": named_files(set(tables)),
         "report": {"period": report_period, "figures": report_figures(report_period)},
     }
 
