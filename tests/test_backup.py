@@ -178,9 +178,8 @@ def test_a_backup_restores_into_a_fresh_database_and_media_folder_identically(
     snapshot = ReportSnapshot.objects.get()
     named = {register.upload.name, register.error_file.name}
     named |= {snapshot.pdf_file.name, snapshot.xlsx_file.name, snapshot.csv_file.name}
-    assert (
-        "" not in named
-    )  # the import kept its upload and error report (the preview goes once written)
+    # The import kept its upload and its error report (the preview is deleted once the batch is written).
+    assert "" not in named
     counts, report, files = original_counts(), august_report(), checksums(media_root)
     # Two seeded workers and the two valid roster rows (the third row's NIK is refused).
     assert counts[Worker._meta.db_table] == 4
