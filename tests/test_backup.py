@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 import berjasa.backup
@@ -276,3 +277,15 @@ def test_a_restore_that_does_not_match_the_manifest_is_reported(register, fresh_
     assert result.returncode == 1
     assert "does not match the backup's manifest" in result.stderr
     assert "table enrollment_worker: 4 rows, the manifest 5" in result.stderr
+
+
+def test_a_restore_refuses_a_database_that_is_not_empty(register, media_root, tmp_path, settings):
+    back_up(tmp_path / "backup")
+    workers = Worker.objects.count()
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+
+    with pytest.raises(CommandError, match="is not empty"):
+        call_command("restore", str(tmp_path / "backup"), stdout=io.StringIO())
+
+    assert Worker.objects.count() == workers == 4
+    assert not (tmp_path / "restored-media").exists()
