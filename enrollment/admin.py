@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from berjasa.admin import (
     ActiveFilter,
+    CountedDeleteMixin,
     IdentifierSearchMixin,
     OneQueryInlineMixin,
     ReadOnlyAdminMixin,
@@ -75,14 +76,19 @@ RECORD_FIELDS = ("entered_via", "import_batch", "created_at", "updated_at")
 
 
 class RecordAdmin(
-    IdentifierSearchMixin, StreamedExportMixin, ImportExportMixin, SimpleHistoryAdmin
+    CountedDeleteMixin,
+    IdentifierSearchMixin,
+    StreamedExportMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     """The records of people and employers: entered in the admin, imported or created by the portal.
 
     Their audit history (django-simple-history: who, when, what, through which channel) is behind each
     record's History button. Import and Export (CSV, XLSX) use the model's resource in
     ``enrollment.resources``: the same cell and model rules, an import batch, history through the IMPORT
-    channel. Rosters and the DTSEN list have their own upload (import batches → Upload).
+    channel. Rosters and the DTSEN list have their own upload (import batches → Upload). An employer with a
+    roster (or anything else still referring to a record) is not deleted: its delete page counts what does.
     """
 
     formats = (CSV, XLSX)
