@@ -465,6 +465,7 @@ def test_a_worker_changed_after_the_import_read_it_is_refused_not_overwritten(
         user=administrator,
     )
     assert "diubah oleh orang lain" in row_errors(result)[0]
-    assert "telepon 081111111111 → 082222222222" in row_errors(result)[1]  # the change it did not overwrite
+    # The refusal names the change it did not overwrite; the file's value, read with the old phone, is not saved.
+    assert "telepon 081111111111 → 082222222222" in row_errors(result)[1]
     worker.refresh_from_db()
-    assert worker.occupation == "Pedagang"  # the file's value, read with the old phone, was not saved
+    assert worker.occupation == "Pedagang"
