@@ -13,11 +13,8 @@ from enrollment.visibility import NOT_SHOWN
 from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
-RECORD_STAMPS = {
-    "updated_at",
-    "created_at",
-    "version",
-}  # written with every change, never a change themselves
+# Written with every change, never a change themselves.
+RECORD_STAMPS = {"updated_at", "created_at", "version"}
 HIDDEN_FIELDS = {*RECORD_STAMPS, "keeper", "dtsen_decile"}  # and what an employer does not read
 MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
 MAX_CHANGES = 50

@@ -66,7 +66,7 @@ def _readable(current: Versioned, acting_user, employer) -> tuple[set[str], set[
 
 
 def _in_words(change: Change) -> str:
-    """``07-12-2026 11:05, admin_ani: phone 0811… → 0812…; address … → …``."""
+    """``07-12-2026 11:05, admin_ani: worker changed (phone 0811… → 0812…; address — → Jl. Baru 9)``."""
     fields = "; ".join(f"{field.field} {field.old} → {field.new}" for field in change.fields)
     return _("%(when)s, %(who)s: %(what)s %(action)s%(fields)s") % {
         "when": timezone.localtime(change.when).strftime("%d-%m-%Y %H:%M"),
