@@ -66,6 +66,7 @@ messages: $(VENV)/.installed-dev
 # Benchmarks at full scale: DATABASE_URL must name a database seeded with `seed_demo --scale 1` (bench/README.md).
 bench: $(VENV)/.installed-dev
 	$(PY) bench/admin_changelists.py
+	$(PY) bench/admin_delete_pages.py
 	$(PY) bench/portal.py
 	$(PY) bench/reports.py
 	$(PY) bench/imports.py

@@ -6,6 +6,7 @@
 - ``ReadOnlyAdminMixin`` for records that code writes and people only read.
 - ``ActiveFilter`` (open or ended date range) and ``rupiah_column`` (money in list columns).
 - ``StreamedExportMixin``: django-import-export's Export written row by row, in constant memory.
+- ``CountedDeleteMixin``: a delete refused at once with a count of what still refers to the row.
 """
 
 import re
@@ -17,9 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import BaseInlineFormSet, ModelChoiceField, Select
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.formatting import rupiah
+from berjasa.formatting import number, rupiah
 from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
 from enrollment.nik import compact_number
 
@@ -79,6 +82,69 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The delete rules under which a referring row stops the delete (the database refuses it too).
+BLOCKING_DELETE_RULES = (models.PROTECT, models.RESTRICT)
+
+
+def references_to(model: type[models.Model], objs) -> dict[type[models.Model], int]:
+    """How many rows of each model still refer to ``objs`` (instances or a queryset of ``model``) through a
+    foreign key that protects them: one ``COUNT`` per relation, no row fetched. Historical rows
+    (``DO_NOTHING``) and references that are emptied (``SET_NULL``) do not count."""
+    counts: dict[type[models.Model], int] = {}
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.is_relation):
+            continue
+        if relation.many_to_many or relation.on_delete not in BLOCKING_DELETE_RULES:
+            continue
+        related = relation.related_model
+        count = related._base_manager.filter(**{f"{relation.field.name}__in": objs}).count()
+        if count:
+            counts[related] = counts.get(related, 0) + count
+    return counts
+
+
+def references_in_words(counts: dict[type[models.Model], int]) -> str:
+    """``3.412 memberships and 12 claims``, in the interface's language, numbers as read in Makassar."""
+    return get_text_list(
+        [
+            f"{number(count)} "
+            f"{model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+            for model, count in counts.items()
+        ],
+        gettext("and"),
+    )
+
+
+class CountedDeleteMixin:
+    """The delete page (and "delete selected") of a row others still refer to refuses at once, with a count.
+
+    Django's own page collects and lists every related object: for a segment or a funding scheme that is every
+    membership using it (minutes and megabytes at the city's scale), only to say the delete is refused. Here each
+    relation is counted by one query; a row nothing refers to is deleted as before.
+    """
+
+    delete_confirmation_template = "admin/counted_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/counted_delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        counts = references_to(self.model, objs)
+        if not counts:
+            return super().get_deleted_objects(objs, request)
+        opts = self.model._meta
+        single = not isinstance(objs, models.QuerySet) and len(objs) == 1
+        refusal = (
+            gettext("%(references)s still refer to this %(name)s; it cannot be deleted.")
+            if single
+            else gettext(
+                "%(references)s still refer to the selected %(name)s; they cannot be deleted."
+            )
+        ) % {
+            "references": references_in_words(counts),
+            "name": opts.verbose_name if single else opts.verbose_name_plural,
+        }
+        return [], {}, set(), [refusal]
 
 
 class ActiveFilter(admin.SimpleListFilter):

@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from berjasa.admin import (
     ActiveFilter,
+    CountedDeleteMixin,
     IdentifierSearchMixin,
     OneQueryInlineMixin,
     ReadOnlyAdminMixin,
@@ -39,11 +40,13 @@ from enrollment.admin_actions import (
     mark_rejected,
     mark_verified,
     reject_change_requests,
+    seen_version_name,
     terminate_employments,
 )
 from enrollment.admin_imports import ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
+    EmploymentAdminForm,
     EnrolmentAdminForm,
     RecordImportForm,
     WorkerAdminForm,
@@ -76,14 +79,19 @@ RECORD_FIELDS = ("entered_via", "import_batch", "created_at", "updated_at")
 
 
 class RecordAdmin(
-    IdentifierSearchMixin, StreamedExportMixin, ImportExportMixin, SimpleHistoryAdmin
+    CountedDeleteMixin,
+    IdentifierSearchMixin,
+    StreamedExportMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     """The records of people and employers: entered in the admin, imported or created by the portal.
 
     Their audit history (django-simple-history: who, when, what, through which channel) is behind each
     record's History button. Import and Export (CSV, XLSX) use the model's resource in
     ``enrollment.resources``: the same cell and model rules, an import batch, history through the IMPORT
-    channel. Rosters and the DTSEN list have their own upload (import batches → Upload).
+    channel. Rosters and the DTSEN list have their own upload (import batches → Upload). An employer with a
+    roster (or anything else still referring to a record) is not deleted: its delete page counts what does.
     """
 
     formats = (CSV, XLSX)
@@ -184,6 +192,19 @@ class ThroughServicesAdmin(RecordAdmin):
         form = super().get_form(request, obj, **kwargs)
         refusal = getattr(request, "service_refusal", None)
         return form if refusal is None else refused_form(form, refusal)
+
+
+class SeenVersionsMixin:
+    """Each row's action checkbox carries the row's version as listed, so an action (end, verify, pay…) refuses
+    a row that changed after the list was shown (``enrollment.admin_actions.seen_version``)."""
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '{}<input type="hidden" name="{}" value="{}">',
+            super().action_checkbox(obj),
+            seen_version_name(obj),
+            obj.version,
+        )
 
 
 class ReadOnlyWhenSavedMixin:
@@ -431,7 +452,7 @@ class ClaimInline(HistoryInline):
 
 
 @admin.register(Worker)
-class WorkerAdmin(PersonalDataAdminMixin, RecordAdmin):
+class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
     resource_classes = [WorkerResource]
     form = WorkerAdminForm
     list_display = (
@@ -461,7 +482,20 @@ class WorkerAdmin(PersonalDataAdminMixin, RecordAdmin):
     search_help_text = _("NIK or KPJ number (or their first digits) or part of the name.")
     autocomplete_fields = ("kelurahan",)
     fieldsets = (
-        (None, {"fields": ("nik", "kpj", "name", "birth_date", "sex", "keep_as_entered")}),
+        (
+            None,
+            {
+                "fields": (
+                    "nik",
+                    "kpj",
+                    "name",
+                    "birth_date",
+                    "sex",
+                    "keep_as_entered",
+                    "seen_version",
+                )
+            },
+        ),
         (_("Contact and address"), {"fields": ("phone", "address", "kelurahan")}),
         (_("Work and circumstances"), {"fields": ("occupation", "has_disability", "dtsen_decile")}),
         (_("Record"), {"fields": ("keeper", *RECORD_FIELDS)}),
@@ -469,6 +503,14 @@ class WorkerAdmin(PersonalDataAdminMixin, RecordAdmin):
     # Disnaker's corrections apply at once and keep the record keeper (docs/architecture.md, Access).
     readonly_fields = ("keeper",)
     inlines = (EmploymentInline, MembershipInline, ClaimInline)
+
+    def save_through_services(self, request, obj, form, change):
+        return services.correct_worker(
+            obj,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            seen_version=form.cleaned_data["seen_version"],
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -514,8 +556,9 @@ class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin)
 
 
 @admin.register(Employment)
-class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
+class EmploymentAdmin(PersonalDataAdminMixin, SeenVersionsMixin, ThroughServicesAdmin):
     resource_classes = [EmploymentResource]
+    form = EmploymentAdminForm
     list_display = (
         "worker",
         "employer",
@@ -552,6 +595,7 @@ class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
         "end_date",
         "termination_reason",
         *RECORD_FIELDS,
+        "seen_version",
     )
 
     def get_fields(self, request, obj=None):
@@ -571,6 +615,7 @@ class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
                 monthly_wage=obj.monthly_wage,
                 acting_user=request.user,
                 channel=Channel.ADMIN,
+                seen_version=form.cleaned_data["seen_version"],
             )
         return services.hire_worker(
             obj.worker,
@@ -583,7 +628,9 @@ class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
+class MembershipAdmin(
+    PersonalDataAdminMixin, SeenVersionsMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin
+):
     resource_classes = [MembershipResource]
     list_display = (
         "worker",
@@ -657,7 +704,9 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
 
 
 @admin.register(Claim)
-class ClaimAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
+class ClaimAdmin(
+    PersonalDataAdminMixin, SeenVersionsMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin
+):
     resource_classes = [ClaimResource]
     list_display = (
         "reference",

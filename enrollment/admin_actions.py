@@ -29,6 +29,17 @@ class PaymentForm(forms.Form):
     paid_date = forms.DateField(label=gettext_lazy("Paid on"))
 
 
+def seen_version_name(obj) -> str:
+    """The name of the hidden input that carries a listed row's version (``SeenVersionsMixin``)."""
+    return f"seen_version_{obj.pk}"
+
+
+def seen_version(request, obj) -> int | None:
+    """The version of ``obj`` that the changelist (or the action's page) showed; None if it did not say."""
+    value = request.POST.get(seen_version_name(obj), "")
+    return int(value) if value.isdigit() else None
+
+
 def _apply_each(modeladmin, request, objects, action, done_message) -> None:
     """Run ``action`` on each object, each in its own transaction; report successes and refusals.
 
@@ -49,7 +60,10 @@ def _apply_each(modeladmin, request, objects, action, done_message) -> None:
 
 
 def _ask(modeladmin, request, queryset, form, title: str, action_name: str) -> TemplateResponse:
-    """The intermediate page of an action that needs a few more answers."""
+    """The intermediate page of an action that needs a few more answers; it passes on the listed versions."""
+    objects = list(queryset)
+    for obj in objects:
+        obj.seen_version = seen_version(request, obj)
     return TemplateResponse(
         request,
         "admin/enrollment/action_form.html",
@@ -57,7 +71,7 @@ def _ask(modeladmin, request, queryset, form, title: str, action_name: str) -> T
             **modeladmin.admin_site.each_context(request),
             "title": title,
             "form": form,
-            "objects": queryset,
+            "objects": objects,
             "action_name": action_name,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "opts": modeladmin.model._meta,
@@ -84,6 +98,7 @@ def terminate_employments(modeladmin, request, queryset):
             reason=form.cleaned_data["reason"],
             acting_user=request.user,
             channel=Channel.ADMIN,
+            seen_version=seen_version(request, employment),
         )
 
     _apply_each(
@@ -111,6 +126,7 @@ def end_memberships(modeladmin, request, queryset):
             end_date=form.cleaned_data["end_date"],
             acting_user=request.user,
             channel=Channel.ADMIN,
+            seen_version=seen_version(request, membership),
         ),
         ngettext_lazy("%(count)d membership ended.", "%(count)d memberships ended.", "count"),
     )
@@ -125,7 +141,11 @@ def _advance(status: str, description, done_message):
             request,
             queryset.select_related("benefit_type"),  # a claim is named by its benefit's code
             lambda claim: services.advance_claim(
-                claim, status, acting_user=request.user, channel=Channel.ADMIN
+                claim,
+                status,
+                acting_user=request.user,
+                channel=Channel.ADMIN,
+                seen_version=seen_version(request, claim),
             ),
             done_message,
         )
@@ -165,6 +185,7 @@ def mark_paid(modeladmin, request, queryset):
             acting_user=request.user,
             channel=Channel.ADMIN,
             paid_date=form.cleaned_data["paid_date"],
+            seen_version=seen_version(request, claim),
         ),
         ngettext_lazy("%(count)d claim paid.", "%(count)d claims paid.", "count"),
     )

@@ -20,6 +20,22 @@ NIK_FACTS = {"nik", "birth_date", "sex"}
 KPJ_USUAL_LENGTH = 11
 
 
+class SeenVersionForm(forms.ModelForm):
+    """An edit form that carries, hidden, the version of the record it showed (``enrollment.models.Versioned``).
+
+    The service that saves it gets ``cleaned_data["seen_version"]`` and refuses the save when the record has
+    changed since (``enrollment.services.versions``). A new record has no version to carry.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["seen_version"].required = True
+            self.fields["seen_version"].initial = self.instance.version
+
+
 class AdminChannelForm(forms.ModelForm):
     """Records created in the admin say so: ``entered_via`` is set, not chosen."""
 
@@ -29,7 +45,7 @@ class AdminChannelForm(forms.ModelForm):
             self.instance.entered_via = Channel.ADMIN
 
 
-class WorkerAdminForm(AdminChannelForm):
+class WorkerAdminForm(SeenVersionForm, AdminChannelForm):
     """A worker as an operator types it in.
 
     The NIK may come with spaces, dots or dashes and is stored as its 16 digits (``Worker.clean`` applies
@@ -96,6 +112,10 @@ class WorkerAdminForm(AdminChannelForm):
                 ]
             )
         return cleaned_data
+
+
+class EmploymentAdminForm(SeenVersionForm, AdminChannelForm):
+    """An employment in the admin: its start date and wage are corrected at the version the page showed."""
 
 
 class EnrolmentAdminForm(AdminChannelForm):

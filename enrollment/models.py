@@ -28,6 +28,29 @@ def _staged_upload_path(batch: "ImportBatch", filename: str) -> str:
     return f"imports/{uuid.uuid4().hex}/{filename}"
 
 
+class Versioned(models.Model):
+    """A record that counts its writes, for optimistic concurrency (decision 46).
+
+    ``version`` goes up by one on every save of a stored row, and in the imports' bulk ``UPDATE``
+    (``enrollment.imports.writer``); a new row starts at 1, also when ``COPY`` writes it. An edit form carries
+    the version it showed, and the service that saves it refuses the save when the row is at another version
+    (``enrollment.services.versions``). Its historical rows keep the version, so the changes since the form's
+    version are read from the audit history. A ``QuerySet.update()`` of these models must bump it too.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            self.version += 1  # the writer holds the row locked (the services) or just read it
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
 class ImportBatch(models.Model):
     """One import of a file (or one run of a generating command); every row it writes points back here.
 
@@ -230,7 +253,7 @@ class EmployerUser(models.Model):
         return f"{self.user} → {self.employer}"
 
 
-class Worker(models.Model):
+class Worker(Versioned):
     """A person, identified by NIK. Personal data: only administrators, operators and their employers see it."""
 
     class Sex(models.TextChoices):
@@ -366,7 +389,7 @@ IDENTITY_FIELDS = ("kpj", "name", "birth_date", "sex")
 CONTACT_FIELDS = tuple(name for name in PERSONAL_FIELDS if name not in IDENTITY_FIELDS)
 
 
-class Employment(models.Model):
+class Employment(Versioned):
     """A worker's job with an employer. An employer's roster is its open employments."""
 
     class TerminationReason(models.TextChoices):
@@ -429,7 +452,7 @@ class Employment(models.Model):
         return f"{self.worker.name} @ {self.employer.name} ({date_range(self.start_date, self.end_date)})"
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     """A worker's participation (kepesertaan) in one program over a date range; open end = active.
 
     A worker is covered on a day when they hold an active JKK and an active JKM membership that day.
@@ -561,7 +584,7 @@ class Membership(models.Model):
             )
 
 
-class Claim(models.Model):
+class Claim(Versioned):
     """A benefit claim: submitted → verified → paid, or rejected."""
 
     class Status(models.TextChoices):

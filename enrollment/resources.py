@@ -41,6 +41,7 @@ from enrollment.models import (
     adopt,
 )
 from enrollment.nik import normalize_nik
+from enrollment.services.versions import lock_as_seen
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 from programs.resources import KnownBy
 
@@ -164,6 +165,12 @@ class WorkerResource(AuditedResource):
         model = Worker
         import_id_fields = ("nik",)
         fields = ("nik", *PERSONAL_FIELDS, "dtsen_decile")
+
+    def before_save_instance(self, instance, row, **kwargs):
+        """A worker saved by someone else since this import read it is the row's error, not overwritten: the
+        instance carries every field as read (decision 46)."""
+        if not instance._state.adding:
+            lock_as_seen(instance, instance.version, acting_user=self.user)
 
 
 class ServiceResource(AuditedResource):

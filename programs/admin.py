@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from berjasa.admin import OneQueryInlineMixin, rupiah_column
+from berjasa.admin import CountedDeleteMixin, OneQueryInlineMixin, rupiah_column
 from berjasa.audit import Channel
 from enrollment.admin_actions import _ask
 from enrollment.models import Membership
@@ -35,8 +35,11 @@ from programs.resources import (
 )
 
 
-class CatalogueAdmin(ImportExportModelAdmin):
-    """Import and Export (CSV, XLSX) by code, as the seed files are written (``programs.resources``)."""
+class CatalogueAdmin(CountedDeleteMixin, ImportExportModelAdmin):
+    """Import and Export (CSV, XLSX) by code, as the seed files are written (``programs.resources``).
+
+    A row still in use is not deleted: its delete page counts what refers to it (``CountedDeleteMixin``).
+    """
 
     formats = (CSV, XLSX)
 

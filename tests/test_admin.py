@@ -371,6 +371,7 @@ def worker_form_data(**overrides) -> dict:
         "kelurahan": str(Kelurahan.objects.order_by("code").first().pk),
         "occupation": "Pedagang",
         "dtsen_decile": "",
+        "seen_version": "1",  # the version the change page shows of a worker saved once
     }
     for prefix in INLINE_PREFIXES:
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
@@ -496,6 +497,7 @@ def employment_form_data(worker: Worker, employer: Employer, **overrides) -> dic
         "end_date": "",
         "termination_reason": "",
         "monthly_wage": "3900000",
+        "seen_version": "1",  # the version the change page shows of an employment saved once
     }
     data.update(overrides)
     return data

@@ -109,6 +109,7 @@ def test_an_employer_edits_a_worker_and_sees_the_change_in_its_history(portal, e
         for k, v in new_worker_form(name="Andi Wijaya", sex="L", birth_date="1990-03-12").items()
     }
     form.update({"job-start_date": "2024-01-01", "job-monthly_wage": "4100000"})
+    form.update({"worker-seen_version": "1", "job-seen_version": "1"})  # as the form showed them
     response = portal.post(
         reverse("portal:worker_edit", kwargs={"pk": worker.pk}), form, follow=True
     )
@@ -137,6 +138,7 @@ def test_an_employer_cannot_set_the_dtsen_decile(portal, employer_a):
     assert "dtsen_decile" not in portal.get(edit).content.decode()
     form = {f"worker-{k}": v for k, v in new_worker_form(sex="L", birth_date="1990-03-12").items()}
     form.update({"worker-dtsen_decile": "10", "job-start_date": "2024-01-01"})
+    form.update({"worker-seen_version": "1", "job-seen_version": "1"})  # as the form showed them
     form["job-monthly_wage"] = "4100000"
     portal.post(edit, form, follow=True)
     worker.refresh_from_db()

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from berjasa.audit import Channel
+from enrollment import services
 from enrollment.models import Claim, Employment, ImportBatch, Membership, Worker
 from enrollment.resources import (
     ClaimResource,
@@ -443,3 +444,34 @@ def test_the_admin_preview_shows_the_services_refusal_and_offers_no_confirmation
     assert "Klaim berstatus Dibayar tidak dapat menjadi Diajukan." in page
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert snapshot(Claim) == before
+
+
+def test_a_worker_changed_after_the_import_read_it_is_refused_not_overwritten(
+    reference_data, administrator, monkeypatch
+):
+    """Between the import reading the worker and saving it, someone saves the worker's phone (decision 46).
+
+    The other save is simulated inside the import's transaction, so it is undone with the refused import here.
+    """
+    worker = factories.make_worker(phone="081111111111")
+    read = WorkerResource.get_instance
+
+    def read_then_someone_saves(self, instance_loader, row):
+        instance = read(self, instance_loader, row)
+        services.update_worker(
+            worker, acting_user=administrator, channel=Channel.ADMIN, phone="082222222222"
+        )
+        return instance
+
+    monkeypatch.setattr(WorkerResource, "get_instance", read_then_someone_saves)
+    result = import_file(
+        WorkerResource,
+        [*WORKER_HEADERS, "occupation"],
+        [worker.nik, worker.name, "1990-03-12", "L", "73.71.01.1001", "0", "Nelayan"],
+        user=administrator,
+    )
+    assert "diubah oleh orang lain" in row_errors(result)[0]
+    # The refusal names the change it did not overwrite; the file's value, read with the old phone, is not saved.
+    assert "telepon 081111111111 → 082222222222" in row_errors(result)[1]
+    worker.refresh_from_db()
+    assert worker.occupation == "Pedagang"

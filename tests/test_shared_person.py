@@ -169,6 +169,7 @@ def test_an_edit_of_a_shared_person_changes_nothing_and_waits_as_a_request(
             "worker-has_disability": "",
             "job-start_date": "2024-01-01",
             "job-monthly_wage": "3900000",
+            **_seen_versions(client, shared),
         },
         follow=True,
     )
@@ -264,6 +265,15 @@ def test_the_downloaded_roster_imported_again_changes_nothing(client, shared):
 # --- Who may change a shared person ---------------------------------------------------------------------------
 
 
+def _seen_versions(client, worker) -> dict:
+    """The versions the edit page shows (the worker's, the job's), as the browser posts them back."""
+    page = client.get(reverse("portal:worker_edit", kwargs={"pk": worker.pk}))
+    return {
+        form["seen_version"].html_name: form["seen_version"].value()
+        for form in page.context["forms"]
+    }
+
+
 def _edit(client, worker, **changes):
     data = {
         "worker-name": worker.name,
@@ -272,6 +282,7 @@ def _edit(client, worker, **changes):
         "worker-sex": worker.sex,
         "job-start_date": "2024-01-01",
         "job-monthly_wage": "3900000",
+        **_seen_versions(client, worker),
     }
     data.update({f"worker-{name}": value for name, value in changes.items()})
     return client.post(reverse("portal:worker_edit", kwargs={"pk": worker.pk}), data, follow=True)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Model
 
 from berjasa.audit import Channel
+from enrollment.models import Versioned
 
 SQLITE_CHUNK = 500  # ids per statement (SQLite limits the number of parameters)
 # The columns django-simple-history and ``berjasa.audit`` add to a historical row.
@@ -74,10 +75,12 @@ class BulkWriter:
         return written
 
     def update(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
-        """Set ``columns`` (and ``updated_at``) of the rows whose id is each tuple's first item."""
+        """Set ``columns`` (and ``updated_at``) of the rows whose id is each tuple's first item; a versioned row's
+        ``version`` goes up by one, so a form opened before the import is refused (``Versioned``)."""
         table = model._meta.db_table
         rows = (row + (self.now,) for row in rows)
         columns = [*columns, "updated_at"]
+        bump = f", version = {table}.version + 1" if issubclass(model, Versioned) else ""
         if self.postgres:
             temp = f"_import_{table}"
             with connection.cursor() as cursor:
@@ -87,13 +90,13 @@ class BulkWriter:
                 )
             self._copy(model, temp, ["id", *columns], rows)
             with connection.cursor() as cursor:
-                assignments = ", ".join(f"{column} = {temp}.{column}" for column in columns)
+                assignments = ", ".join(f"{column} = {temp}.{column}" for column in columns) + bump
                 cursor.execute(
                     f"UPDATE {table} SET {assignments} FROM {temp} WHERE {table}.id = {temp}.id"
                 )
                 cursor.execute(f"DROP TABLE {temp}")
         else:
-            assignments = ", ".join(f"{column} = %s" for column in columns)
+            assignments = ", ".join(f"{column} = %s" for column in columns) + bump
             self._executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",
                 (row[1:] + row[:1] for row in rows),

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.forms import SeenVersionForm
 from enrollment.models import PERSONAL_FIELDS, Employment, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Kelurahan, Program
@@ -20,7 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonalDataForm(forms.ModelForm):
+class PersonalDataForm(SeenVersionForm):
     """A worker's personal data, as the employer keeps it (the NIK is set once, when the worker is added; the DTSEN
     decile is Disnaker's)."""
 
@@ -132,7 +133,7 @@ class AddWorkerForm(PersonalDataForm):
         """A worker already in the city's records is linked to the roster (by the service), not refused."""
 
 
-class EmploymentForm(forms.ModelForm):
+class EmploymentForm(SeenVersionForm):
     class Meta:
         model = Employment
         fields = ("start_date", "monthly_wage")

@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from berjasa.formatting import rupiah, short_date
-from enrollment.models import PERSONAL_FIELDS, Employment, Membership, Worker
+from enrollment.models import PERSONAL_FIELDS, Employment, Membership, Versioned, Worker
 from enrollment.visibility import NOT_SHOWN
 from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
-HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile"}
+# Written with every change, never a change themselves.
+RECORD_STAMPS = {"updated_at", "created_at", "version"}
+HIDDEN_FIELDS = {*RECORD_STAMPS, "keeper", "dtsen_decile"}  # and what an employer does not read
 MONEY_FIELDS = {
     "monthly_wage",
     "monthly_contribution",
@@ -78,15 +80,37 @@ def changes_made_by(employer, worker: Worker, *, visible=PERSONAL_FIELDS) -> lis
     names = Names()
     program_codes = dict(Program.objects.values_list("pk", "code"))
     return [
-        Change(
-            when=record.history_date,
-            who=record.history_user.get_username() if record.history_user else "",
-            what=_subject(record, program_codes),
-            action=str(ACTIONS[record.history_type]),
-            fields=_field_changes(record, before, names, visible),
-        )
+        _change(record, before, names, program_codes, visible, HIDDEN_FIELDS)
         for record, before in pairs[:MAX_CHANGES]
     ]
+
+
+def changes_since(
+    record: Versioned, seen_version: int, *, visible=PERSONAL_FIELDS, hidden=HIDDEN_FIELDS
+) -> list[Change]:
+    """Oldest first: the changes of ``record`` after ``seen_version`` (the version an edit form showed), each
+    historical row of a later version compared with the one before it. Whoever wrote them; a worker's fields not
+    in ``visible`` are named, their values not shown; fields in ``hidden`` are left out."""
+    history = type(record).history.filter(id=record.pk).select_related("history_user")
+    order = ("history_date", "history_id")
+    seen = history.filter(version__lte=seen_version).order_by(*(f"-{name}" for name in order))
+    later = list(history.filter(version__gt=seen_version).order_by(*order)[:MAX_CHANGES])
+    names = Names()
+    program_codes = dict(Program.objects.values_list("pk", "code"))
+    changes = []
+    for before, row in zip([seen.first(), *later], later, strict=False):
+        changes.append(_change(row, before, names, program_codes, visible, hidden))
+    return changes
+
+
+def _change(record, before, names: Names, program_codes, visible, hidden) -> Change:
+    return Change(
+        when=record.history_date,
+        who=record.history_user.get_username() if record.history_user else "",
+        what=_subject(record, program_codes),
+        action=str(ACTIONS[record.history_type]),
+        fields=_field_changes(record, before, names, visible, hidden),
+    )
 
 
 def _subject(record, program_codes: dict[int, str]) -> str:
@@ -103,10 +127,10 @@ def _subject(record, program_codes: dict[int, str]) -> str:
     return name
 
 
-def _field_changes(record, previous, names: Names, visible) -> list[FieldChange]:
+def _field_changes(record, previous, names: Names, visible, hidden) -> list[FieldChange]:
     if previous is None:
         return []
-    delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS)
+    delta = record.diff_against(previous, excluded_fields=hidden)
     model = record.instance_type
     changes = []
     for change in delta.changes:

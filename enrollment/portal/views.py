@@ -224,6 +224,7 @@ def worker_edit(request, pk: int):
         request.POST or None, instance=Worker.objects.get(pk=worker.pk), prefix="worker"
     )
     job = EmploymentForm(request.POST or None, instance=employment, prefix="job")
+    stale = False  # refused: the record changed after the form was opened; offer it afresh
     if request.method == "POST" and personal.is_valid() and job.is_valid():
         try:
             with transaction.atomic():
@@ -232,6 +233,7 @@ def worker_edit(request, pk: int):
                     acting_user=request.user,
                     channel=Channel.PORTAL,
                     employer=request.employer,
+                    seen_version=personal.cleaned_data["seen_version"],
                     **given_changes(personal),
                 )
                 services.update_employment(
@@ -240,9 +242,11 @@ def worker_edit(request, pk: int):
                     channel=Channel.PORTAL,
                     start_date=job.cleaned_data["start_date"],
                     monthly_wage=job.cleaned_data["monthly_wage"],
+                    seen_version=job.cleaned_data["seen_version"],
                 )
         except ValidationError as error:
             personal.add_error(None, error)
+            stale = isinstance(error, services.StaleEdit)
         else:
             if isinstance(outcome, PersonalDataChangeRequest):
                 messages.info(request, awaiting_message(outcome))
@@ -254,6 +258,7 @@ def worker_edit(request, pk: int):
         "portal/worker_edit.html",
         {
             "forms": [personal, job],
+            "stale": stale,
             "worker": worker,
             "title": _("Edit %(name)s") % {"name": worker.name},
         },

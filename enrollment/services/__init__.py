@@ -14,6 +14,7 @@ from enrollment.services.personal import (
 )
 from enrollment.services.roster import (
     EnrolmentRequest,
+    correct_worker,
     end_membership,
     enrol_worker,
     hire_worker,
@@ -22,11 +23,14 @@ from enrollment.services.roster import (
     update_employment,
     update_worker,
 )
+from enrollment.services.versions import StaleEdit
 
 __all__ = [
     "EnrolmentRequest",
+    "StaleEdit",
     "advance_claim",
     "change_personal_data",
+    "correct_worker",
     "decide_change_request",
     "end_membership",
     "enrol_worker",

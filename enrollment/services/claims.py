@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
 from enrollment.models import Claim, ImportBatch, Worker
+from enrollment.services.versions import lock_as_seen
 from programs.models import BenefitType, Segment
 
 # Which status may follow which.
@@ -84,12 +85,14 @@ def advance_claim(
     paid_date: date | None = None,
     amount: int | None = None,
     batch: ImportBatch | None = None,
+    seen_version: int | None = None,
 ) -> Claim:
-    """Move a claim to its next status; paying needs a paid date (and may set the final amount)."""
+    """Move a claim to its next status; paying needs a paid date (and may set the final amount). Refused
+    (``StaleEdit``) when the claim is no longer at ``seen_version``, the version the page showed."""
     if status not in Claim.Status.values:
         raise ValidationError(_("“%(status)s” is not a claim status.") % {"status": status})
     with audit_context(user=acting_user, channel=channel, employer=claim.employer_id, batch=batch):
-        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        claim = lock_as_seen(claim, seen_version, acting_user=acting_user)
         if status not in NEXT_STATUSES[claim.status]:
             raise ValidationError(
                 _("A claim that is %(current)s cannot become %(next)s.")

@@ -24,6 +24,7 @@ from enrollment.models import (
     Worker,
 )
 from enrollment.services.roster import update_worker
+from enrollment.services.versions import lock_as_seen
 from programs.models import Kelurahan
 
 Status = PersonalDataChangeRequest.Status
@@ -84,15 +85,17 @@ def change_personal_data(
     acting_user,
     channel: str,
     employer: Employer | None = None,
+    seen_version: int | None = None,
     **changes,
 ) -> Worker | PersonalDataChangeRequest | None:
     """Apply ``changes`` or ask for them: the changed worker, the change request written, or None (nothing differs).
 
     ``employer`` None is Disnaker: applied, the keeper kept. An employer's change to a worker it alone has is
     applied and the employer becomes the keeper; to a shared person, a pending change request of the fields that
-    differ (refused while the employer already has one pending for the person).
+    differ (refused while the employer already has one pending for the person). Refused (``StaleEdit``) when the
+    worker is no longer at ``seen_version``, the version the form showed: its values would undo that change.
     """
-    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    worker = lock_as_seen(worker, seen_version, acting_user=acting_user, employer=employer)
     differing = {
         name: [_recorded(worker, name), stored(name, value)]
         for name, value in changes.items()

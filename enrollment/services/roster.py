@@ -21,6 +21,7 @@ from enrollment.models import (
 )
 from enrollment.nik import normalize_nik
 from enrollment.services.contributions import recompute_contributions, set_contribution
+from enrollment.services.versions import lock_as_seen
 from programs.models import FundingScheme, Program, Segment
 from programs.rates import Payment, RateTable, Refused
 
@@ -120,18 +121,34 @@ def update_worker(
     channel: str,
     employer: Employer | None = None,
     keeper: Employer | None | object = KEEP,
+    seen_version: int | None = None,
     **changes,
 ) -> Worker:
     """Change a worker's personal data (not the NIK, which identifies them); ``keeper`` moves the record keeper.
 
     Who may change whom is decided by ``enrollment.services.personal.change_personal_data``, which calls this.
+    Refused (``StaleEdit``) when the worker is no longer at ``seen_version``, the version the form showed.
     """
     with audit_context(user=acting_user, channel=channel, employer=employer):
-        worker = Worker.objects.select_for_update().get(pk=worker.pk)
+        worker = lock_as_seen(worker, seen_version, acting_user=acting_user, employer=employer)
         for name, value in _only_worker_fields(changes).items():
             setattr(worker, name, value)
         if keeper is not KEEP:
             worker.keeper = keeper
+        _save(worker)
+    return worker
+
+
+@transaction.atomic
+def correct_worker(
+    worker: Worker, *, acting_user, channel: str, seen_version: int | None
+) -> Worker:
+    """Disnaker's worker form as typed (the NIK and the decile included), a new worker or a correction that
+    keeps the record keeper; a correction is refused (``StaleEdit``) when the worker is no longer at
+    ``seen_version``, the version the form showed."""
+    with audit_context(user=acting_user, channel=channel):
+        if not worker._state.adding:
+            worker.version = lock_as_seen(worker, seen_version, acting_user=acting_user).version
         _save(worker)
     return worker
 
@@ -174,11 +191,14 @@ def update_employment(
     start_date: date,
     monthly_wage: int,
     batch: ImportBatch | None = None,
+    seen_version: int | None = None,
 ) -> Employment:
+    """Correct an employment's start date and wage; refused (``StaleEdit``) when it is no longer at
+    ``seen_version``, the version the form showed."""
     with audit_context(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
-        employment = Employment.objects.select_for_update().get(pk=employment.pk)
+        employment = lock_as_seen(employment, seen_version, acting_user=acting_user)
         wage_changed = employment.monthly_wage != monthly_wage
         employment.start_date = start_date
         employment.monthly_wage = monthly_wage
@@ -280,12 +300,14 @@ def terminate_employment(
     acting_user,
     channel: str,
     batch: ImportBatch | None = None,
+    seen_version: int | None = None,
 ) -> list[Membership]:
-    """End an employment and, on the same date, the employer-funded memberships it carried."""
+    """End an employment and, on the same date, the employer-funded memberships it carried (refused when the
+    employment is no longer at ``seen_version``, the version the page showed)."""
     with audit_context(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
-        employment = Employment.objects.select_for_update().get(pk=employment.pk)
+        employment = lock_as_seen(employment, seen_version, acting_user=acting_user)
         _end(employment, end_date, _("This employment has already ended."))
         if reason not in Employment.TerminationReason.values:
             raise ValidationError(_("Choose why the employment ended."))
@@ -315,12 +337,14 @@ def end_membership(
     acting_user,
     channel: str,
     batch: ImportBatch | None = None,
+    seen_version: int | None = None,
 ) -> Membership:
-    """End one membership: ``end_date`` is its last day of cover."""
+    """End one membership: ``end_date`` is its last day of cover (refused when the membership is no longer at
+    ``seen_version``, the version the page showed)."""
     with audit_context(
         user=acting_user, channel=channel, employer=membership.employer_id, batch=batch
     ):
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = lock_as_seen(membership, seen_version, acting_user=acting_user)
         _end(membership, end_date, _("This membership has already ended."))
         _save(membership)
     return membership
