@@ -22,6 +22,7 @@ from enrollment.models import (
     Membership,
     PersonalDataChangeRequest,
     Worker,
+    stored_values,
 )
 from enrollment.services.roster import update_worker
 from programs.models import Kelurahan
@@ -92,6 +93,7 @@ def change_personal_data(
     applied and the employer becomes the keeper; to a shared person, a pending change request of the fields that
     differ (refused while the employer already has one pending for the person).
     """
+    changes = stored_values(changes)  # "+62 812…" does not differ from "0812…"
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     differing = {
         name: [_recorded(worker, name), stored(name, value)]
