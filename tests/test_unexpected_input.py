@@ -265,21 +265,30 @@ def test_a_nul_character_in_any_admin_list_is_not_a_500(client, administrator, u
 
 # --- a spreadsheet's apostrophe and the region codes 00, on every path -------------------------------------------
 
-MARKED = {"apostrophe": "'" + NIK, "right quote": "\u2019" + NIK, "left quote": "\u2018" + NIK}
 NO_PLACE = {"regency 00": "7300055503920007", "district 00": "7371005503920007"}
 
 
-@pytest.mark.parametrize("raw", MARKED.values(), ids=MARKED.keys())
-def test_the_portal_add_form_drops_the_apostrophe(portal, raw):
-    assert portal.post(reverse("portal:worker_add"), portal_form(raw)).status_code == 302
-    assert list(Worker.objects.values_list("nik", flat=True)) == [NIK]
+@pytest.mark.parametrize(
+    "mark", ["'", "\u2019", "\u2018"], ids=["apostrophe", "right quote", "left quote"]
+)
+def test_the_portal_add_form_drops_the_apostrophe_of_nik_kpj_and_phone(portal, mark):
+    form = portal_form(mark + NIK) | {"kpj": mark + "12345678901", "phone": mark + "081234567890"}
+    assert portal.post(reverse("portal:worker_add"), form).status_code == 302
+    assert list(Worker.objects.values_list("nik", "kpj", "phone")) == [
+        (NIK, "12345678901", "081234567890")
+    ]
 
 
-@pytest.mark.parametrize("raw", MARKED.values(), ids=MARKED.keys())
-def test_the_admin_worker_form_drops_the_apostrophe(client, operator, raw):
+@pytest.mark.parametrize(
+    "mark", ["'", "\u2019", "\u2018"], ids=["apostrophe", "right quote", "left quote"]
+)
+def test_the_admin_worker_form_drops_the_apostrophe_of_nik_kpj_and_phone(client, operator, mark):
     client.force_login(operator)
-    assert client.post(reverse("admin:enrollment_worker_add"), admin_form(raw)).status_code == 302
-    assert list(Worker.objects.values_list("nik", flat=True)) == [NIK]
+    form = admin_form(mark + NIK) | {"kpj": mark + "12345678901", "phone": mark + "081234567890"}
+    assert client.post(reverse("admin:enrollment_worker_add"), form).status_code == 302
+    assert list(Worker.objects.values_list("nik", "kpj", "phone")) == [
+        (NIK, "12345678901", "081234567890")
+    ]
 
 
 @pytest.mark.parametrize("raw", NO_PLACE.values(), ids=NO_PLACE.keys())
