@@ -1,5 +1,5 @@
 """Reading one cell: dates, amounts, yes/no, sex, text. Each parser returns the value or raises ``CellError``
-with a sentence a clerk understands; NIK rules stay in ``enrollment.nik``.
+with a sentence a clerk understands; NIK rules stay in ``enrollment.nik``, phone rules in ``enrollment.phones``.
 """
 
 import re
@@ -33,7 +33,8 @@ def is_blank(value) -> bool:
 
 
 def text(value, max_length: int) -> str:
-    """A text cell; a number Excel made of it (a phone number, a KPJ) is written back as its digits."""
+    """A text cell, as ``enrollment.free_text`` reads it (control characters refused, line breaks a space); a
+    number Excel made of it (a KPJ) is written back as its digits."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -57,11 +58,10 @@ class DateKind(Enum):
     """What a date is, which decides the century of a two-digit year (decision 36): the window, in years before
     and after today, where such a date can lie. Each is shorter than 100 years, so at most one century fits."""
 
-    BIRTH = (99, -10)  # born from this day 99 years ago to this day 10 years ago
-    EVENT = (
-        60,
-        10,
-    )  # a job, a membership, a claim: from this day 60 years ago to this day in 10 years
+    # Born from this day 99 years ago to this day 10 years ago.
+    BIRTH = (99, -10)
+    # A job, a membership, a claim: from this day 60 years ago to this day in 10 years.
+    EVENT = (60, 10)
 
     def fits(self, candidate: date, today: date) -> bool:
         back, ahead = self.value
