@@ -250,3 +250,15 @@ def test_the_migration_writes_stored_numbers_in_the_stored_form_and_leaves_what_
     stored = dict(Worker.objects.values_list("pk", "phone"))
     assert {typed: stored[pk] for typed, pk in workers.items()} == as_typed
     assert "3 written in the stored form; 1 left as they were" in capsys.readouterr().out
+
+
+def test_an_xlsx_number_cell_that_lost_the_zero_is_the_recorded_number(employer_a):
+    worker = factories.make_worker(
+        phone="081234567890", name="Citra Dewi", address="Jl. Somba Opu 1"
+    )
+    factories.make_employment(
+        worker, employer_a, start_date=date(2025, 1, 1), monthly_wage=4_000_000
+    )
+    Worker.objects.filter(pk=worker.pk).update(keeper=employer_a, occupation="Kasir")
+    batch = import_(xlsx_file([row(worker.nik, phone=81234567890, kelurahan="")]), employer_a)
+    assert (batch.count_updated, batch.count_unchanged, batch.count_errors) == (0, 1, 0)
