@@ -167,3 +167,19 @@ def test_a_person_with_neither_kpj_nor_phone_on_record_cannot_be_proven():
     record = Details("Siti Aminah", date(1990, 5, 1), "P")
     verdict = judge(record, Details("Siti Aminah", date(1990, 5, 1), "P", "1", "0812 1111 2222"))
     assert (verdict.name, verdict.kpj, verdict.phone, verdict.proven) == (True, None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("offered_kpj", "matched"),
+    [
+        ("01234567890", True),  # as recorded
+        ("1234567890", True),  # a spreadsheet's number cell dropped the leading zero
+        ("'01234567890", True),  # a spreadsheet's apostrophe
+        ("1234567891", False),
+    ],
+)
+def test_a_kpj_is_compared_without_its_leading_zeros(offered_kpj, matched):
+    record = Details("Siti Aminah", date(1990, 5, 1), "P", kpj="01234567890")
+    assert (
+        judge(record, Details("Siti Aminah", date(1990, 5, 1), "P", kpj=offered_kpj)).kpj is matched
+    )
