@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berjasa.formatting import number, rupiah
 from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
-from enrollment.nik import compact_number
+from enrollment.nik import compact_number, without_text_mark
 
 
 class IdentifierSearchMixin:
@@ -46,6 +46,7 @@ class IdentifierSearchMixin:
 
     def get_search_results(self, request, queryset, search_term):
         search_term = search_term.replace("\x00", "")  # PostgreSQL refuses NUL in a text
+        search_term = without_text_mark(search_term)  # '7371… pasted from a spreadsheet
         compact = compact_number(search_term).upper()
         is_identifier = compact.isalnum() and any(character.isdigit() for character in compact)
         if not (self.identifier_search_fields and is_identifier):

@@ -1,4 +1,5 @@
-"""Forms of the admin. The NIK rules themselves live in ``enrollment.nik``."""
+"""Forms of the admin, and the personal data cleaning the portal's forms share. The NIK rules themselves live in
+``enrollment.nik``."""
 
 from itertools import islice
 
@@ -10,7 +11,7 @@ from import_export.forms import ImportForm
 
 from berjasa.formatting import number
 from enrollment.imports.reader import RefusedFile, read_rows, sniff
-from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker
+from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker, stored_values
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Program
 
@@ -45,7 +46,21 @@ class AdminChannelForm(forms.ModelForm):
             self.instance.entered_via = Channel.ADMIN
 
 
-class WorkerAdminForm(SeenVersionForm, AdminChannelForm):
+class StoredFormMixin:
+    """A worker form whose cleaned data is in the stored form (``enrollment.models.stored_values``), so that what
+    the services compare (a change request's differences) is what would be stored: "+62 812…" is no change of
+    "0812…"."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        try:
+            cleaned_data.update(stored_values(cleaned_data))
+        except ValidationError as error:
+            self.add_error(None, error)  # each message on its field
+        return cleaned_data
+
+
+class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):
     """A worker as an operator types it in.
 
     The NIK may come with spaces, dots or dashes and is stored as its 16 digits (``Worker.clean`` applies

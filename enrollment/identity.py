@@ -6,7 +6,7 @@ NIK links that person to its roster only when it also gives, as on record:
 - the full name, matched leniently (``names_match``: case, spaces, punctuation, accents, titles and degrees,
   "Muh."/"Moh." for "Muhammad", about one typing slip per eight letters, never another given name);
 - the birth date and the sex;
-- the KPJ number or the phone number (``normalise_phone``: +62 8…, 62 8…, 8… and 08… are one number). A KPJ that
+- the KPJ number or the phone number (``enrollment.phones``: +62 8…, 62 8…, 8… and 08… are one number). A KPJ that
   is given and differs from the one on record refuses the proof, whatever the phone: a KPJ is issued once per
   person, a phone number changes hands.
 
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from berjasa.roles import Role, user_has_role
 from enrollment.nik import compact_number
+from enrollment.phones import comparable_phone
 
 # Titles, honorifics and degrees, written without dots or spaces and in lower case.
 TITLES = frozenset((
@@ -162,28 +163,13 @@ def edit_distance(first: str, second: str, limit: int) -> int | None:
     return row[-1] if row[-1] <= limit else None
 
 
-# --- phone and KPJ -----------------------------------------------------------------------------------------------
-
-
-def normalise_phone(phone: str | None) -> str:
-    """An Indonesian number in one form, ``08…`` for a mobile: "+62 812-3456-789", "62812…", "812…", "0812…"
-    are "08123456789". Fewer than eight digits is no number ("")."""
-    digits = _digits(phone)
-    for prefix in ("0062", "62"):
-        if digits.startswith(prefix):
-            digits = digits[len(prefix) :]
-            break
-    digits = digits.lstrip("0")
-    return "0" + digits if len(digits) >= 7 else ""
+# --- KPJ -----------------------------------------------------------------------------------------------
 
 
 def normalise_kpj(kpj: str | None) -> str:
-    return _digits(kpj)
-
-
-def _digits(text: str | None) -> str:
-    """The ASCII digits of ``text``, read as a NIK is (``compact_number``: ０-９ or ٠-٩ are 0-9)."""
-    return "".join(char for char in compact_number(text or "") if "0" <= char <= "9")
+    """A KPJ number as compared: its ASCII digits (read as a NIK is, ``compact_number``: ０-９ or ٠-٩ are 0-9),
+    without leading zeros, which a spreadsheet drops from a number cell (``01234567890`` is ``1234567890``)."""
+    return "".join(char for char in compact_number(kpj or "") if "0" <= char <= "9").lstrip("0")
 
 
 # --- the rule ------------------------------------------------------------------------------------------------------
@@ -232,7 +218,7 @@ def judge(recorded: Details, offered: Details) -> Verdict:
         birth_date=offered.birth_date is not None and offered.birth_date == recorded.birth_date,
         sex=bool(offered.sex) and offered.sex == recorded.sex,
         kpj=_compared(normalise_kpj(recorded.kpj), normalise_kpj(offered.kpj)),
-        phone=_compared(normalise_phone(recorded.phone), normalise_phone(offered.phone)),
+        phone=_compared(comparable_phone(recorded.phone), comparable_phone(offered.phone)),
     )
 
 

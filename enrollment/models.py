@@ -19,7 +19,9 @@ from django.utils.translation import pgettext_lazy
 
 from berjasa.audit import AuditTrail, Channel
 from berjasa.formatting import date_range, date_time
-from enrollment.nik import normalize_nik
+from enrollment.free_text import free_text
+from enrollment.nik import normalize_nik, without_text_mark
+from enrollment.phones import normalize_phone
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
 
@@ -342,14 +344,23 @@ class Worker(Versioned):
         return f"{self.name} ({self.nik})"
 
     def clean_fields(self, exclude=None) -> None:
-        # Normalise first, so that "7371 0512 0390 0001" is judged as the 16 digits it holds.
+        # Normalise first, so that "7371 0512 0390 0001" is judged as the 16 digits it holds, and a phone number
+        # in the stored form whatever path brought it.
         errors = {}
-        if not exclude or "nik" not in exclude:
+        exclude = set(exclude or ())
+        if "nik" not in exclude:
             try:
                 self.nik = normalize_nik(self.nik)
             except ValidationError as error:
                 errors["nik"] = error.messages
-                exclude = {*(exclude or ()), "nik"}
+                exclude.add("nik")
+        given = {name: getattr(self, name) for name in NORMALISED_FIELDS if name not in exclude}
+        try:
+            for name, value in stored_values(given).items():
+                setattr(self, name, value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+            exclude.update(error.message_dict)
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
@@ -359,8 +370,6 @@ class Worker(Versioned):
 
     def clean(self) -> None:
         errors = {}
-        if self.kpj is not None:
-            self.kpj = self.kpj.strip() or None
         if self.kpj and not self.kpj.isdigit():
             errors["kpj"] = [_("The KPJ number may contain digits only.")]
         if self.birth_date and self.birth_date > timezone.localdate():
@@ -382,6 +391,41 @@ PERSONAL_FIELDS = (
     "occupation",
     "has_disability",
 )
+# Free text about the person: control characters refused, line breaks collapsed (enrollment.free_text).
+FREE_TEXT_FIELDS = ("name", "address", "occupation")
+# The personal fields a path may receive in another form than the stored one.
+NORMALISED_FIELDS = ("kpj", "phone", *FREE_TEXT_FIELDS)
+
+
+def stored_form(name: str, value):
+    """A personal field's value as it is stored, or ValidationError with the clerk's message: a phone number in
+    its one form (``enrollment.phones``), a KPJ without the spreadsheet's apostrophe, free text without control
+    characters. The model, the forms and the services apply it; the imports read cells with the same functions.
+    """
+    if value is None or name not in NORMALISED_FIELDS:
+        return value
+    if name == "phone":
+        return normalize_phone(value)
+    if name == "kpj":
+        return without_text_mark(str(value)) or None
+    return free_text(value)
+
+
+def stored_values(values: dict) -> dict:
+    """``values`` (field name → value) with each in its stored form (``stored_form``); a ValidationError by field
+    names every value refused."""
+    stored, errors = dict(values), {}
+    for name in NORMALISED_FIELDS:
+        if name in values:
+            try:
+                stored[name] = stored_form(name, values[name])
+            except ValidationError as error:
+                errors[name] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+    return stored
+
+
 # Who the person is (with the NIK): shown to every employer of the person; a change is confirmed by Disnaker or
 # by another employer of the person.
 IDENTITY_FIELDS = ("kpj", "name", "birth_date", "sex")

@@ -30,6 +30,9 @@ PROVINCE_CODES = frozenset(
 
 _SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE][+-]?\d+$")
 FEMALE_DAY_OFFSET = 40
+# What a spreadsheet user types before a number to keep it text ('7371…), and what a word processor or phone
+# keyboard makes of that apostrophe (’ and ‘).
+TEXT_MARKS = "'\N{RIGHT SINGLE QUOTATION MARK}\N{LEFT SINGLE QUOTATION MARK}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,15 @@ def compact_number(text: str) -> str:
     return "".join(kept)
 
 
+def without_text_mark(text: str) -> str:
+    """``text`` stripped of spaces and of the one apostrophe a spreadsheet user typed to keep a number as text.
+
+    Applied first to every number typed as text (NIK, KPJ, phone), on every path: ``'7371…`` is ``7371…``.
+    """
+    text = text.strip()
+    return text[1:].lstrip() if text and text[0] in TEXT_MARKS else text
+
+
 def _shown(text: str) -> str:
     """``text`` fit for a message: invisible and control characters marked, at most 40 characters."""
     marked = "".join(
@@ -68,10 +80,11 @@ def _shown(text: str) -> str:
 def normalize_nik(raw: object, *, today: date | None = None) -> str:
     """Return the 16-digit NIK in ``raw`` or raise ValidationError with a message a clerk understands.
 
-    Separators are removed and digits of any script read as ASCII (``compact_number``). A number that a spreadsheet wrote in scientific notation
+    A leading apostrophe is dropped (``without_text_mark``), separators are removed and digits of any script
+    read as ASCII (``compact_number``). A number that a spreadsheet wrote in scientific notation
     (``7.37101E+15``), or a numeric spreadsheet cell, has lost its last digits and is refused.
     """
-    text = "" if raw is None else str(raw).strip()
+    text = "" if raw is None else without_text_mark(str(raw))
     # A spreadsheet keeps 15 significant digits: a NIK that arrives as a number (a float, or a numeric
     # spreadsheet cell) has lost the last ones, even when it still shows 16 digits.
     from_a_number = isinstance(raw, int | float) and not isinstance(raw, bool)
@@ -115,6 +128,22 @@ def nik_facts(nik: str, *, today: date | None = None) -> NikFacts:
             _("The NIK starts with %(code)s, which is not an Indonesian province code."),
             code="nik_province",
             params={"code": nik[:2]},
+        )
+    if nik[2:4] == "00":
+        raise ValidationError(
+            _(
+                "Digits 3 and 4 of the NIK are the regency or city code, from 01; 00 is no regency or "
+                "city. Check the NIK against the KTP."
+            ),
+            code="nik_regency",
+        )
+    if nik[4:6] == "00":
+        raise ValidationError(
+            _(
+                "Digits 5 and 6 of the NIK are the district (kecamatan) code, from 01; 00 is no district. "
+                "Check the NIK against the KTP."
+            ),
+            code="nik_district",
         )
     day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     sex = "P" if day > FEMALE_DAY_OFFSET else "L"

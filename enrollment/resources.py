@@ -39,6 +39,7 @@ from enrollment.models import (
     Membership,
     Worker,
     adopt,
+    stored_form,
 )
 from enrollment.nik import normalize_nik
 from enrollment.services.versions import lock_as_seen
@@ -47,7 +48,12 @@ from programs.resources import KnownBy
 
 
 class DateWidget(widgets.DateWidget):
-    """31/08/2025 or 2025-08-31 (and spreadsheet date cells); written as 31/08/2025 (``short_date``)."""
+    """31/08/2025, 31.08.2025, 31/08/25 or 2025-08-31 (and spreadsheet date cells); written as 31/08/2025
+    (``short_date``). ``kind`` decides the century of a two-digit year (``cells.DateKind``)."""
+
+    def __init__(self, kind: cells.DateKind = cells.DateKind.EVENT) -> None:
+        super().__init__(format="%Y-%m-%d")
+        self.kind = kind
 
     def render(self, value, obj=None, **kwargs):
         if self.coerce_to_string is False or kwargs.get("force_native_type"):
@@ -58,7 +64,7 @@ class DateWidget(widgets.DateWidget):
         if cells.is_blank(value):
             return None
         try:
-            return cells.parse_date(value)
+            return cells.parse_date(value, kind=self.kind)
         except cells.CellError as error:
             raise ValueError(error.message) from None
 
@@ -81,6 +87,23 @@ class NikWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         try:
             return normalize_nik(value)
+        except ValidationError as error:
+            raise ValueError(" ".join(error.messages)) from None
+
+
+class StoredFormWidget(widgets.CharWidget):
+    """A worker's text field in its stored form (``enrollment.models.stored_form``), so that a row giving
+    "+62 812…" for a stored "0812…" is unchanged, not an update."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(allow_blank=name != "kpj")
+        self.name = name
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():  # a number cell: a phone or a KPJ
+            value = int(value)
+        try:
+            return stored_form(self.name, super().clean(value, row, **kwargs))
         except ValidationError as error:
             raise ValueError(" ".join(error.messages)) from None
 
@@ -158,8 +181,13 @@ class EmployerResource(AuditedResource):
 
 class WorkerResource(AuditedResource):
     nik = fields.Field("nik", "nik", NikWidget())
-    birth_date = fields.Field("birth_date", "birth_date", DateWidget())
+    birth_date = fields.Field("birth_date", "birth_date", DateWidget(cells.DateKind.BIRTH))
     kelurahan = fields.Field("kelurahan", "kelurahan", by_code(Kelurahan))
+    kpj = fields.Field("kpj", "kpj", StoredFormWidget("kpj"))
+    name = fields.Field("name", "name", StoredFormWidget("name"))
+    phone = fields.Field("phone", "phone", StoredFormWidget("phone"))
+    address = fields.Field("address", "address", StoredFormWidget("address"))
+    occupation = fields.Field("occupation", "occupation", StoredFormWidget("occupation"))
 
     class Meta(AuditedResource.Meta):
         model = Worker

@@ -41,7 +41,16 @@ def test_an_employer_uploads_a_roster_fixes_the_errors_and_imports_it(
     niks = [factories.make_nik() for _ in range(3)]
     people = [("Nur Ma'rifah", "3900000"), ("Andi Baso", "tiga juta"), ("Sitti Aisyah", "4100000")]
     for number, (nik, (name, wage)) in enumerate(zip(niks, people, strict=True), start=2):
-        values = [nik, name, "", "12/03/1990", "L", "0812", "Jl. Ratulangi", "73.71.01.1001"]
+        values = [
+            nik,
+            name,
+            "",
+            "12/03/1990",
+            "L",
+            "081200002222",
+            "Jl. Ratulangi",
+            "73.71.01.1001",
+        ]
         values += ["Kasir", "tidak", "01/08/2025", wage]
         for column, value in enumerate(values, start=1):
             sheet.cell(row=number, column=column, value=value).number_format = "@"

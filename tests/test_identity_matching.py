@@ -13,8 +13,8 @@ from enrollment.identity import (
     judge,
     name_tokens,
     names_match,
-    normalise_phone,
 )
+from enrollment.phones import comparable_phone
 
 REGISTERED = "Muhammad Rizal Ramadhan"
 
@@ -120,7 +120,7 @@ def test_edit_distance(first, second, limit, distance):
     ],
 )
 def test_indonesian_numbers_are_one_number(phone):
-    assert normalise_phone(phone) == "081355501234"
+    assert comparable_phone(phone) == "081355501234"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_indonesian_numbers_are_one_number(phone):
     ],
 )
 def test_other_numbers(phone, normalised):
-    assert normalise_phone(phone) == normalised
+    assert comparable_phone(phone) == normalised
 
 
 RECORD = Details("Siti Aminah", date(1990, 5, 1), "P", kpj="11122233344", phone="0812 1111 2222")
@@ -167,3 +167,19 @@ def test_a_person_with_neither_kpj_nor_phone_on_record_cannot_be_proven():
     record = Details("Siti Aminah", date(1990, 5, 1), "P")
     verdict = judge(record, Details("Siti Aminah", date(1990, 5, 1), "P", "1", "0812 1111 2222"))
     assert (verdict.name, verdict.kpj, verdict.phone, verdict.proven) == (True, None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("offered_kpj", "matched"),
+    [
+        ("01234567890", True),  # as recorded
+        ("1234567890", True),  # a spreadsheet's number cell dropped the leading zero
+        ("'01234567890", True),  # a spreadsheet's apostrophe
+        ("1234567891", False),
+    ],
+)
+def test_a_kpj_is_compared_without_its_leading_zeros(offered_kpj, matched):
+    record = Details("Siti Aminah", date(1990, 5, 1), "P", kpj="01234567890")
+    assert (
+        judge(record, Details("Siti Aminah", date(1990, 5, 1), "P", kpj=offered_kpj)).kpj is matched
+    )

@@ -150,7 +150,8 @@ def test_a_person_with_neither_kpj_nor_phone_on_record_is_linked_by_disnaker_onl
     worker = factories.make_worker(name="Siti Aminah", birth_date=BORN, sex="P")
     factories.make_employment(worker, employer_b)
     response = portal.post(
-        reverse("portal:worker_add"), add_form(worker, name="Siti Aminah", sex="P", phone="0811")
+        reverse("portal:worker_add"),
+        add_form(worker, name="Siti Aminah", sex="P", phone="081100001111"),
     )
     assert REFUSAL in response.content.decode()
     assert not Employment.objects.filter(employer=employer_a).exists()
@@ -292,7 +293,7 @@ def test_only_the_valid_rows_leaves_the_refused_one_out_and_records_it_once(
     employer_a, employer_a_user, person
 ):
     batch = import_(
-        csv_file([_row(person, name="Budi", phone="0811"), row(name="Orang Baru")]),
+        csv_file([_row(person, name="Budi", phone="081100001111"), row(name="Orang Baru")]),
         employer_a,
         user=employer_a_user,
         only_valid_rows=True,
@@ -406,7 +407,7 @@ def test_a_clerk_sees_the_attempt_beside_the_record(client, operator, refused):
     client.force_login(operator)
     url = reverse("admin:enrollment_identityproofattempt_change", args=[refused.pk])
     html = client.get(url).content.decode()
-    for shown in ("Rizal R.", "Muhammad Rizal Ramadhan", "0811 1234 567", "081355501234"):
+    for shown in ("Rizal R.", "Muhammad Rizal Ramadhan", "08111234567", "081355501234"):
         assert shown in html
     assert "CV Losari Jaya" in html  # the person's employer now, to call
     assert reverse("admin:enrollment_identityproofattempt_link", args=[refused.pk]) in html

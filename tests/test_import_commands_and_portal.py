@@ -226,7 +226,7 @@ def test_an_upload_always_goes_to_the_users_own_roster_whatever_the_form_says(
 def test_a_file_naming_another_employers_workers_never_touches_their_jobs(
     client, employer_a_user, employer_a, employer_b
 ):
-    worker = factories.make_worker(phone="0811", address="Jl. Losari")
+    worker = factories.make_worker(phone="081100001111", address="Jl. Losari")
     factories.make_employment(worker, employer_b, monthly_wage=3_000_000)
     factories.make_membership(worker, "JKK", employer=employer_b)
     before = {

@@ -404,15 +404,16 @@ def test_a_changed_row_updates_only_what_changed_with_history(employer_a):
     import_(csv_file([row(first), row(second)]), employer_a)
     worker = Worker.objects.get(nik=first)
     batch = import_(
-        csv_file([row(first, phone="0899", wage="4500000"), row(second, phone="")]), employer_a
+        csv_file([row(first, phone="089900001111", wage="4500000"), row(second, phone="")]),
+        employer_a,
     )
     assert (batch.count_updated, batch.count_unchanged) == (1, 1)
     worker.refresh_from_db()
-    assert worker.phone == "0899"
+    assert worker.phone == "089900001111"
     assert worker.employments.get().monthly_wage == 4_500_000
     assert Worker.objects.get(nik=second).phone == "081234567890"  # a blank cell erases nothing
     changed = [entry.text for entry in entries(batch, "updated")]
-    assert changed == ["No HP: 081234567890 → 0899; Upah Bulanan: 4000000 → 4500000"]
+    assert changed == ["No HP: 081234567890 → 089900001111; Upah Bulanan: 4000000 → 4500000"]
     assert Worker.history.filter(history_batch_id=batch.pk).get().history_type == "~"
     assert Employment.history.filter(history_batch_id=batch.pk).get().monthly_wage == 4_500_000
     # The new wage's JKK and JKM (0.24 % and 0.30 % of 4,500,000: 10,800 and 13,500), with history.
@@ -490,7 +491,7 @@ def test_a_worker_shared_with_another_employer_keeps_their_record_and_the_file_a
     worker = factories.make_worker(name="Andi Anwar", phone="")
     factories.make_employment(worker, employer_b, monthly_wage=3_000_000)
     before_b = list(Employment.objects.filter(employer=employer_b).values())
-    batch = import_(csv_file([row(worker.nik, name="Nama Lain", phone="0811")]), employer_a)
+    batch = import_(csv_file([row(worker.nik, name="Nama Lain", phone="081100001111")]), employer_a)
     worker.refresh_from_db()
     assert (worker.name, worker.phone) == ("Andi Anwar", "")
     assert [entry.row for entry in entries(batch, "requested")] == [2]
@@ -502,7 +503,7 @@ def test_a_worker_shared_with_another_employer_keeps_their_record_and_the_file_a
     )
     assert request.changes == {
         "name": ["Andi Anwar", "Nama Lain"],
-        "phone": ["", "0811"],
+        "phone": ["", "081100001111"],
         "address": ["", "Jl. Somba Opu 1"],
         "occupation": ["Pedagang", "Kasir"],
     }

@@ -109,3 +109,62 @@ def test_it_warns_when_the_record_disagrees_with_the_nik():
 
 def test_it_has_no_warning_when_the_record_agrees():
     assert nik_mismatches("7371055203900001", date(1990, 3, 12), "P") == []
+
+
+# Kemendagri codes (Permendagri 72/2019, kode wilayah): regencies/cities and districts are numbered from 01, so
+# 00 is no place. Each rule is checked after the province; the regency before the district.
+REGION_CODES = [
+    # (NIK, rule broken or None, what it is)
+    ("7301011203900001", None, "73 Sulsel, 01 Kepulauan Selayar, district 01"),
+    ("7371011203900001", None, "73 Sulsel, 71 Makassar, district 01 (Mariso)"),
+    ("7300051203900001", "nik_regency", "regency 00"),
+    ("7371001203900001", "nik_district", "district 00"),
+    ("7300001203900001", "nik_regency", "both 00: the regency is named first"),
+    ("3100011203900001", "nik_regency", "31 DKI Jakarta, regency 00"),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule", "what"), REGION_CODES, ids=[row[2] for row in REGION_CODES]
+)
+def test_region_codes_00_are_refused_each_with_its_rule(raw, rule, what):
+    if rule is None:
+        assert normalize_nik(raw) == raw
+        return
+    with pytest.raises(ValidationError) as caught:
+        normalize_nik(raw)
+    assert caught.value.code == rule
+
+
+def test_the_region_refusals_say_which_digits_in_indonesian():
+    assert refusal("7300051203900001") == (
+        "Digit ke-3 dan ke-4 NIK adalah kode kabupaten atau kota, mulai dari 01; 00 bukan kabupaten atau "
+        "kota. Periksa NIK dengan KTP."
+    )
+    assert refusal("7371001203900001") == (
+        "Digit ke-5 dan ke-6 NIK adalah kode kecamatan, mulai dari 01; 00 bukan kecamatan. Periksa NIK "
+        "dengan KTP."
+    )
+
+
+# How spreadsheet users force a number to stay text: an apostrophe before it (Excel and LibreOffice), which a
+# word processor or a phone keyboard turns into a typographic one.
+TEXT_MARKED = [
+    ("'7371051203900001", "7371051203900001"),
+    ("\u20197371051203900001", "7371051203900001"),  # ’ right single quotation mark
+    ("\u20187371051203900001", "7371051203900001"),  # ‘ left single quotation mark
+    (" '7371 0512 0390 0001 ", "7371051203900001"),  # with spaces around and inside
+    ("'\uff17\uff13\uff17\uff11051203900001", "7371051203900001"),  # and fullwidth digits after it
+]
+
+
+@pytest.mark.parametrize(("raw", "nik"), TEXT_MARKED)
+def test_a_leading_apostrophe_is_dropped_before_anything_else(raw, nik):
+    assert normalize_nik(raw) == nik
+
+
+@pytest.mark.parametrize("raw", ["''7371051203900001", "7371051203900001'", "73710512'03900001"])
+def test_an_apostrophe_anywhere_else_is_refused(raw):
+    with pytest.raises(ValidationError) as caught:
+        normalize_nik(raw)
+    assert caught.value.code == "nik_not_digits"

@@ -27,6 +27,7 @@ from enrollment.models import (
     Membership,
     PersonalDataChangeRequest,
     Worker,
+    stored_values,
 )
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.calculator import quote
@@ -240,6 +241,15 @@ def test_every_nik_is_valid_and_agrees_with_its_worker(seeded):
     assert any(not nik.startswith("73") for nik in niks)
     assert Worker.objects.filter(kpj=None).exists()
     assert Worker.objects.filter(name__contains="'").exists()
+
+
+def test_every_phone_and_text_is_stored_as_the_paths_store_it(seeded):
+    """Phones already in their one stored form (``08…``, decision 35), no control characters in free text."""
+    fields = ("phone", "name", "address", "occupation", "kpj")
+    for values in Worker.objects.values(*fields):
+        assert stored_values(values) == values
+    phones = set(Worker.objects.exclude(phone="").values_list("phone", flat=True))
+    assert phones and all(phone.startswith("08") and 10 <= len(phone) <= 13 for phone in phones)
 
 
 def test_every_kelurahan_has_workers(seeded):

@@ -133,7 +133,9 @@ def test_registering_a_known_nik_links_the_existing_worker():
 def test_every_change_is_recorded_with_who_when_and_through_which_channel(administrator):
     worker = factories.make_worker()
     employer = factories.make_employer()
-    services.update_worker(worker, acting_user=administrator, channel=Channel.COMMAND, phone="0811")
+    services.update_worker(
+        worker, acting_user=administrator, channel=Channel.COMMAND, phone="081100001111"
+    )
     services.hire_worker(
         worker,
         employer,

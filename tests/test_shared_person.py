@@ -207,7 +207,7 @@ def test_an_import_with_bs_person_and_changed_data_learns_and_changes_nothing(
     csv = (
         "NIK,Nama,Tanggal Lahir,Jenis Kelamin,No HP,Alamat,Kode Kelurahan,Pekerjaan,"
         "Tanggal Mulai Kerja,Upah Bulanan\n"
-        f"{shared.nik},Siti Aminah Baru,{BIRTH.isoformat()},P,08777,Jl. Baru 2,{other.code},Satpam,"
+        f"{shared.nik},Siti Aminah Baru,{BIRTH.isoformat()},P,087770001111,Jl. Baru 2,{other.code},Satpam,"
         "2024-01-01,3900000\n"
         "1234,Salah,1990-03-12,L,2025-01-01,4000000\n"
     ).encode()
@@ -291,20 +291,24 @@ def _edit(client, worker, **changes):
 def test_an_exclusive_workers_change_applies_at_once_and_the_employer_keeps_the_record(
     client, employer_a, employer_a_user
 ):
-    worker = factories.make_worker(name="Rudi Hartono", phone="0811")
+    worker = factories.make_worker(name="Rudi Hartono", phone="081100001111")
     factories.make_employment(worker, employer_a)
     client.force_login(employer_a_user)
     response = _edit(
         client,
         worker,
         name="Rudi Hartono Putra",
-        phone="0812",
+        phone="081200002222",
         kelurahan=worker.kelurahan_id,
         occupation="Sopir",
     )
     assert response.redirect_chain[-1][0] == reverse("portal:worker", kwargs={"pk": worker.pk})
     worker.refresh_from_db()
-    assert (worker.name, worker.phone, worker.keeper) == ("Rudi Hartono Putra", "0812", employer_a)
+    assert (worker.name, worker.phone, worker.keeper) == (
+        "Rudi Hartono Putra",
+        "081200002222",
+        employer_a,
+    )
     assert not _pending_requests(worker).exists()
 
 
@@ -427,9 +431,11 @@ def test_disnakers_correction_in_the_admin_applies_at_once_and_keeps_the_keeper(
 ):
     from enrollment import services
 
-    services.change_personal_data(shared, acting_user=administrator, channel="ADMIN", phone="0822")
+    services.change_personal_data(
+        shared, acting_user=administrator, channel="ADMIN", phone="082200002222"
+    )
     shared.refresh_from_db()
-    assert (shared.phone, shared.keeper) == ("0822", employer_b)
+    assert (shared.phone, shared.keeper) == ("082200002222", employer_b)
 
 
 def test_the_demo_data_gets_a_shared_person_with_a_pending_request_once(

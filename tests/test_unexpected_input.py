@@ -18,7 +18,7 @@ from enrollment.models import Employment, ImportBatch, Worker
 from enrollment.nik import normalize_nik
 from tests import factories
 from tests.test_admin_imports import admin_import
-from tests.test_imports import csv_file, row
+from tests.test_imports import DTSEN_HEADER, codes, csv_file, dtsen_row, import_, row, xlsx_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data")]
 
@@ -261,3 +261,83 @@ def test_a_nul_character_in_any_admin_list_is_not_a_500(client, administrator, u
     """PostgreSQL refuses a NUL in a text: a search or filter value holding one is read without it."""
     client.force_login(administrator)
     assert client.get(reverse(url_name), params).status_code in (200, 302)
+
+
+# --- a spreadsheet's apostrophe and the region codes 00, on every path -------------------------------------------
+
+NO_PLACE = {"regency 00": "7300055503920007", "district 00": "7371005503920007"}
+
+
+@pytest.mark.parametrize(
+    "mark", ["'", "\u2019", "\u2018"], ids=["apostrophe", "right quote", "left quote"]
+)
+def test_the_portal_add_form_drops_the_apostrophe_of_nik_kpj_and_phone(portal, mark):
+    form = portal_form(mark + NIK) | {"kpj": mark + "12345678901", "phone": mark + "081234567890"}
+    assert portal.post(reverse("portal:worker_add"), form).status_code == 302
+    assert list(Worker.objects.values_list("nik", "kpj", "phone")) == [
+        (NIK, "12345678901", "081234567890")
+    ]
+
+
+@pytest.mark.parametrize(
+    "mark", ["'", "\u2019", "\u2018"], ids=["apostrophe", "right quote", "left quote"]
+)
+def test_the_admin_worker_form_drops_the_apostrophe_of_nik_kpj_and_phone(client, operator, mark):
+    client.force_login(operator)
+    form = admin_form(mark + NIK) | {"kpj": mark + "12345678901", "phone": mark + "081234567890"}
+    assert client.post(reverse("admin:enrollment_worker_add"), form).status_code == 302
+    assert list(Worker.objects.values_list("nik", "kpj", "phone")) == [
+        (NIK, "12345678901", "081234567890")
+    ]
+
+
+@pytest.mark.parametrize("raw", NO_PLACE.values(), ids=NO_PLACE.keys())
+def test_the_forms_refuse_region_code_00(portal, client, operator, raw):
+    assert refusal_shown(portal.post(reverse("portal:worker_add"), portal_form(raw)))
+    client.force_login(operator)
+    assert refusal_shown(client.post(reverse("admin:enrollment_worker_add"), admin_form(raw)))
+    assert not Worker.objects.exists()
+
+
+@pytest.mark.parametrize("make_file", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_a_roster_import_drops_the_apostrophe_and_refuses_region_00(employer_a, make_file):
+    rows = [
+        row("'" + NIK, born="1992-03-15", sex="P", kpj="'12345678901", phone="'081234567890"),
+        row(NO_PLACE["regency 00"], born="1992-03-15", sex="P"),
+        row(NO_PLACE["district 00"], born="1992-03-15", sex="P"),
+    ]
+    batch = import_(make_file(rows), employer_a, only_valid_rows=True)
+    assert codes(batch) == [(3, "nik_regency"), (4, "nik_district")]
+    worker = Worker.objects.get()
+    assert (worker.nik, worker.kpj, worker.phone) == (NIK, "12345678901", "081234567890")
+
+
+def test_a_dtsen_import_drops_the_apostrophe(reference_data):
+    batch = import_(
+        csv_file([dtsen_row("\u2019" + NIK)], header=DTSEN_HEADER),
+        None,
+        source=ImportBatch.Source.DTSEN,
+    )
+    assert (batch.count_new, batch.count_errors) == (1, 0)
+    assert list(Worker.objects.values_list("nik", flat=True)) == [NIK]
+
+
+def test_the_admin_worker_import_drops_the_apostrophe(client, administrator):
+    client.force_login(administrator)
+    content = f"nik,name,birth_date,sex,kelurahan\n'{NIK},Nur,1992-03-15,P,73.71.01.1001\n"
+    admin_import(client, Worker, content.encode())
+    assert list(Worker.objects.values_list("nik", flat=True)) == [NIK]
+
+
+@pytest.mark.parametrize("query", ["'7371 0555", "\u20197371055503920007", "'7371O"])
+def test_a_search_with_an_apostrophe_finds_the_worker_by_nik(
+    portal, client, administrator, employer_a, query
+):
+    worker = factories.make_worker(nik=NIK, birth_date=date(1992, 3, 15), sex="P")
+    factories.make_employment(worker, employer_a)
+    expected = [] if "O" in query else [worker]
+    found = portal.get(reverse("portal:roster"), {"q": query}).context["page"].object_list
+    assert [employment.worker for employment in found] == expected
+    client.force_login(administrator)
+    listed = client.get(reverse("admin:enrollment_worker_changelist"), {"q": query})
+    assert list(listed.context["cl"].result_list) == expected

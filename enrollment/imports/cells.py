@@ -1,11 +1,16 @@
 """Reading one cell: dates, amounts, yes/no, sex, text. Each parser returns the value or raises ``CellError``
-with a sentence a clerk understands; NIK rules stay in ``enrollment.nik``.
+with a sentence a clerk understands; NIK rules stay in ``enrollment.nik``, phone rules in ``enrollment.phones``.
 """
 
 import re
 from datetime import date, datetime
+from enum import Enum
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from berjasa.formatting import short_date
+from enrollment.free_text import free_text
 
 
 class CellError(ValueError):
@@ -15,7 +20,7 @@ class CellError(ValueError):
         self.code = code
 
 
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})$")
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 _DECIMALS = re.compile(r"^(\d+)[.,]0{1,2}$")
 _YES = frozenset({"ya", "y", "yes", "true", "benar", "1", "v", "x", "✓"})
@@ -29,15 +34,16 @@ def is_blank(value) -> bool:
 
 
 def text(value, max_length: int) -> str:
-    """A text cell; a number Excel made of it (a phone number, a KPJ) is written back as its digits."""
+    """A text cell, as ``enrollment.free_text`` reads it (control characters refused, line breaks a space); a
+    number Excel made of it (a KPJ) is written back as its digits."""
     if value is None:
         return ""
     if isinstance(value, str):
-        result = value if "  " not in value and "\n" not in value else " ".join(value.split())
+        result = free_text(value)
     elif isinstance(value, float) and value.is_integer():
         result = str(int(value))
     elif isinstance(value, datetime | date):
-        result = value.strftime("%d/%m/%Y")
+        result = short_date(value)
     else:
         result = " ".join(str(value).split())
     if len(result) > max_length:
@@ -49,7 +55,32 @@ def text(value, max_length: int) -> str:
     return result
 
 
-def parse_date(value) -> date:
+class DateKind(Enum):
+    """What a date is, which decides the century of a two-digit year (decision 36): the window, in years before
+    and after today, where such a date can lie. Each is shorter than 100 years, so at most one century fits."""
+
+    # Born from this day 99 years ago to this day 10 years ago.
+    BIRTH = (99, -10)
+    # A job, a membership, a claim: from this day 60 years ago to this day in 10 years.
+    EVENT = (60, 10)
+
+    def fits(self, candidate: date, today: date) -> bool:
+        back, ahead = self.value
+        return _years_after(today, -back) <= candidate <= _years_after(today, ahead)
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def parse_date(value, kind: DateKind = DateKind.EVENT, today: date | None = None) -> date:
+    """A date cell: a spreadsheet date, ``2025-08-31``, or day, month and year as ``31/08/2025``,
+    ``31-08-2025`` or ``31.08.2025``. A two-digit year (``31/08/25``, as a spreadsheet re-saves a CSV in the
+    Indonesian locale) takes the one century that puts the date in ``kind``'s window; none fitting, it is refused.
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -59,10 +90,14 @@ def parse_date(value) -> date:
         if len(raw) == 10 and raw[4] == "-":
             return date.fromisoformat(raw)
         if match := _DMY.match(raw):
-            day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day)
+            day, _separator, month, year = match.groups()
+            if len(year) == 2:
+                return _two_digit_year(raw, int(day), int(month), int(year), kind, today)
+            return date(int(year), int(month), int(day))
         if len(raw) > 10 and raw[4] == "-" and raw[10] in " T":  # 2025-08-31 00:00:00
             return date.fromisoformat(raw[:10])
+    except CellError:
+        raise
     except ValueError:
         raise CellError(
             _("“%(value)s” is not a real date.") % {"value": raw}, code="impossible_date"
@@ -70,6 +105,39 @@ def parse_date(value) -> date:
     raise CellError(
         _("“%(value)s” is not a date; write it as 31/08/2025 or 2025-08-31.") % {"value": raw},
         code="not_a_date",
+    )
+
+
+def _two_digit_year(
+    raw: str, day: int, month: int, year: int, kind: DateKind, today: date | None
+) -> date:
+    today = today or timezone.localdate()
+    candidates = []
+    for century in (1900, 2000):
+        try:
+            candidates.append(date(century + year, month, day))
+        except ValueError:  # 29/02/00 is a date in 2000 only
+            continue
+    if not candidates:
+        raise ValueError(raw)
+    fitting = [candidate for candidate in candidates if kind.fits(candidate, today)]
+    if len(fitting) == 1:
+        return fitting[0]
+    shown = _(" or ").join(short_date(candidate) for candidate in candidates)
+    raise CellError(
+        (
+            _(
+                "“%(value)s” has a two-digit year, and no century makes it a likely birth date (%(dates)s; "
+                "a birth date lies from 99 to 10 years ago). Write the year in four digits."
+            )
+            if kind is DateKind.BIRTH
+            else _(
+                "“%(value)s” has a two-digit year, and no century makes it a likely date here (%(dates)s; "
+                "such a date lies from 60 years ago to 10 years ahead). Write the year in four digits."
+            )
+        )
+        % {"value": raw, "dates": shown},
+        code="unclear_century",
     )
 
 

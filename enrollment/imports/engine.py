@@ -19,7 +19,8 @@ from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.reader import Column, RefusedFile, Table
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import PERSONAL_FIELDS, Membership, Worker
-from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.nik import nik_mismatches, normalize_nik, without_text_mark
+from enrollment.phones import normalize_phone
 from programs.models import Kelurahan
 
 # Rows looked up together: one query per table per chunk, few enough values that PostgreSQL uses the index.
@@ -27,7 +28,7 @@ LOOKUP_CHUNK = 2_000
 MAX_LISTED_DUPLICATES = 5
 
 # Lengths of the worker's text fields (the model's max_length).
-_LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name", "phone", "address", "occupation", "kpj")}  # fmt: skip
+_LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name", "address", "occupation", "kpj")}  # fmt: skip
 
 # The worker's attributes a file may set (``kelurahan_id``, not ``kelurahan``: also the columns' names), in the
 # order the writer uses.
@@ -90,10 +91,12 @@ class Importer:
         return [
             Field("nik", "nik", partial(normalize_nik, today=self.today), required=True),
             Field("name", "name", partial(cells.text, max_length=_LENGTHS["name"]), required=True),
-            Field("birth_date", "birth_date", cells.parse_date, required=True),
+            Field(
+                "birth_date", "birth_date", self.date_reader(cells.DateKind.BIRTH), required=True
+            ),
             Field("sex", "sex", cells.parse_sex, required=True),
             Field("kpj", "kpj", self._kpj),
-            Field("phone", "phone", partial(cells.text, max_length=_LENGTHS["phone"])),
+            Field("phone", "phone", normalize_phone),
             Field("address", "address", partial(cells.text, max_length=_LENGTHS["address"])),
             Field("kelurahan_id", "kelurahan", self._kelurahan),
             Field(
@@ -101,6 +104,10 @@ class Importer:
             ),
             Field("has_disability", "has_disability", cells.parse_yes_no),
         ]
+
+    def date_reader(self, kind: cells.DateKind) -> Callable:
+        """``cells.parse_date`` for dates of ``kind`` (the century of a two-digit year depends on it)."""
+        return partial(cells.parse_date, kind=kind, today=self.today)
 
     def check(self, line: Line) -> list[tuple[str, str, str]]:
         """Rules across a row's cells, once each has been read: (column key, code, message) of each broken."""
@@ -172,7 +179,7 @@ class Importer:
         return lines
 
     def _kpj(self, value) -> str:
-        kpj = cells.text(value, _LENGTHS["kpj"]).replace(" ", "")
+        kpj = without_text_mark(cells.text(value, _LENGTHS["kpj"])).replace(" ", "")
         if not kpj.isdigit():
             raise cells.CellError(_("The KPJ number may contain digits only."), code="kpj_digits")
         return kpj

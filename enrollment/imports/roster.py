@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from berjasa.formatting import short_date
+from enrollment.identity import normalise_kpj
 from enrollment.imports import cells
 from enrollment.imports.engine import (
     LOOKUP_CHUNK,
@@ -133,7 +134,9 @@ class RosterImport(Importer):
     def fields(self) -> list[Field]:
         return [
             *super().fields(),
-            Field("start_date", "start_date", cells.parse_date, required=True),
+            Field(
+                "start_date", "start_date", self.date_reader(cells.DateKind.EVENT), required=True
+            ),
             Field("monthly_wage", "monthly_wage", cells.parse_rupiah, required=True),
             Field("npp", "npp", str),
         ]
@@ -178,6 +181,7 @@ class RosterImport(Importer):
         kpj_rows: dict[str, int] = {}
         for chunk in self.chunks(lines):
             known = known_workers([line.nik for line in chunk])
+            _keep_recorded_kpjs(chunk, known)
             # Only a KPJ new to its worker can clash with another worker's.
             kpjs = [
                 line.kpj
@@ -542,6 +546,15 @@ class RosterImport(Importer):
 
 
 _NOBODY = (None,) * len(WORKER_LOOKUP)
+
+
+def _keep_recorded_kpjs(lines: list[Line], known: dict[str, tuple]) -> None:
+    """A KPJ that is the recorded one but for the leading zeros a spreadsheet's number cell drops
+    (``1234567890`` for ``01234567890``) is the recorded one: no change."""
+    for line in lines:
+        recorded = known.get(line.nik, _NOBODY)[PERSON_AT]
+        if line.kpj and recorded and normalise_kpj(line.kpj) == normalise_kpj(recorded):
+            line.kpj = recorded
 
 
 def _differs(line: Line, worker: tuple) -> bool:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employment, Membership
-from enrollment.nik import compact_number
+from enrollment.nik import compact_number, without_text_mark
 from enrollment.portal.queries import with_coverage
 from programs.models import Kelurahan, Program, Segment
 
@@ -66,7 +66,7 @@ class RosterFilter(django_filters.FilterSet):
         return Membership.objects.filter(worker=OuterRef("worker"), employer=self.employer)
 
     def search(self, queryset, name, value):
-        value = value.strip()
+        value = without_text_mark(value)  # '7371… pasted from a spreadsheet
         digits = compact_number(value)
         if digits.isascii() and digits.isdigit():
             return queryset.filter(

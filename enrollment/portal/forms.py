@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.forms import SeenVersionForm
+from enrollment.forms import SeenVersionForm, StoredFormMixin
 from enrollment.models import PERSONAL_FIELDS, Employment, Worker
 from enrollment.nik import nik_mismatches, normalize_nik
 from programs.models import Kelurahan, Program
@@ -21,7 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonalDataForm(SeenVersionForm):
+class PersonalDataForm(StoredFormMixin, SeenVersionForm):
     """A worker's personal data, as the employer keeps it (the NIK is set once, when the worker is added; the DTSEN
     decile is Disnaker's)."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berjasa.audit import Channel
-from enrollment.identity import Details, Verdict, failures_allowed, judge, normalise_kpj
+from enrollment.identity import Details, Verdict, failures_allowed, judge
 from enrollment.models import Employer, Employment, IdentityProofAttempt, ImportBatch, Worker
 from enrollment.services.roster import hire_worker
 
@@ -77,7 +77,7 @@ def note_verdict(attempt: IdentityProofAttempt, verdict: Verdict, offered: Detai
     attempt.phone_matched = verdict.phone
     if not verdict.proven:
         attempt.offered_name = (offered.name or "")[:150]
-        attempt.offered_kpj = normalise_kpj(offered.kpj)[:20]
+        attempt.offered_kpj = (offered.kpj or "").strip()[:20]
         attempt.offered_phone = (offered.phone or "").strip()[:20]
 
 

@@ -22,6 +22,7 @@ from enrollment.models import (
     Membership,
     PersonalDataChangeRequest,
     Worker,
+    stored_values,
 )
 from enrollment.services.roster import update_worker
 from enrollment.services.versions import lock_as_seen
@@ -95,6 +96,7 @@ def change_personal_data(
     differ (refused while the employer already has one pending for the person). Refused (``StaleEdit``) when the
     worker is no longer at ``seen_version``, the version the form showed: its values would undo that change.
     """
+    changes = stored_values(changes)  # "+62 812…" does not differ from "0812…"
     worker = lock_as_seen(worker, seen_version, acting_user=acting_user, employer=employer)
     differing = {
         name: [_recorded(worker, name), stored(name, value)]
