@@ -47,7 +47,7 @@ class CatalogueAdmin(CountedDeleteMixin, ImportExportModelAdmin):
 @admin.register(Program)
 class ProgramAdmin(CatalogueAdmin):
     resource_classes = [ProgramResource]
-    list_display = ("code", "name", "wage_earners_only", "sort_order")
+    list_display = ("code", "name", "wage_earners_only", "business_workers_only", "sort_order")
     search_fields = ("code", "name")
 
 
