@@ -176,10 +176,7 @@ class ImportUploadViews:
 
     def recheck_view(self, request, pk: int):
         batch = self._batch(request, pk, write=True)
-        if batches.recheck_batch(batch):
-            batch.refresh_from_db()
-            tasks.start_check(batch)
-        else:
+        if not tasks.start_recheck(batch):
             messages.warning(
                 request, _("This batch is not interrupted; there is nothing to check again.")
             )

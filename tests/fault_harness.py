@@ -134,12 +134,7 @@ def inline_check(batch_id: str) -> None:
 
 
 def recheck(batch_id: str) -> bool:
-    batch = ImportBatch.objects.get(pk=batch_id)
-    rechecked = batches.recheck_batch(batch)
-    if rechecked:
-        batch.refresh_from_db()
-        tasks.start_check(batch)
-    return rechecked
+    return tasks.start_recheck(ImportBatch.objects.get(pk=batch_id))
 
 
 def confirm(batch_id: str) -> dict:

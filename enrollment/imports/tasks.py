@@ -49,6 +49,15 @@ def start_run(batch: ImportBatch) -> None:
     _start(run_import, batch)
 
 
+def start_recheck(batch: ImportBatch) -> bool:
+    """Check an interrupted batch again (the page's "Check again"); False if it is not interrupted."""
+    if not batches.recheck_batch(batch):
+        return False
+    batch.refresh_from_db()
+    start_check(batch)
+    return True
+
+
 def _start(job, batch: ImportBatch) -> None:
     if batch.status == Status.REFUSED:
         return

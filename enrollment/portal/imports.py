@@ -122,10 +122,7 @@ def import_confirm(request, pk: int):
 @require_POST
 def import_recheck(request, pk: int):
     batch = get_object_or_404(import_batches_visible_to(request.user, request.employer), pk=pk)
-    if batches.recheck_batch(batch):
-        batch.refresh_from_db()
-        tasks.start_check(batch)
-    else:
+    if not tasks.start_recheck(batch):
         messages.warning(
             request, _("This upload is not interrupted; there is nothing to check again.")
         )
