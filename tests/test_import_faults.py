@@ -74,8 +74,12 @@ class Harness:
             json.loads(line)["result"] for line in done.stdout.splitlines() if line.startswith("{")
         ]
 
-    def kill_when_paused(self, action: str, *arguments: str, at: str, **env: str) -> None:
-        """Start ``action`` paused at ``at`` (check or write), SIGKILL it there, and let its lease expire."""
+    def kill_when_paused(
+        self, action: str, *arguments: str, at: str, alive_check=None, **env: str
+    ) -> None:
+        """Start ``action`` paused at ``at`` (check or write), SIGKILL it there, and let its lease expire.
+
+        ``alive_check``: called once the paused process has outlived its first lease, before the kill."""
         flag = self.media / "paused"
         flag.unlink(missing_ok=True)
         process = subprocess.Popen(  # noqa: S603 - our own arguments
@@ -89,6 +93,9 @@ class Harness:
         while not flag.exists():
             assert process.poll() is None and time.monotonic() < deadline, "never reached the pause"
             time.sleep(0.1)
+        if alive_check:
+            time.sleep(LEASE_SECONDS + 0.5)
+            alive_check()
         process.send_signal(signal.SIGKILL)
         process.wait()
         time.sleep(LEASE_SECONDS + 0.5)
@@ -146,7 +153,13 @@ def test_a_worker_killed_while_checking_leaves_the_batch_interrupted_and_a_reche
     harness,
 ):
     batch, before = harness.upload()
-    harness.kill_when_paused("worker", at="check")
+
+    def still_checking():
+        """The paused worker's thread keeps renewing its lease: recovery leaves a live worker alone."""
+        _, alive = harness.run("recover", "state", str(batch))
+        assert (alive["status"], alive["reasons"]) == ("VALIDATING", [])
+
+    harness.kill_when_paused("worker", at="check", alive_check=still_checking)
     assert harness.state(batch)["status"] == "VALIDATING"  # what stayed for good before leases
 
     recovered, after_kill = harness.run("recover", "state", str(batch))
@@ -166,7 +179,14 @@ def test_a_worker_killed_while_writing_is_retried_then_interrupted_with_nothing_
     """Two attempts allowed: the first killed write is queued again, the second killed write ends the batch."""
     batch, before = harness.upload(IMPORT_MAX_ATTEMPTS="2")
     harness.run("worker", "confirm", str(batch))
-    harness.kill_when_paused("worker", at="write")
+
+    def still_writing():
+        """Renewed on the thread's own connection while the write's transaction is open (PostgreSQL); on
+        SQLite the write holds the database, and recovery gives up waiting for it after a second."""
+        _, alive = harness.run("recover", "state", str(batch))
+        assert (alive["status"], alive["reasons"]) == ("RUNNING", [])
+
+    harness.kill_when_paused("worker", at="write", alive_check=still_writing)
     _, retried = harness.run("recover", "state", str(batch), IMPORT_MAX_ATTEMPTS="2")
     assert (retried["status"], retried["reasons"], retried["steps"]) == (
         "RUNNING",
