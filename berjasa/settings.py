@@ -256,6 +256,17 @@ TASKS = {
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 100)
 # Files up to this size are checked and imported inside the request; larger ones by the background worker.
 IMPORT_INLINE_MAX_KB = env_int("IMPORT_INLINE_MAX_KB", 1024)
+# A step run inside the request hands over to the background worker once it has taken this long, and waits at
+# most this long for a lock: far below WEB_STATEMENT_TIMEOUT_SECONDS and the app server's timeout
+# (docs/deployment.md, "Timeouts").
+IMPORT_INLINE_SECONDS = env_int("IMPORT_INLINE_SECONDS", 5)
+# The lease of a batch being checked or imported: renewed every third of it while the process works; a batch
+# whose lease has expired is interrupted and retried in the background, at most IMPORT_MAX_ATTEMPTS starts.
+IMPORT_LEASE_SECONDS = env_int("IMPORT_LEASE_SECONDS", 30)
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
+# The background worker's import waits at most this long for a row lock held by someone else, then is
+# interrupted (and retried).
+IMPORT_LOCK_TIMEOUT_SECONDS = env_int("IMPORT_LOCK_TIMEOUT_SECONDS", 60)
 # The admin's per-model imports (django-import-export, saved row by row inside the request) take files up to
 # this many rows.
 ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 5_000)

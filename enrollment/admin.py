@@ -246,6 +246,7 @@ class ImportBatchAdmin(
         "count_unchanged",
         "count_terminated",
         "count_errors",
+        "attempts",
     )
     list_filter = ("source", "status")
     list_select_related = ("employer", "created_by")

@@ -94,6 +94,11 @@ class ImportUploadViews:
                 name="enrollment_importbatch_confirm",
             ),
             path(
+                "<int:pk>/recheck/",
+                view(require_POST(self.recheck_view)),
+                name="enrollment_importbatch_recheck",
+            ),
+            path(
                 "<int:pk>/cancel/",
                 view(require_POST(self.cancel_view)),
                 name="enrollment_importbatch_cancel",
@@ -141,7 +146,9 @@ class ImportUploadViews:
 
     def review_view(self, request, pk: int):
         batch = self._batch(request, pk)
-        names = {name: reverse(f"admin:enrollment_importbatch_{name}", kwargs={"pk": pk}) for name in ("confirm", "cancel", "errors")}  # fmt: skip
+        if tasks.recover_stalled(ImportBatch.objects.filter(pk=pk)):
+            batch.refresh_from_db()
+        names = {name: reverse(f"admin:enrollment_importbatch_{name}", kwargs={"pk": pk}) for name in ("confirm", "cancel", "recheck", "errors")}  # fmt: skip
         context = {
             **self.admin_site.each_context(request),
             **review_context(batch, request.GET, ImportBatch.objects.all()),
@@ -150,6 +157,7 @@ class ImportUploadViews:
             % {"number": pk, "name": batch.file_name},
             "confirm_url": names["confirm"],
             "cancel_url": names["cancel"],
+            "recheck_url": names["recheck"],
             "errors_url": names["errors"],
             "next_links": [
                 (reverse("admin:enrollment_importbatch_changelist"), _("All import batches")),
@@ -165,6 +173,14 @@ class ImportUploadViews:
             tasks.start_run(batch)
         else:
             messages.warning(request, _("This import cannot be confirmed as it is."))
+        return redirect("admin:enrollment_importbatch_review", pk=pk)
+
+    def recheck_view(self, request, pk: int):
+        batch = self._batch(request, pk, write=True)
+        if not tasks.start_recheck(batch):
+            messages.warning(
+                request, _("This batch is not interrupted; there is nothing to check again.")
+            )
         return redirect("admin:enrollment_importbatch_review", pk=pk)
 
     def cancel_view(self, request, pk: int):

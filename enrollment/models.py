@@ -76,10 +76,11 @@ class ImportBatch(models.Model):
         IMPORTED = "IMPORTED", _("Imported")
         FAILED = "FAILED", _("Failed")
         CANCELLED = "CANCELLED", _("Cancelled")
+        INTERRUPTED = "INTERRUPTED", _("Interrupted")
 
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+        _("status"), max_length=11, choices=Status.choices, default=Status.PENDING
     )
     employer = models.ForeignKey(
         "Employer",
@@ -127,6 +128,19 @@ class ImportBatch(models.Model):
     )
     started_at = models.DateTimeField(_("import started at"), null=True, blank=True)
     task_id = models.CharField(_("background task"), max_length=64, blank=True)
+    # The lease of the process checking or importing the batch (enrollment.imports.lease): renewed while it
+    # works; once expired, the batch is interrupted and retried.
+    lease_token = models.CharField(_("lease"), max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("Starts of the current step (check or import).")
+    )
+    interruptions = models.JSONField(
+        _("interruptions"),
+        default=list,
+        blank=True,
+        help_text=_("Each interrupted attempt: step, attempt, time and reason."),
+    )
 
     class Meta:
         ordering = ["-created_at"]

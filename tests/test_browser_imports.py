@@ -1,13 +1,19 @@
 """The roster upload loop in headless Chromium: template, upload with errors, error report, fix, re-upload,
-preview, confirm. Screenshots go to test-artifacts/import-*.png."""
+preview, confirm; and an upload whose check died, checked again. Screenshots go to test-artifacts/import-*.png."""
+
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from enrollment.imports import batches
 from enrollment.models import Employment, ImportBatch
 from tests import factories
 from tests.conftest import save_screenshot
 from tests.test_browser_portal import log_in
+from tests.test_imports import csv_file, row
 
 pytestmark = [
     pytest.mark.browser,
@@ -86,3 +92,37 @@ def test_an_employer_uploads_a_roster_fixes_the_errors_and_imports_it(
     page.click("a[href$='/portal/roster/']")
     assert "Nur Ma'rifah" in page.locator("table").inner_text()
     save_screenshot(page, "import-5-roster")
+
+
+def test_an_employer_rechecks_an_upload_whose_check_died_and_imports_it(
+    page, employer_a_user, employer_a, settings
+):
+    """The worker checking the upload was killed: once its lease expired, the page says so and offers a
+    re-check; the re-check and the import then run as for any upload."""
+    settings.IMPORT_MAX_ATTEMPTS = 1
+    rows = [row(), row()]
+    batch = batches.stage_upload(
+        ContentFile(csv_file(rows).read(), name="roster.csv"),
+        source=ImportBatch.Source.ROSTER,
+        acting_user=employer_a_user,
+        employer=employer_a,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.VALIDATING,
+        attempts=1,
+        lease_token="a-dead-worker",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    log_in(page, employer_a_user.username)
+    page.wait_for_url("**/portal/")
+    page.goto(f"/portal/imports/{batch.pk}/")
+    alert = page.locator("section[role=alert]").inner_text()
+    assert "Unggahan ini terhenti saat memeriksa" in alert and "Tidak ada yang ditulis." in alert
+    save_screenshot(page, "import-6-interrupted")
+
+    page.click("form[action$='/recheck/'] button")
+    page.wait_for_selector("button[form=confirm]")
+    assert page.locator(".stat .value").first.inner_text() == "2"
+    page.click("button[form=confirm]")
+    page.wait_for_selector(".status-imported")
+    assert Employment.objects.filter(employer=employer_a).count() == 2

@@ -6,6 +6,11 @@ file lives in the default storage, so whichever app server or worker runs the ne
 An import runs in one transaction: the plan is made again inside it (the records may have changed since the
 preview), then written in bulk. A file with errors writes nothing unless ``only_valid_rows`` was chosen; a
 database error or a crash leaves nothing half-written (the batch is marked FAILED afterwards).
+
+A step (check or import) runs under a lease (``enrollment.imports.lease``). A process that dies leaves the lease
+to expire; ``interrupt`` then queues the step again (at most ``IMPORT_MAX_ATTEMPTS`` starts) or marks the batch
+INTERRUPTED, to be checked again or cancelled from its page. Inside a web request a step has a time budget and
+a bounded wait for locks; past either it raises ``HandedOver`` and the background worker takes it.
 """
 
 import hashlib
@@ -20,11 +25,19 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from berjasa.spreadsheets import stream_csv, write_xlsx
 from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
+from enrollment.imports.lease import (
+    HandedOver,
+    Lease,
+    LeaseLost,
+    LockWaitTimeout,
+    transaction_waiting_at_most,
+)
 from enrollment.imports.plan import Kind, Plan, ReviewPage, ReviewWriter
 from enrollment.imports.proof import ProofGate
 from enrollment.imports.reader import FileShape, RefusedFile, header_key, open_table, read_rows
@@ -44,6 +57,10 @@ TEXT_HEADERS = {
 }
 Status = ImportBatch.Status
 ANALYZE_AFTER_NEW_ROWS = 10_000
+# The statuses of a step under way: its name, and the status it is queued in again after an interruption.
+STEPS = {Status.VALIDATING: ("check", Status.PENDING), Status.RUNNING: ("import", Status.RUNNING)}
+WORKER_STOPPED = "worker_stopped"  # reasons of an interruption
+LOCK_WAIT = "lock_wait"
 
 
 @dataclass(frozen=True)
@@ -106,24 +123,45 @@ def stage_upload(
 # --- checking: the preview ----------------------------------------------------------------------------------
 
 
-def check_batch(batch_id: int) -> None:
-    """Check every row and write the preview and the error report: VALIDATED, or REFUSED with the reason."""
-    if not _move(batch_id, Status.PENDING, Status.VALIDATING):
+def check_batch(batch_id: int, *, budget: float | None = None) -> None:
+    """Check every row and write the preview and the error report: VALIDATED, or REFUSED with the reason.
+
+    ``budget``: seconds it may take (inside a request); past them it raises ``HandedOver``, the batch PENDING."""
+    lease = Lease.claim(
+        batch_id, when_status=Status.PENDING, status=Status.VALIDATING, budget=budget
+    )
+    if lease is None:
         return
+    try:
+        with lease:
+            _check(batch_id, lease)
+    except HandedOver:
+        lease.release(Status.PENDING)
+        raise
+    except LeaseLost:
+        logger.warning("Import batch %s was interrupted by another process while checked", batch_id)
+
+
+def _check(batch_id: int, lease: Lease) -> None:
     batch = ImportBatch.objects.get(pk=batch_id)
+
+    def progress(rows: int) -> None:
+        lease.checkpoint()
+        _progress(batch_id, rows)
+
     with translation.override(batch.options.get("language")):
         with tempfile.TemporaryFile("w+", encoding="utf-8") as review:
             plan = Plan(review=ReviewWriter(review))
             try:
-                importer, _work = _plan(
-                    batch, plan, progress=lambda rows: _progress(batch_id, rows)
-                )
+                importer, _work = _plan(batch, plan, progress=progress)
+            except (HandedOver, LeaseLost):
+                raise
             except RefusedFile as refusal:
-                _refuse(batch, refusal)
+                _refuse(batch, refusal, lease)
                 return
             except Exception:
                 logger.exception("Checking import batch %s failed", batch_id)
-                _finish(batch, Status.FAILED, message=_failure_message())
+                _finish(batch, Status.FAILED, message=_failure_message(), lease=lease)
                 return
             review.seek(0)
             folder = PurePath(batch.upload.name).parent
@@ -133,7 +171,7 @@ def check_batch(batch_id: int) -> None:
         if plan.errors:
             write_error_report(batch, plan)
         _record(batch, plan)
-        _finish(batch, Status.VALIDATED)
+        _finish(batch, Status.VALIDATED, lease=lease)
 
 
 def review_page(batch: ImportBatch, kind: str) -> ReviewPage:
@@ -153,7 +191,7 @@ def confirm_batch(batch: ImportBatch, *, only_valid_rows: bool = False) -> bool:
         return False
     options = {**batch.options, "only_valid_rows": only_valid_rows}
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.VALIDATED).update(
-        status=Status.RUNNING, options=options, started_at=timezone.now()
+        status=Status.RUNNING, options=options, started_at=timezone.now(), attempts=0
     )
     return bool(claimed)
 
@@ -161,9 +199,59 @@ def confirm_batch(batch: ImportBatch, *, only_valid_rows: bool = False) -> bool:
 def cancel_batch(batch: ImportBatch) -> bool:
     return bool(
         ImportBatch.objects.filter(
-            pk=batch.pk, status__in=[Status.PENDING, Status.VALIDATED]
+            pk=batch.pk, status__in=[Status.PENDING, Status.VALIDATED, Status.INTERRUPTED]
         ).update(status=Status.CANCELLED, finished_at=timezone.now())
     )
+
+
+def recheck_batch(batch: ImportBatch) -> bool:
+    """Take an interrupted batch back to its check (the records may have changed since): PENDING, no attempts."""
+    return bool(
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.INTERRUPTED).update(
+            status=Status.PENDING, attempts=0, rows_checked=0, started_at=None
+        )
+    )
+
+
+def interrupt(batch_id: int, reason: str, *, token: str = "") -> str | None:
+    """Stop a step whose process is gone: queued again (PENDING, or RUNNING with no lease) while it has had
+    fewer than ``IMPORT_MAX_ATTEMPTS`` starts, else INTERRUPTED; the reason is appended to its interruptions.
+
+    ``token``: a process giving up its own lease; without it, only a lease that has expired. Any number of
+    processes may call this at once: a conditional UPDATE lets one win; the others get None."""
+    condition = Q(lease_token=token) if token else Q(lease_expires_at__lt=timezone.now())
+    batch = ImportBatch.objects.filter(condition, pk=batch_id, status__in=STEPS).first()
+    if batch is None:
+        return None
+    step, queued = STEPS[batch.status]
+    status = queued if batch.attempts < settings.IMPORT_MAX_ATTEMPTS else Status.INTERRUPTED
+    record = {
+        "step": step,
+        "attempt": batch.attempts,
+        "at": timezone.now().isoformat(),
+        "reason": reason,
+    }
+    # One UPDATE, never two in one transaction: PostgreSQL checks the foreign keys of a row updated twice by a
+    # transaction, waiting for the lock on the employer that the import being interrupted may be waiting for.
+    won = ImportBatch.objects.filter(
+        condition, pk=batch_id, status=batch.status, lease_token=batch.lease_token
+    ).update(
+        status=status,
+        lease_token="",
+        lease_expires_at=None,
+        interruptions=[*batch.interruptions, record],
+    )
+    if not won:
+        return None
+    logger.warning(
+        "Import batch %s interrupted (%s, %s attempt %d): %s",
+        batch_id,
+        reason,
+        step,
+        batch.attempts,
+        status,
+    )
+    return status
 
 
 def start_batch(batch: ImportBatch, *, only_valid_rows: bool = False) -> bool:
@@ -171,28 +259,69 @@ def start_batch(batch: ImportBatch, *, only_valid_rows: bool = False) -> bool:
     options = {**batch.options, "only_valid_rows": only_valid_rows}
     return bool(
         ImportBatch.objects.filter(pk=batch.pk, status=Status.PENDING).update(
-            status=Status.RUNNING, options=options, started_at=timezone.now()
+            status=Status.RUNNING, options=options, started_at=timezone.now(), attempts=0
         )
     )
 
 
-def run_batch(batch_id: int) -> None:
-    """Import a claimed (RUNNING) batch in one transaction; IMPORTED, or FAILED with nothing written."""
-    batch = ImportBatch.objects.select_related("employer", "created_by").get(pk=batch_id)
-    if batch.status != Status.RUNNING:
+class Interrupted(Exception):
+    """The import gave up (a lock not released in time); ``status``: what ``interrupt`` made of the batch."""
+
+    def __init__(self, status: str | None) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def run_batch(batch_id: int, *, budget: float | None = None) -> None:
+    """Import a claimed (RUNNING) batch in one transaction; IMPORTED, or FAILED with nothing written.
+
+    ``budget``: seconds it may take and wait for locks (inside a request); past them it raises ``HandedOver``,
+    the batch RUNNING with no lease. In the worker, a lock held longer than ``IMPORT_LOCK_TIMEOUT_SECONDS``
+    interrupts it (``Interrupted``)."""
+    lease = Lease.claim(
+        batch_id,
+        when_status=Status.RUNNING,
+        status=Status.RUNNING,
+        budget=budget,
+        lease_expires_at__isnull=True,
+    )
+    if lease is None:
         return
+    try:
+        with lease:
+            _run(batch_id, lease)
+    except HandedOver:
+        lease.release(Status.RUNNING)
+        raise
+    except LockWaitTimeout as waited:
+        if budget is None:
+            raise Interrupted(interrupt(batch_id, LOCK_WAIT, token=lease.token)) from waited
+        lease.release(Status.RUNNING)
+        raise HandedOver from waited
+    except LeaseLost:
+        logger.warning(
+            "Import batch %s was interrupted by another process while importing", batch_id
+        )
+
+
+def _run(batch_id: int, lease: Lease) -> None:
+    batch = ImportBatch.objects.select_related("employer", "created_by").get(pk=batch_id)
     only_valid_rows = batch.options.get("only_valid_rows", False)
+    lock_wait = settings.IMPORT_LOCK_TIMEOUT_SECONDS if lease.budget is None else lease.remaining()
     with translation.override(batch.options.get("language")):
         plan = Plan()
         importer = None
         try:
-            with transaction.atomic():
+            with transaction_waiting_at_most(lock_wait):
                 if batch.employer_id:  # one import at a time per roster
                     Employer.objects.select_for_update().filter(pk=batch.employer_id).first()
-                importer, work = _plan(batch, plan)
+                importer, work = _plan(batch, plan, progress=lease.checkpoint)
                 blocked = _why_blocked(plan, only_valid_rows)
                 if blocked:
                     raise _Blocked(blocked)
+                # Writing takes about as long as reading and planning: within a request, hand over unless
+                # as much time is left as was spent.
+                lease.checkpoint(share=1)
                 writer = BulkWriter(
                     batch_id=batch.pk,
                     user_id=batch.created_by_id,
@@ -201,17 +330,17 @@ def run_batch(batch_id: int) -> None:
                 )
                 importer.write(work, writer)
                 _record(batch, plan)
-                batch.status = Status.IMPORTED
-                batch.finished_at = timezone.now()
-                batch.save()
+                _finish(batch, Status.IMPORTED, lease=lease)
+        except (HandedOver, LeaseLost, LockWaitTimeout):
+            raise
         except RefusedFile as refusal:
-            _refuse(batch, refusal)
+            _refuse(batch, refusal, lease)
         except _Blocked as blocked:
             _record(batch, plan)
-            _finish(batch, Status.FAILED, message=blocked.message)
+            _finish(batch, Status.FAILED, message=blocked.message, lease=lease)
         except Exception:
             logger.exception("Import batch %s failed; its transaction was rolled back", batch_id)
-            _finish(batch, Status.FAILED, message=_failure_message())
+            _finish(batch, Status.FAILED, message=_failure_message(), lease=lease)
         if getattr(importer, "proof", None) and batch.status != Status.REFUSED:
             importer.proof.record_failures()
         if plan.errors and batch.status != Status.REFUSED and not batch.error_file:
@@ -309,27 +438,25 @@ def _record(batch: ImportBatch, plan: Plan) -> None:
     batch.summary = {**batch.summary, **plan.summary()}
 
 
-def _move(batch_id: int, from_status: str, to_status: str) -> bool:
-    return bool(
-        ImportBatch.objects.filter(pk=batch_id, status=from_status).update(status=to_status)
-    )
-
-
 def _progress(batch_id: int, rows: int) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(rows_checked=rows)
 
 
-def _refuse(batch: ImportBatch, refusal: RefusedFile) -> None:
+def _refuse(batch: ImportBatch, refusal: RefusedFile, lease: Lease) -> None:
     batch.summary = {**batch.summary, "refused": refusal.code}
-    _finish(batch, Status.REFUSED, message=refusal.message)
+    _finish(batch, Status.REFUSED, message=refusal.message, lease=lease)
 
 
-def _finish(batch: ImportBatch, status: str, *, message: str = "") -> None:
+def _finish(batch: ImportBatch, status: str, *, lease: Lease, message: str = "") -> None:
+    """End the step (in the import's transaction when called inside it), if the lease is still its own."""
     batch.status = status
     batch.message = message
+    batch.lease_expires_at = None
     if status != Status.VALIDATED:  # the end of the batch's life, not of a step
         batch.finished_at = timezone.now()
-    batch.save()
+    with transaction.atomic():
+        lease.hold()
+        batch.save()
 
 
 # --- the error report -----------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """What the page of an import batch shows (the portal's and the admin's): counts, progress, the preview's
 entries of one kind a page at a time, and an earlier import of the same file."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
-from enrollment.imports.batches import review_page
+from enrollment.imports.batches import LOCK_WAIT, WORKER_STOPPED, review_page
 from enrollment.imports.plan import LISTED_KINDS, Kind
 from enrollment.models import ImportBatch
 from privacy.retention import files_deleted_on
@@ -14,6 +18,13 @@ PAGE_SIZE = 50
 Status = ImportBatch.Status
 IN_PROGRESS = (Status.PENDING, Status.VALIDATING, Status.RUNNING)
 WITH_PREVIEW = (Status.VALIDATED, Status.RUNNING, Status.IMPORTED, Status.FAILED)
+STEPS = {"check": _("checking"), "import": _("importing")}
+REASONS = {
+    WORKER_STOPPED: _(
+        "the process doing it stopped (killed, restarted or cut off by a time limit)"
+    ),
+    LOCK_WAIT: _("it waited too long for records someone else was changing"),
+}
 
 
 def review_context(batch: ImportBatch, query: QueryDict, visible: QuerySet[ImportBatch]) -> dict:
@@ -40,8 +51,18 @@ def review_context(batch: ImportBatch, query: QueryDict, visible: QuerySet[Impor
         "shown": shown,
         "page": page,
         "in_progress": batch.status in IN_PROGRESS,
+        "max_attempts": settings.IMPORT_MAX_ATTEMPTS,
         "earlier": earlier,
         "skipped": batch.summary.get("skipped_reasons", {}),
         "blocked": batch.summary.get("blocked", ""),
         "files_deleted_on": files_deleted_on(batch),
+        "interruptions": [
+            {
+                "step": STEPS.get(record["step"], record["step"]),
+                "attempt": record["attempt"],
+                "at": datetime.fromisoformat(record["at"]),
+                "reason": REASONS.get(record["reason"], record["reason"]),
+            }
+            for record in batch.interruptions
+        ],
     }

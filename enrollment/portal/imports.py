@@ -73,10 +73,13 @@ def import_template(request, file_format: str):
 def import_batch(request, pk: int):
     visible = import_batches_visible_to(request.user, request.employer)
     batch = get_object_or_404(visible, pk=pk)
+    if tasks.recover_stalled(visible.filter(pk=pk)):
+        batch.refresh_from_db()
     context = review_context(batch, request.GET, visible)
     context.update(
         confirm_url=reverse("portal:import_confirm", kwargs={"pk": batch.pk}),
         cancel_url=reverse("portal:import_cancel", kwargs={"pk": batch.pk}),
+        recheck_url=reverse("portal:import_recheck", kwargs={"pk": batch.pk}),
         errors_url=reverse("portal:import_errors", kwargs={"pk": batch.pk}),
         next_links=[
             (reverse("portal:roster"), _("See the roster")),
@@ -112,6 +115,17 @@ def import_confirm(request, pk: int):
         )
     else:
         messages.warning(request, _("This import can no longer be confirmed."))
+    return redirect("portal:import_batch", pk=batch.pk)
+
+
+@portal_view
+@require_POST
+def import_recheck(request, pk: int):
+    batch = get_object_or_404(import_batches_visible_to(request.user, request.employer), pk=pk)
+    if not tasks.start_recheck(batch):
+        messages.warning(
+            request, _("This upload is not interrupted; there is nothing to check again.")
+        )
     return redirect("portal:import_batch", pk=batch.pk)
 
 

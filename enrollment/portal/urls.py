@@ -30,4 +30,5 @@ urlpatterns = [
     path("imports/<int:pk>/errors/", imports.import_errors, name="import_errors"),
     path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/recheck/", imports.import_recheck, name="import_recheck"),
 ]
