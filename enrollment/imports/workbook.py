@@ -16,6 +16,7 @@ result as an empty cell. Its date helpers are used.
 
 import re
 import zipfile
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,11 @@ OTHER_PART_MAX_BYTES = 16 * MB  # workbook, relationships, styles: a few kilobyt
 RATIO_FLOOR_BYTES = MB  # parts smaller than this are not held to the compression ratio
 _PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*", re.DOTALL)
 _EMPTY = ("", None)
+_BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+)  # a bad checksum, bad deflate data, a cut-off part
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,11 @@ class Workbook:
         for part in self.zip.infolist():
             if not part.filename.endswith((".xml", ".rels")):
                 continue
-            with self._open(part) as stream:
-                head = stream.read(4096)
+            try:
+                with self._open(part) as stream:
+                    head = stream.read(4096)
+            except _BROKEN_ZIP:
+                raise WorkbookRefused(_damaged(), code="damaged") from None
             if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 XML: read its prolog as UTF-8
                 head = head.decode("utf-16", errors="replace").encode()
             rest = head[_PROLOG.match(head).end() :]
@@ -502,7 +511,10 @@ class _SheetReader:
             self.text_parts.append(data)
 
     def _cell(self):
-        if self.formula and not self.value_seen:
+        text = "".join(self.collected)
+        # A formula's saved result is its <v>; without one (or with an empty one for anything but a text result,
+        # as openpyxl and other generators write) the cell was never calculated.
+        if self.formula and (not self.value_seen or (not text and self.kind != "str")):
             raise WorkbookRefused(
                 _(
                     "The cell %(cell)s (row %(row)d) holds a formula whose result was never saved. Open the "
@@ -511,7 +523,6 @@ class _SheetReader:
                 % {"cell": cell_name(self.row, self.column), "row": self.row},
                 code="formula_without_value",
             )
-        text = "".join(self.collected)
         value = self._value(text)
         if value in _EMPTY:
             return
