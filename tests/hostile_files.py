@@ -92,7 +92,7 @@ def workbook(
         for n, (title, _) in enumerate(sheets, start=1)
     )
     parts = [
-        part("[Content_Types].xml", _XML + b"<Types/>"),
+        part("[Content_Types].xml", _content_types(len(sheets))),
         part(
             "_rels/.rels",
             _XML
@@ -115,6 +115,23 @@ def workbook(
     for n, (_title, sheet) in enumerate(sheets, start=1):
         parts.append(_as_part(f"xl/worksheets/sheet{n}.xml", sheet))
     return package(parts)
+
+
+def _content_types(sheets: int) -> bytes:
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    overrides = [("/xl/workbook.xml", "sheet.main"), ("/xl/styles.xml", "styles")]
+    overrides += [("/xl/sharedStrings.xml", "sharedStrings")]
+    overrides += [(f"/xl/worksheets/sheet{n}.xml", "worksheet") for n in range(1, sheets + 1)]
+    types = "".join(
+        f'<Override PartName="{name}" ContentType="{kind}.{suffix}+xml"/>'
+        for name, suffix in overrides
+    )
+    return (
+        _XML
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{types}</Types>'.encode()
+    )
 
 
 def _as_part(name: str, content: Part | bytes) -> Part:

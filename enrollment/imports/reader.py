@@ -15,8 +15,15 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import number as format_number
 from berjasa.spreadsheets import FORMULA_TRIGGERS
-from enrollment.imports.workbook import Limits, Workbook, WorkbookRefused, cell_name, too_many_rows
+from enrollment.imports.workbook import (
+    Limits,
+    Workbook,
+    WorkbookRefused,
+    column_name,
+    too_many_rows,
+)
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -90,7 +97,9 @@ def open_table(file: IO[bytes], columns: Sequence[Column]) -> Table:
     try:
         header_row, header, positions = _find_header(rows, columns)
     except RefusedFile as refusal:
-        if refusal.code == "nul_character":  # before any column names: binary, not a table with a bad row
+        if (
+            refusal.code == "nul_character"
+        ):  # before any column names: binary, not a table with a bad row
             raise RefusedFile(_not_a_table(), code="not_a_table") from None
         raise
     first = next(rows, None)
@@ -195,14 +204,14 @@ def _csv_rows(file: IO[bytes], shape: FileShape) -> Iterator[tuple[int, list]]:
     except _LineTooLong:
         raise RefusedFile(
             _("Row %(row)d is longer than %(limit)s characters.")
-            % {"row": number + 1, "limit": line_limit},
+            % {"row": number + 1, "limit": format_number(line_limit)},
             code="cell_too_long",
         ) from None
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             raise RefusedFile(
                 _("A cell of row %(row)d holds more than %(limit)s characters.")
-                % {"row": number + 1, "limit": limits.cell_chars},
+                % {"row": number + 1, "limit": format_number(limits.cell_chars)},
                 code="cell_too_long",
             ) from None
         raise RefusedFile(_not_a_table(), code="not_a_table") from None
@@ -226,7 +235,7 @@ def _too_many_columns(row: int, limit: int) -> str:
     return _(
         "Row %(row)d has a value beyond column %(column)s; an import file may have at most %(limit)d "
         "columns."
-    ) % {"row": row, "column": cell_name(row, limit - 1)[: -len(str(row))], "limit": limit}
+    ) % {"row": row, "column": column_name(limit - 1), "limit": limit}
 
 
 def _unescape(text: str) -> str:

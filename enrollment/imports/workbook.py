@@ -31,6 +31,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from berjasa.formatting import number
+
 MB = 1024 * 1024
 CHUNK = 256 * 1024  # bytes of a part decompressed and parsed at a time
 OTHER_PART_MAX_BYTES = 16 * MB  # workbook, relationships, styles: a few kilobytes in real files
@@ -80,9 +82,14 @@ class WorkbookRefused(Exception):
         self.code = code
 
 
+def column_name(column: int) -> str:
+    """``B`` for column index 1."""
+    return get_column_letter(column + 1)
+
+
 def cell_name(row: int, column: int) -> str:
     """``B7`` for row 7, column index 1."""
-    return f"{get_column_letter(column + 1)}{row}"
+    return f"{column_name(column)}{row}"
 
 
 class Workbook:
@@ -116,8 +123,8 @@ class Workbook:
         parts = self.zip.infolist()
         if len(parts) > limits.parts:
             raise WorkbookRefused(
-                _("The workbook has %(count)d parts; at most %(limit)d are accepted.")
-                % {"count": len(parts), "limit": limits.parts},
+                _("The workbook has %(count)s parts; at most %(limit)s are accepted.")
+                % {"count": number(len(parts)), "limit": number(limits.parts)},
                 code="too_many_parts",
             )
         total = 0
@@ -166,12 +173,12 @@ class Workbook:
         if size > RATIO_FLOOR_BYTES and size > limits.ratio * max(part.compress_size, 1):
             raise WorkbookRefused(
                 _(
-                    "The workbook's part “%(part)s” unpacks to %(ratio)d times its packed size; at most "
+                    "The workbook's part “%(part)s” unpacks to %(ratio)s times its packed size; at most "
                     "%(limit)d times is accepted (a file built to exhaust the server looks like this)."
                 )
                 % {
                     "part": part.filename,
-                    "ratio": size // max(part.compress_size, 1),
+                    "ratio": number(size // max(part.compress_size, 1)),
                     "limit": limits.ratio,
                 },
                 code="compression_ratio",
@@ -371,15 +378,15 @@ def _damaged() -> str:
 
 def _unpacked_message(size: int, limits: Limits) -> str:
     return _(
-        "The workbook unpacks to %(size)d MB or more; workbooks of at most %(limit)d MB unpacked are "
+        "The workbook unpacks to %(size)s MB or more; workbooks of at most %(limit)s MB unpacked are "
         "accepted. Split it into smaller files."
-    ) % {"size": size // MB, "limit": limits.unpacked_bytes // MB}
+    ) % {"size": number(size // MB), "limit": number(limits.unpacked_bytes // MB)}
 
 
 def _too_long(row: int, column: int, limit: int) -> WorkbookRefused:
     return WorkbookRefused(
         _("The cell %(cell)s (row %(row)d) holds more than %(limit)s characters.")
-        % {"cell": cell_name(row, column), "row": row, "limit": limit},
+        % {"cell": cell_name(row, column), "row": row, "limit": number(limit)},
         code="cell_too_long",
     )
 
@@ -425,7 +432,7 @@ class _SharedStrings:
                         "Text number %(index)d of the workbook's table of texts holds more than %(limit)s "
                         "characters."
                     )
-                    % {"index": len(self.starts), "limit": self.cell_chars},
+                    % {"index": len(self.starts), "limit": number(self.cell_chars)},
                     code="cell_too_long",
                 )
             self.block += data.encode()
@@ -591,4 +598,4 @@ def too_many_rows(row: int, limit: int) -> str:
     return _(
         "The file has more than %(limit)s rows (row %(row)d is past the limit). Split it into smaller files; "
         "delete empty rows below the data."
-    ) % {"limit": limit, "row": row}
+    ) % {"limit": number(limit), "row": row}
