@@ -78,7 +78,11 @@ def package(parts: list[Part]) -> bytes:
 
 
 def workbook(
-    sheets: list[tuple[str, Part | bytes]], *, strings: Part | bytes | None = None, styles=None
+    sheets: list[tuple[str, Part | bytes]],
+    *,
+    strings: Part | bytes | None = None,
+    styles=None,
+    date1904: bool = False,
 ) -> bytes:
     """An XLSX of the given sheets (title, sheet XML or part), with a shared-strings and a styles part."""
     relations = "".join(
@@ -102,8 +106,8 @@ def workbook(
         part(
             "xl/workbook.xml",
             _XML
-            + f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>{titles}</sheets>'
-            "</workbook>".encode(),
+            + f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><workbookPr date1904="{int(date1904)}"/>'
+            f"<sheets>{titles}</sheets></workbook>".encode(),
         ),
         part(
             "xl/_rels/workbook.xml.rels",
