@@ -235,6 +235,9 @@ class Workbook:
             return set(), set()
         formats = dict(BUILTIN_FORMATS)
         dates, durations = set(), set()
+        kinds: dict[
+            str, set[int] | None
+        ] = {}  # a format code → the set its cell formats go to (one test each)
         index = 0
         in_cell_formats = False
         for tag, attributes in self._tagged_elements(
@@ -252,8 +255,14 @@ class Workbook:
                     code = formats.get(int(attributes.get("numFmtId", "0")), "")
                 except ValueError:
                     code = ""
-                if code and is_date_format(code):
-                    (durations if is_timedelta_format(code) else dates).add(index)
+                if code not in kinds:
+                    kinds[code] = (
+                        (durations if is_timedelta_format(code) else dates)
+                        if code and is_date_format(code)
+                        else None
+                    )
+                if kinds[code] is not None:
+                    kinds[code].add(index)
                 index += 1
         return dates, durations
 
