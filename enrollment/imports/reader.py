@@ -173,7 +173,9 @@ def _csv_rows(file: IO[bytes], shape: FileShape) -> Iterator[tuple[int, list]]:
     limits = Limits.from_settings()
     file.seek(0)
     text = io.TextIOWrapper(file, encoding=shape.encoding, errors="replace", newline="")
-    csv.field_size_limit(limits.cell_chars)
+    field_size_limit = csv.field_size_limit(
+        limits.cell_chars
+    )  # process-wide: given back at the end
     # A line may hold every column at its longest; reading no more than that keeps a file without line breaks
     # from being read whole.
     line_limit = limits.columns * (limits.cell_chars + 3) + 2
@@ -216,6 +218,7 @@ def _csv_rows(file: IO[bytes], shape: FileShape) -> Iterator[tuple[int, list]]:
             ) from None
         raise RefusedFile(_not_a_table(), code="not_a_table") from None
     finally:
+        csv.field_size_limit(field_size_limit)
         text.detach()  # leave the underlying file open for its owner
 
 
