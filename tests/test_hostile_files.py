@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
+from openpyxl import load_workbook
 
 from enrollment.models import Employment, ImportBatch, Worker
 from tests import hostile_files as hostile
@@ -365,3 +366,26 @@ def test_the_admins_per_model_import_refuses_a_hostile_file_before_django_import
     assert page.context.get("confirm_form") is None
     assert escape(words[0]) in page.content.decode()
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_error_report_of_a_workbook_with_its_data_on_the_second_sheet_is_that_sheet(
+    client, employer_a_user, employer_a
+):
+    rows = hostile.roster_rows(2)
+    rows[2][0] = "123"  # a NIK of three digits
+    notes = hostile.sheet_xml([["Petunjuk pengisian"]])
+    content = hostile.workbook([("Petunjuk", notes), ("Data", hostile.sheet_xml(rows))])
+    client.force_login(employer_a_user)
+    upload(client, _file(content, "roster.xlsx"))
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.count_errors, batch.count_new) == (Status.VALIDATED, 1, 1)
+    response = client.get(reverse("portal:import_errors", kwargs={"pk": batch.pk}))
+    report = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    lines = [list(line) for line in report.active.iter_rows(values_only=True)]
+    assert [line[:2] for line in lines] == [
+        ["Kesalahan", "NIK"],
+        [None, rows[1][0]],
+        [lines[2][0], "123"],
+    ]
+    assert lines[2][0]  # the NIK's error, in words
