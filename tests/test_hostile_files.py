@@ -385,7 +385,7 @@ def test_the_error_report_of_a_workbook_with_its_data_on_the_second_sheet_is_tha
     lines = [list(line) for line in report.active.iter_rows(values_only=True)]
     assert [line[:2] for line in lines] == [
         ["Kesalahan", "NIK"],
-        [None, rows[1][0]],
+        ["", rows[1][0]],
         [lines[2][0], "123"],
     ]
     assert lines[2][0]  # the NIK's error, in words
