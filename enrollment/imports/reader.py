@@ -97,9 +97,8 @@ def open_table(file: IO[bytes], columns: Sequence[Column]) -> Table:
     try:
         header_row, header, positions = _find_header(rows, columns)
     except RefusedFile as refusal:
-        if (
-            refusal.code == "nul_character"
-        ):  # before any column names: binary, not a table with a bad row
+        # A NUL byte before any column names: binary, not a table with one bad row.
+        if refusal.code == "nul_character":
             raise RefusedFile(_not_a_table(), code="not_a_table") from None
         raise
     first = next(rows, None)
@@ -173,9 +172,8 @@ def _csv_rows(file: IO[bytes], shape: FileShape) -> Iterator[tuple[int, list]]:
     limits = Limits.from_settings()
     file.seek(0)
     text = io.TextIOWrapper(file, encoding=shape.encoding, errors="replace", newline="")
-    field_size_limit = csv.field_size_limit(
-        limits.cell_chars
-    )  # process-wide: given back at the end
+    # The csv module's limit is the process's: set for this file, given back at the end.
+    field_size_limit = csv.field_size_limit(limits.cell_chars)
     # A line may hold every column at its longest; reading no more than that keeps a file without line breaks
     # from being read whole.
     line_limit = limits.columns * (limits.cell_chars + 3) + 2
