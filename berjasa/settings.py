@@ -267,6 +267,28 @@ IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
 # The background worker's import waits at most this long for a row lock held by someone else, then is
 # interrupted (and retried).
 IMPORT_LOCK_TIMEOUT_SECONDS = env_int("IMPORT_LOCK_TIMEOUT_SECONDS", 60)
+# What any import file may hold, checked before and while it is read (enrollment.imports.workbook, decision 44):
+# rows (every row of the file), columns, characters in a cell (Excel's own limit by default); for an XLSX, its
+# total unpacked size (and each sheet's), the unpacked size of its table of texts (shared strings), how much more a
+# part may unpack to than its packed size, and how many parts the zip may hold.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 1_024)
+IMPORT_MAX_SHARED_STRINGS_MB = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 128)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+IMPORT_MAX_XLSX_PARTS = env_int("IMPORT_MAX_XLSX_PARTS", 1_000)
+for _name in (
+    "IMPORT_MAX_ROWS",
+    "IMPORT_MAX_COLUMNS",
+    "IMPORT_MAX_CELL_CHARS",
+    "IMPORT_MAX_UNPACKED_MB",
+    "IMPORT_MAX_SHARED_STRINGS_MB",
+    "IMPORT_MAX_COMPRESSION_RATIO",
+    "IMPORT_MAX_XLSX_PARTS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 # The admin's per-model imports (django-import-export, saved row by row inside the request) take files up to
 # this many rows.
 ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 5_000)

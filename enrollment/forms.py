@@ -155,7 +155,8 @@ class EnrolmentAdminForm(AdminChannelForm):
 
 
 class RecordImportForm(ImportForm):
-    """django-import-export's upload form, refusing a file longer than the per-model import is made for.
+    """django-import-export's upload form, refusing a file longer than the per-model import is made for, or
+    one that breaks the limits every import file is held to (read by our reader before django-import-export's).
 
     Those imports save row by row through the services (a few hundred rows a second), inside the request:
     a longer file would run past any request timeout. Rosters and the DTSEN list have their own upload.
@@ -163,6 +164,12 @@ class RecordImportForm(ImportForm):
 
     def clean_import_file(self):
         file = self.cleaned_data["import_file"]
+        if file.size > settings.IMPORT_MAX_FILE_MB * 1024 * 1024:
+            raise ValidationError(
+                _("The file is %(size).1f MB; files of at most %(limit)d MB can be imported.")
+                % {"size": file.size / 1024 / 1024, "limit": settings.IMPORT_MAX_FILE_MB},
+                code="too_big",
+            )
         limit = settings.ADMIN_IMPORT_MAX_ROWS
         try:
             rows = sum(1 for _ in islice(read_rows(file, sniff(file)), limit + 2))  # + the header

@@ -69,3 +69,12 @@ def test_env_int_refuses_words(monkeypatch):
     monkeypatch.setenv("SOME_NUMBER", "thirty")
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER='thirty' is not a whole number."):
         env_int("SOME_NUMBER", 1)
+
+
+@pytest.mark.parametrize(
+    "name", ["IMPORT_MAX_ROWS", "IMPORT_MAX_CELL_CHARS", "IMPORT_MAX_COMPRESSION_RATIO"]
+)
+def test_it_refuses_an_import_limit_below_one(name):
+    result = load_settings(**{name: "0"})
+    assert result.returncode != 0
+    assert f"{name} must be at least 1." in result.stderr
