@@ -5,6 +5,8 @@ show (``list_select_related``), orders by an indexed column and filters through 
 foreign key to a worker, employer or kelurahan is an autocomplete. ``bench/admin_changelists.py`` measures it.
 """
 
+from datetime import datetime
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -12,7 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -44,6 +47,8 @@ from enrollment.admin_actions import (
 from enrollment.admin_imports import ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
+    ClaimAdminForm,
+    EmploymentChangeForm,
     EnrolmentAdminForm,
     RecordImportForm,
     WorkerAdminForm,
@@ -512,6 +517,51 @@ class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin)
 # --- Employments, memberships, claims -------------------------------------------------------------------
 
 
+class ConfirmedWarningsFilter(admin.SimpleListFilter):
+    """Rows recorded despite a date warning, which a staff user confirmed (``enrollment.date_rules``)."""
+
+    title = _("date warnings confirmed")
+    parameter_name = "date_warnings"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(confirmed_warnings__isnull=self.value() == "no")
+        return queryset
+
+
+class ConfirmedWarningsMixin:
+    """A saved membership's or claim's page shows the date warnings confirmed when it was recorded."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else (*readonly, "date_warnings_confirmed")
+
+    @admin.display(description=_("date warnings confirmed"))
+    def date_warnings_confirmed(self, obj) -> str:
+        if not obj.confirmed_warnings:
+            return "—"
+        return format_html_join(
+            "",
+            "<p>{} ({})</p>",
+            (
+                (
+                    confirmation["warning"],
+                    gettext("confirmed by %(user)s on %(when)s")
+                    % {
+                        "user": confirmation["confirmed_by"] or "—",
+                        "when": timezone.localtime(
+                            datetime.fromisoformat(confirmation["confirmed_at"])
+                        ).strftime("%d-%m-%Y %H.%M"),
+                    },
+                )
+                for confirmation in obj.confirmed_warnings
+            ),
+        )
+
+
 @admin.register(Employment)
 class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
     resource_classes = [EmploymentResource]
@@ -554,7 +604,14 @@ class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
     )
 
     def get_fields(self, request, obj=None):
-        return self.add_fields if obj is None else self.change_fields
+        if obj is None:
+            return self.add_fields
+        return (*self.change_fields, "confirm_date_warnings")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = EmploymentChangeForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -570,6 +627,7 @@ class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
                 monthly_wage=obj.monthly_wage,
                 acting_user=request.user,
                 channel=Channel.ADMIN,
+                confirm=form.confirmed_warnings(),
             )
         return services.hire_worker(
             obj.worker,
@@ -582,7 +640,9 @@ class EmploymentAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
+class MembershipAdmin(
+    ConfirmedWarningsMixin, PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin
+):
     resource_classes = [MembershipResource]
     list_display = (
         "worker",
@@ -606,6 +666,7 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
         "funding_scheme",
         "worker__kelurahan__kecamatan",
         "entered_via",
+        ConfirmedWarningsFilter,
     )
     ordering = ("-pk",)
     sortable_by = ()
@@ -630,6 +691,7 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
                 "employer",
                 "start_date",
                 "wage",
+                "confirm_date_warnings",
             )
         return super().get_fields(request, obj)
 
@@ -643,7 +705,11 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
             employer=obj.employer,
         )
         memberships = services.enrol_worker(
-            obj.worker, enrolment, acting_user=request.user, channel=Channel.ADMIN
+            obj.worker,
+            enrolment,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            confirm=form.confirmed_warnings(),
         )
         programs = ", ".join(membership.program.code for membership in memberships)
         self.message_user(
@@ -656,7 +722,9 @@ class MembershipAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughSer
 
 
 @admin.register(Claim)
-class ClaimAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin):
+class ClaimAdmin(
+    ConfirmedWarningsMixin, PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin
+):
     resource_classes = [ClaimResource]
     list_display = (
         "reference",
@@ -685,6 +753,7 @@ class ClaimAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServices
         "submitted_date",
         "paid_date",
         "entered_via",
+        ConfirmedWarningsFilter,
     )
     # Newest first by key: sorting by an unindexed date joins every claim to its worker first.
     ordering = ("-pk",)
@@ -698,10 +767,20 @@ class ClaimAdmin(PersonalDataAdminMixin, ReadOnlyWhenSavedMixin, ThroughServices
     # The status moves only through these actions; a new claim is recorded as submitted.
     actions = (mark_verified, mark_paid, mark_rejected)
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ClaimAdminForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("worker", *RECORDED_FIELDS)
+            return ("worker", *RECORDED_FIELDS, "confirm_date_warnings")
         return super().get_fields(request, obj)
 
     def save_through_services(self, request, obj, form, change):
-        return services.record_claim_as(obj, acting_user=request.user, channel=Channel.ADMIN)
+        return services.record_claim_as(
+            obj,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            confirm=form.confirmed_warnings(),
+        )

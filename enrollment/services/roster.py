@@ -1,6 +1,6 @@
 """Roster actions: register and update workers, hire, enrol in programs, terminate."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
+from enrollment import date_rules
 from enrollment.identity import Details, IdentityNotProven, proof_required
 from enrollment.models import (
     PERSONAL_FIELDS,
@@ -174,11 +175,21 @@ def update_employment(
     start_date: date,
     monthly_wage: int,
     batch: ImportBatch | None = None,
+    confirm: Collection[str] = (),
 ) -> Employment:
+    """Correct an employment's start date and wage. A later start that would leave memberships through this
+    employer starting before it is the membership rule's warning (``date_rules``), confirmed by staff."""
     with audit_context(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
         employment = Employment.objects.select_for_update().get(pk=employment.pk)
+        if start_date > employment.start_date:
+            date_rules.judge(
+                moved_start_contradictions(employment, start_date),
+                acting_user=acting_user,
+                channel=channel,
+                confirm=confirm,
+            )
         wage_changed = employment.monthly_wage != monthly_wage
         employment.start_date = start_date
         employment.monthly_wage = monthly_wage
@@ -195,6 +206,43 @@ def update_employment(
                 batch=batch,
             )
     return employment
+
+
+def moved_start_contradictions(
+    employment: Employment, start_date: date
+) -> list[date_rules.Contradiction]:
+    """What moving ``employment``'s start to ``start_date`` contradicts: its memberships starting earlier."""
+    moved = Employment(start_date=start_date, end_date=employment.end_date)
+    others = Employment.objects.filter(
+        worker_id=employment.worker_id, employer_id=employment.employer_id
+    ).exclude(pk=employment.pk)
+    jobs = [_span(job) for job in (moved, *others)]
+    starts = Membership.objects.filter(
+        worker_id=employment.worker_id,
+        employer_id=employment.employer_id,
+        start_date__gte=employment.start_date,
+        start_date__lt=start_date,
+    ).values_list("start_date", flat=True)
+    return [
+        contradiction
+        for start in sorted(set(starts))
+        for contradiction in date_rules.membership_contradictions(
+            start, employment.employer.name, jobs
+        )
+    ]
+
+
+def _span(employment: Employment) -> date_rules.Span:
+    return date_rules.Span(employment.start_date, employment.end_date)
+
+
+def employment_spans(worker: Worker, employer: Employer) -> list[date_rules.Span]:
+    return [
+        date_rules.Span(start, end)
+        for start, end in Employment.objects.filter(worker=worker, employer=employer).values_list(
+            "start_date", "end_date"
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -217,13 +265,28 @@ def enrol_worker(
     acting_user,
     channel: str,
     batch: ImportBatch | None = None,
+    confirm: Collection[str] = (),
 ) -> list[Membership]:
     """Open a membership in each program; the contribution follows the rates in force on the start date.
 
     Refuses the whole request (nothing written) if any program is closed to the segment's kind, already held in
     that period, or has no rate on that date (``programs.rates``: the calculator's rule). A wage earner without
-    an employer (non-ASN staff paid from the APBD) takes the funding scheme's risk class for JKK.
+    an employer (non-ASN staff paid from the APBD) takes the funding scheme's risk class for JKK. Through an
+    employer, the start must fall within an employment with it (``date_rules.membership_contradictions``;
+    ``confirm`` names the warnings a staff user confirmed, recorded on each membership).
     """
+    confirmed = None
+    if request.employer is not None:
+        confirmed = date_rules.judge(
+            date_rules.membership_contradictions(
+                request.start_date,
+                request.employer.name,
+                employment_spans(worker, request.employer),
+            ),
+            acting_user=acting_user,
+            channel=channel,
+            confirm=confirm,
+        )
     rates = RateTable.load()
     payment = Payment.of(request.segment, request.funding_scheme, request.employer)
     memberships, errors = [], []
@@ -244,6 +307,7 @@ def enrol_worker(
             start_date=request.start_date,
             entered_via=channel,
             import_batch=batch,
+            confirmed_warnings=confirmed,
         )
         set_contribution(membership, contribution, request.wage)
         memberships.append(membership)
