@@ -175,12 +175,12 @@ def confirmed_codes(value) -> frozenset[str]:
         raise ValidationError(
             {
                 CONFIRM_COLUMN: _(
-                    "“%(codes)s” is not a date warning that can be confirmed; write %(known)s or "
-                    "leave the cell empty."
+                    "“%(codes)s” is not a date warning that can be confirmed; write one or more of "
+                    "%(known)s, or leave the cell empty."
                 )
                 % {
                     "codes": ", ".join(sorted(unknown)),
-                    "known": _(" or ").join(sorted(date_rules.CONFIRMABLE)),
+                    "known": ", ".join(sorted(date_rules.CONFIRMABLE)),
                 }
             }
         )
