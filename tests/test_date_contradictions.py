@@ -8,10 +8,12 @@ the submission or in the future; a claim for a program the worker never held. Wa
 employment starts, a claim's incident outside the worker's coverage. Expected values are written out by hand.
 """
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -773,3 +775,57 @@ def test_the_portal_refuses_a_job_start_after_its_memberships(hired, employer_a,
         response.content.decode()
     )
     assert hired.employments.get(end_date=None).start_date == date(2025, 3, 1)
+
+
+# --- rows already stored --------------------------------------------------------------------------------------
+
+
+def test_the_command_lists_stored_rows_that_contradict_and_leaves_them(hired, employer_a):
+    """Rows written before the rules (here straight into the tables) are listed, not changed; a confirmed
+    warning is not listed."""
+    early = factories.make_membership(
+        hired, "JKK", employer=employer_a, start_date=date(2025, 2, 1)
+    )
+    factories.make_membership(
+        hired,
+        "JKM",
+        employer=employer_a,
+        start_date=date(2025, 2, 1),
+        confirmed_warnings=[
+            {
+                "code": BEFORE_EMPLOYMENT,
+                "warning": "…",
+                "confirmed_by": "operator_ozi",
+                "confirmed_at": "2025-02-03T10:00:00+08:00",
+            }
+        ],
+    )
+    # JKK accident on 10-01-2025, before the JKK membership (1-2-2025): outside coverage, PP 44/2015 Pasal 25.
+    outside = factories.make_claim(
+        hired, "JKK", reference="KLM-OLD-1", incident_date=date(2025, 1, 10)
+    )
+    # JKK accident on 10-03-2025, covered by the FORMAL membership, but recorded under RENTAN.
+    other_segment = factories.make_claim(
+        hired,
+        "JKK",
+        reference="KLM-OLD-2",
+        segment=Segment.objects.get(code="RENTAN"),
+        incident_date=date(2025, 3, 10),
+        submitted_date=date(2025, 3, 12),
+    )
+    before = tables()
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("find_date_contradictions", stdout=out)
+    assert exit_status.value.code == 1
+    report = out.getvalue().splitlines()
+    assert report[-4:] == [
+        "claim incident_outside_coverage: 1",
+        "claim segment_not_from_membership: 1",
+        "membership membership_before_employment: 1",
+        "3 contradiction(s) found.",
+    ]
+    assert f"membership #{early.pk} membership_before_employment: " in out.getvalue()
+    assert f"claim #{outside.pk} incident_outside_coverage: " in out.getvalue()
+    assert f"claim #{other_segment.pk} segment_not_from_membership: " in out.getvalue()
+    assert tables() == before
