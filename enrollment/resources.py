@@ -221,7 +221,8 @@ class ServiceResource(AuditedResource):
         raise NotImplementedError
 
     def dehydrate_confirm_warnings(self, instance) -> str:
-        return ", ".join(entry["code"] for entry in instance.confirmed_warnings or ())
+        confirmed = getattr(instance, "confirmed_warnings", None) or ()
+        return ", ".join(entry["code"] for entry in confirmed)
 
     @property
     def done_by(self) -> dict:
@@ -245,6 +246,8 @@ class EmploymentResource(ServiceResource):
     employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
+    # A later start date that leaves memberships before it (``date_rules``); nothing is stored on the job.
+    confirm_warnings = fields.Field(column_name=CONFIRM_COLUMN, readonly=True)
 
     class Meta(ServiceResource.Meta):
         model = Employment
@@ -256,6 +259,7 @@ class EmploymentResource(ServiceResource):
             "end_date",
             "termination_reason",
             "monthly_wage",
+            "confirm_warnings",
         )
 
     def create(self, instance):
@@ -284,6 +288,7 @@ class EmploymentResource(ServiceResource):
                 start_date=instance.start_date,
                 monthly_wage=instance.monthly_wage,
                 **self.done_by,
+                confirm=self.confirm,
             )
         if changed & {"end_date", "termination_reason"}:
             if stored.end_date is not None or instance.end_date is None:

@@ -20,7 +20,12 @@ from django.utils import timezone
 from berjasa.audit import Channel
 from enrollment import services
 from enrollment.models import Claim, Employment, Membership
-from enrollment.resources import CONFIRM_COLUMN, ClaimResource, MembershipResource
+from enrollment.resources import (
+    CONFIRM_COLUMN,
+    ClaimResource,
+    EmploymentResource,
+    MembershipResource,
+)
 from programs.models import BenefitType, FundingScheme, Program, Segment
 from tests import factories
 from tests.test_admin import admin_url, all_messages, form_errors, logged_in
@@ -190,7 +195,7 @@ def test_a_later_employment_start_that_leaves_memberships_before_it_is_a_warning
     hired, employer_a, operator
 ):
     employment = hired.employments.get(end_date=None)
-    services.enrol_worker(
+    [membership] = services.enrol_worker(
         hired,
         formal_enrolment(employer_a, date(2025, 3, 1)),
         acting_user=operator,
@@ -218,6 +223,17 @@ def test_a_later_employment_start_that_leaves_memberships_before_it_is_a_warning
     )
     employment.refresh_from_db()
     assert employment.start_date == date(2025, 4, 1)
+    membership.refresh_from_db()  # the row that now starts before its employment carries the confirmation
+    [confirmation] = membership.confirmed_warnings
+    assert (confirmation["code"], confirmation["confirmed_by"]) == (
+        BEFORE_EMPLOYMENT,
+        operator.username,
+    )
+    assert confirmation["warning"] == (
+        "Kepesertaan dimulai pada 01-03-2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
+        "(01-04-2025)."
+    )
+    assert membership.history.latest().confirmed_warnings == [confirmation]
 
 
 # --- claims: the service -------------------------------------------------------------------------------------
@@ -576,6 +592,39 @@ def test_the_admins_employment_page_warns_of_a_later_start_and_saves_it_confirme
     assert operator_client.post(url, {**data, "confirm_date_warnings": "on"}).status_code == 302
     employment.refresh_from_db()
     assert employment.start_date == date(2025, 4, 1)
+    membership = Membership.objects.get()
+    assert membership.confirmed_warnings[0]["confirmed_by"] == operator.username
+    page = operator_client.get(admin_url(Membership, "change", membership.pk)).content.decode()
+    assert f"dikonfirmasi oleh {operator.username} pada " in page
+
+
+def test_an_employment_file_moving_a_start_after_its_memberships_needs_the_confirmation(
+    hired, employer_a, administrator, operator
+):
+    employment = hired.employments.get(end_date=None)
+    services.enrol_worker(
+        hired,
+        formal_enrolment(employer_a, date(2025, 3, 1)),
+        acting_user=operator,
+        channel=Channel.ADMIN,
+    )
+    headers = ["id", "worker", "employer", "start_date", "monthly_wage", CONFIRM_COLUMN]
+    cells = [employment.pk, hired.nik, employer_a.npp, "2025-04-01", employment.monthly_wage]
+    before = tables()
+    result = import_file(EmploymentResource, headers, [*cells, ""], user=administrator)
+    assert row_errors(result)[0].startswith("Kepesertaan dimulai pada 01-03-2025, sebelum")
+    assert tables() == before
+    result = import_file(
+        EmploymentResource, headers, [*cells, BEFORE_EMPLOYMENT], user=administrator
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    employment.refresh_from_db()
+    assert employment.start_date == date(2025, 4, 1)
+    confirmation = Membership.objects.get().confirmed_warnings[0]
+    assert (confirmation["code"], confirmation["confirmed_by"]) == (
+        BEFORE_EMPLOYMENT,
+        administrator.username,
+    )
 
 
 # --- the admin's per-model import ----------------------------------------------------------------------------

@@ -178,18 +178,14 @@ def update_employment(
     confirm: Collection[str] = (),
 ) -> Employment:
     """Correct an employment's start date and wage. A later start that would leave memberships through this
-    employer starting before it is the membership rule's warning (``date_rules``), confirmed by staff."""
+    employer starting before it is the membership rule's warning (``date_rules``): confirmed by staff, it is
+    recorded on those memberships."""
     with audit_context(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
         employment = Employment.objects.select_for_update().get(pk=employment.pk)
         if start_date > employment.start_date:
-            date_rules.judge(
-                moved_start_contradictions(employment, start_date),
-                acting_user=acting_user,
-                channel=channel,
-                confirm=confirm,
-            )
+            _confirm_moved_start(employment, start_date, acting_user, channel, confirm)
         wage_changed = employment.monthly_wage != monthly_wage
         employment.start_date = start_date
         employment.monthly_wage = monthly_wage
@@ -210,26 +206,40 @@ def update_employment(
 
 def moved_start_contradictions(
     employment: Employment, start_date: date
-) -> list[date_rules.Contradiction]:
+) -> list[tuple[Membership, date_rules.Contradiction]]:
     """What moving ``employment``'s start to ``start_date`` contradicts: its memberships starting earlier."""
     moved = Employment(start_date=start_date, end_date=employment.end_date)
     others = Employment.objects.filter(
         worker_id=employment.worker_id, employer_id=employment.employer_id
     ).exclude(pk=employment.pk)
     jobs = [_span(job) for job in (moved, *others)]
-    starts = Membership.objects.filter(
+    early = Membership.objects.select_for_update().filter(
         worker_id=employment.worker_id,
         employer_id=employment.employer_id,
         start_date__gte=employment.start_date,
         start_date__lt=start_date,
-    ).values_list("start_date", flat=True)
+    )
     return [
-        contradiction
-        for start in sorted(set(starts))
+        (membership, contradiction)
+        for membership in early.order_by("start_date", "pk")
         for contradiction in date_rules.membership_contradictions(
-            start, employment.employer.name, jobs
+            membership.start_date, employment.employer.name, jobs
         )
     ]
+
+
+def _confirm_moved_start(employment, start_date, acting_user, channel, confirm) -> None:
+    """Refuse, or record the confirmed warning on each membership it concerns (with its history row)."""
+    found = moved_start_contradictions(employment, start_date)
+    confirmed = date_rules.judge(
+        [contradiction for _membership, contradiction in found],
+        acting_user=acting_user,
+        channel=channel,
+        confirm=confirm,
+    )
+    for (membership, _contradiction), entry in zip(found, confirmed or (), strict=True):
+        membership.confirmed_warnings = [*(membership.confirmed_warnings or ()), entry]
+        _save(membership)
 
 
 def _span(employment: Employment) -> date_rules.Span:
