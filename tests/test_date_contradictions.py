@@ -81,6 +81,18 @@ def hired(employer_a):
     return worker
 
 
+@pytest.fixture
+def enrolled(hired, employer_a, operator) -> Membership:
+    """``hired``'s JKK through A from the first day of the job, 1 March 2025."""
+    [membership] = services.enrol_worker(
+        hired,
+        formal_enrolment(employer_a, date(2025, 3, 1)),
+        acting_user=operator,
+        channel=Channel.ADMIN,
+    )
+    return membership
+
+
 # --- memberships: the service ------------------------------------------------------------------------------
 
 # (membership start, rule, expected code: None when accepted), for the worker of ``hired``.
@@ -192,15 +204,9 @@ def test_an_employer_cannot_confirm_a_warning(hired, employer_a, employer_a_user
 
 
 def test_a_later_employment_start_that_leaves_memberships_before_it_is_a_warning(
-    hired, employer_a, operator
+    hired, enrolled, operator
 ):
-    employment = hired.employments.get(end_date=None)
-    [membership] = services.enrol_worker(
-        hired,
-        formal_enrolment(employer_a, date(2025, 3, 1)),
-        acting_user=operator,
-        channel=Channel.ADMIN,
-    )
+    employment, membership = hired.employments.get(end_date=None), enrolled
     with pytest.raises(ValidationError) as refusal:
         services.update_employment(
             employment,
@@ -571,15 +577,9 @@ def test_the_admins_paid_action_refuses_a_payment_before_the_submission(
 
 
 def test_the_admins_employment_page_warns_of_a_later_start_and_saves_it_confirmed(
-    hired, employer_a, operator, operator_client
+    hired, enrolled, operator, operator_client
 ):
     employment = hired.employments.get(end_date=None)
-    services.enrol_worker(
-        hired,
-        formal_enrolment(employer_a, date(2025, 3, 1)),
-        acting_user=operator,
-        channel=Channel.ADMIN,
-    )
     url = admin_url(Employment, "change", employment.pk)
     data = {"start_date": "2025-04-01", "monthly_wage": str(employment.monthly_wage)}
     response = operator_client.post(url, data)
@@ -599,15 +599,9 @@ def test_the_admins_employment_page_warns_of_a_later_start_and_saves_it_confirme
 
 
 def test_an_employment_file_moving_a_start_after_its_memberships_needs_the_confirmation(
-    hired, employer_a, administrator, operator
+    hired, enrolled, employer_a, administrator
 ):
     employment = hired.employments.get(end_date=None)
-    services.enrol_worker(
-        hired,
-        formal_enrolment(employer_a, date(2025, 3, 1)),
-        acting_user=operator,
-        channel=Channel.ADMIN,
-    )
     headers = ["id", "worker", "employer", "start_date", "monthly_wage", CONFIRM_COLUMN]
     cells = [employment.pk, hired.nik, employer_a.npp, "2025-04-01", employment.monthly_wage]
     before = tables()
@@ -690,19 +684,7 @@ def test_a_membership_file_row_after_the_employment_is_refused(
     assert not Membership.objects.exists()
 
 
-CLAIM_COLUMNS = [
-    "reference",
-    "worker",
-    "benefit_type",
-    "segment",
-    "employer",
-    "incident_date",
-    "submitted_date",
-    "paid_date",
-    "amount",
-    "status",
-    CONFIRM_COLUMN,
-]
+CLAIM_COLUMNS = list(ClaimResource._meta.fields)  # the confirmation column last
 
 
 def claim_row(worker, benefit, incident, submitted, paid="", segment="", employer="", confirm=""):
@@ -762,14 +744,8 @@ def test_a_claim_file_row_outside_coverage_is_recorded_when_confirmed(
 
 
 def test_a_roster_file_that_starts_a_job_after_its_memberships_is_refused_for_that_row(
-    hired, employer_a, employer_a_user, operator
+    hired, enrolled, employer_a, employer_a_user
 ):
-    services.enrol_worker(
-        hired,
-        formal_enrolment(employer_a, date(2025, 3, 1)),
-        acting_user=operator,
-        channel=Channel.ADMIN,
-    )
     upload = csv_file(
         [
             row(
@@ -804,13 +780,7 @@ def test_the_portal_refuses_a_membership_before_the_employment(hired, portal):
     assert not Membership.objects.exists()
 
 
-def test_the_portal_refuses_a_job_start_after_its_memberships(hired, employer_a, operator, portal):
-    services.enrol_worker(
-        hired,
-        formal_enrolment(employer_a, date(2025, 3, 1)),
-        acting_user=operator,
-        channel=Channel.ADMIN,
-    )
+def test_the_portal_refuses_a_job_start_after_its_memberships(hired, enrolled, portal):
     edit = reverse("portal:worker_edit", kwargs={"pk": hired.pk})
     data = {
         f"worker-{name}": value
