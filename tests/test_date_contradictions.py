@@ -66,6 +66,17 @@ def formal_enrolment(employer, start: date, codes_=("JKK",)) -> services.Enrolme
     )
 
 
+def dismissed_at_end_of_2024(worker, employer) -> Employment:
+    """A job through 2024, ended on 31-12-2024."""
+    return factories.make_employment(
+        worker,
+        employer,
+        start_date=date(2024, 1, 1),
+        end_date=date(2024, 12, 31),
+        termination_reason="DISMISSED",
+    )
+
+
 @pytest.fixture
 def hired(employer_a):
     """A worker employed by A from 1 March 2025 (and by A before, from 2023 to the end of 2023)."""
@@ -128,13 +139,7 @@ def test_a_membership_starts_within_an_employment_or_is_a_warning(
 
 def test_a_membership_after_the_employment_ended_is_refused_even_to_staff(employer_a, operator):
     worker = factories.make_worker()
-    factories.make_employment(
-        worker,
-        employer_a,
-        start_date=date(2024, 1, 1),
-        end_date=date(2024, 12, 31),
-        termination_reason="DISMISSED",
-    )
+    dismissed_at_end_of_2024(worker, employer_a)
     before = tables()
     with pytest.raises(ValidationError) as refusal:
         services.enrol_worker(
@@ -455,13 +460,7 @@ def test_the_admin_refuses_a_membership_after_the_employment_even_when_ticked(
     employer_a, operator_client
 ):
     worker = factories.make_worker()
-    factories.make_employment(
-        worker,
-        employer_a,
-        start_date=date(2024, 1, 1),
-        end_date=date(2024, 12, 31),
-        termination_reason="DISMISSED",
-    )
+    dismissed_at_end_of_2024(worker, employer_a)
     response = operator_client.post(
         admin_url(Membership, "add"),
         enrol_form(worker, employer_a, "2025-01-01", confirm_date_warnings="on"),
@@ -639,13 +638,7 @@ def test_a_membership_file_row_after_the_employment_is_refused(
     employer_a, administrator, confirm, message
 ):
     worker = factories.make_worker()
-    factories.make_employment(
-        worker,
-        employer_a,
-        start_date=date(2024, 1, 1),
-        end_date=date(2024, 12, 31),
-        termination_reason="DISMISSED",
-    )
+    dismissed_at_end_of_2024(worker, employer_a)
     result = import_file(
         MembershipResource,
         [*MEMBERSHIP_COLUMNS, "wage", CONFIRM_COLUMN],
