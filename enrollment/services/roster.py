@@ -228,7 +228,13 @@ def moved_start_contradictions(
     ]
 
 
-def _confirm_moved_start(employment, start_date, acting_user, channel, confirm) -> None:
+def _confirm_moved_start(
+    employment: Employment,
+    start_date: date,
+    acting_user,
+    channel: str,
+    confirm: Collection[str],
+) -> None:
     """Refuse, or record the confirmed warning on each membership it concerns (with its history row)."""
     found = moved_start_contradictions(employment, start_date)
     confirmed = date_rules.judge(
