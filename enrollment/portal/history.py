@@ -13,7 +13,8 @@ from enrollment.visibility import NOT_SHOWN
 from programs.models import Program
 
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
-HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile"}
+# Not shown to employers: bookkeeping, the decile, and the staff confirmations of date warnings (decision 37).
+HIDDEN_FIELDS = {"updated_at", "created_at", "keeper", "dtsen_decile", "confirmed_warnings"}
 MONEY_FIELDS = {"monthly_wage", "monthly_contribution"}
 MAX_CHANGES = 50
 
