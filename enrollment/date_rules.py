@@ -14,9 +14,10 @@ A warning is recorded only when a staff user confirms it (``judge``): employers'
 refusal.
 """
 
+from calendar import monthrange
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,10 +37,13 @@ SUBMITTED_BEFORE_INCIDENT = "submitted_before_incident"
 PAID_IN_FUTURE = "paid_in_future"
 PAID_BEFORE_SUBMITTED = "paid_before_submitted"
 INCIDENT_OUTSIDE_COVERAGE = "incident_outside_coverage"
+JKP_CONTRIBUTION_MONTHS = "jkp_contribution_months"
 NO_MEMBERSHIP_IN_PROGRAM = "no_membership_in_program"
 
 # The contradictions a staff user may confirm; the others are refused.
-CONFIRMABLE = frozenset({MEMBERSHIP_BEFORE_EMPLOYMENT, INCIDENT_OUTSIDE_COVERAGE})
+CONFIRMABLE = frozenset(
+    {MEMBERSHIP_BEFORE_EMPLOYMENT, INCIDENT_OUTSIDE_COVERAGE, JKP_CONTRIBUTION_MONTHS}
+)
 
 # The programs whose membership a benefit arises from, in the order they are looked for. A scholarship is a
 # JKM benefit (death) and a JKK one (death or total disability from a work accident): PP 44/2015 Pasal 25
@@ -57,6 +61,9 @@ BENEFIT_PROGRAMS = {
 # be after the last covered day, never before the first. The others insure an event, which must happen on a
 # covered day: the accident (PP 44/2015 Pasal 25), the death (Pasal 34), the dismissal (PP 37/2021 Pasal 19).
 BALANCE_BENEFITS = frozenset({"JHT", "JP"})
+# JKP is paid after 12 months of contributions in the 24 months before the dismissal (PP 37/2021 Pasal 20); the
+# portal holds memberships, not payments, so months of JKP membership stand for months of contributions.
+JKP_WINDOW_MONTHS, JKP_MONTHS_NEEDED = 24, 12
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,8 @@ def claim_coverage(
     for program in programs:
         covering = [span for span in memberships.get(program, ()) if span.holds(incident)]
         if covering:
-            return [], covering[0]
+            short = _jkp_months(incident, memberships.get("JKP", ())) if benefit == "JKP" else []
+            return short, covering[0]
     if benefit in BALANCE_BENEFITS:
         begun = [span for span in memberships.get(programs[0], ()) if span.start <= incident]
         if begun:
@@ -180,6 +188,32 @@ def claim_coverage(
         "end": _day(nearest.end) if nearest.end else _("open"),
     }
     return [Contradiction(INCIDENT_OUTSIDE_COVERAGE, message)], nearest
+
+
+def _jkp_months(dismissal: date, spans: Sequence[Span]) -> list[Contradiction]:
+    """PP 37/2021 Pasal 20: 12 months of JKP membership in the 24 months up to the dismissal, in days."""
+    first_day = _months_before(dismissal, JKP_WINDOW_MONTHS) + timedelta(days=1)
+    needed = (dismissal - _months_before(dismissal, JKP_MONTHS_NEEDED)).days
+    covered = sum(
+        max(0, (min(span.end or dismissal, dismissal) - max(span.start, first_day)).days + 1)
+        for span in spans
+    )
+    if covered >= needed:
+        return []
+    message = _(
+        "JKP is paid after 12 months of membership in the 24 months before the dismissal (PP 37/2021 "
+        "Pasal 20); the worker has %(days)s of the %(needed)s days needed."
+    ) % {"days": covered, "needed": needed}
+    return [Contradiction(JKP_CONTRIBUTION_MONTHS, message)]
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier; from a month's last day, that month's last day (so the 12
+    months up to 28-2-2025 begin after 29-2-2024, as the 12 months up to 30-6-2025 begin after 30-6-2024)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = monthrange(year, month + 1)[1]
+    month_end = day.day == monthrange(day.year, day.month)[1]
+    return date(year, month + 1, last if month_end else min(day.day, last))
 
 
 def _distance(span: Span, day: date) -> int:

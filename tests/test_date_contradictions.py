@@ -322,6 +322,61 @@ def test_a_claims_segment_and_coverage_come_from_the_membership(
     assert recorded == ([warning] if warning else []), rule
 
 
+# (JKP membership start, dismissal day = last covered day, warned?) under PP 37/2021 Pasal 20: 12 months of
+# membership in the 24 months up to the dismissal. 1-7-2024 to 30-6-2025 is July to June, 365 days: 12 months.
+# fmt: off
+JKP_MONTHS_CASES = [
+    (date(2024, 7, 1), date(2025, 6, 30), False, "365 of 365 days: twelve whole months"),
+    (date(2024, 7, 2), date(2025, 6, 30), True, "364 of 365 days: a day short"),
+    (date(2023, 3, 1), date(2025, 2, 28), False, "731 days in the window; 365 needed"),
+    (date(2024, 3, 1), date(2025, 2, 28), False, "1-3-2024 to 28-2-2025: 365 of 365 days"),
+    (date(2023, 3, 1), date(2024, 2, 29), False, "leap year: 1-3-2023 to 29-2-2024, 366 of 366 days"),
+    (date(2023, 3, 2), date(2024, 2, 29), True, "leap year: 365 of 366 days"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("start", "dismissal", "warned", "rule"), JKP_MONTHS_CASES)
+def test_jkp_needs_twelve_months_of_membership_in_the_last_twenty_four(
+    employer_a, operator, start, dismissal, warned, rule
+):
+    worker = factories.make_worker()
+    factories.make_membership(
+        worker, "JKP", employer=employer_a, start_date=start, end_date=dismissal
+    )
+    if warned:
+        with pytest.raises(ValidationError) as refusal:
+            record(worker, "JKP", dismissal, user=operator)
+        assert [c.code for c in refusal.value.contradictions] == ["jkp_contribution_months"], rule
+        assert not Claim.objects.exists()
+    claim = record(worker, "JKP", dismissal, user=operator, confirm={"jkp_contribution_months"})
+    recorded = [entry["code"] for entry in claim.confirmed_warnings or ()]
+    assert recorded == (["jkp_contribution_months"] if warned else []), rule
+
+
+def test_jkp_counts_two_memberships_in_the_window(employer_a, employer_b, operator):
+    """PP 37/2021 Pasal 20 counts months in 24, not in one job: 6 months with B and 6 with A (365 days)."""
+    worker = factories.make_worker()
+    factories.make_membership(
+        worker, "JKP", employer=employer_b, start_date=date(2024, 1, 1), end_date=date(2024, 6, 30)
+    )  # 182 days
+    factories.make_membership(
+        worker,
+        "JKP",
+        employer=employer_a,
+        start_date=date(2024, 12, 13),
+        end_date=date(2025, 6, 14),
+    )  # 184 days: 366 in all, 365 needed (15-6-2024 to 14-6-2025)
+    claim = record(worker, "JKP", date(2025, 6, 14), user=operator)
+    assert (claim.segment.code, claim.employer, claim.confirmed_warnings) == (
+        "FORMAL",
+        employer_a,
+        None,
+    )
+    with pytest.raises(ValidationError, match="memiliki 364 dari 365 hari"):
+        record(worker, "JKP", date(2025, 6, 12), user=operator)  # 182 + 182 = 364 of 365
+
+
 def test_a_claim_outside_coverage_names_the_nearest_membership(claimant, operator):
     with pytest.raises(ValidationError) as refusal:
         record(claimant, "JKM", date(2025, 7, 1), user=operator)

@@ -118,11 +118,18 @@ class ClaimPlanner:
             incident = spell.end
         return [
             self._claim(person, benefit, incident, waits=event in WAITING_EVENTS)
-            for benefit in self._benefits(event, spell)
+            for benefit in self._benefits(event, person, incident)
         ]
 
-    def _benefits(self, event: str, spell: Spell) -> list[str]:
-        benefits = [b for b in EVENT_BENEFITS[event] if BENEFIT_PROGRAM[b] in spell.programs]
+    def _benefits(self, event: str, person: Person, incident: date) -> list[str]:
+        """What the event gives: the benefits of programs held in the latest spell, those the claim rule
+        allows (a dismissal gives JKP only after 12 months of it, PP 37/2021 Pasal 20)."""
+        spell = person.spell
+        benefits = [
+            b
+            for b in EVENT_BENEFITS[event]
+            if BENEFIT_PROGRAM[b] in spell.programs and not _coverage(person, b, incident)[0]
+        ]
         if "BEASISWA" in benefits:
             self._bereaved += 1
             if self._bereaved % SCHOLARSHIP_EVERY != 1:
@@ -196,7 +203,7 @@ class ClaimPlanner:
                 or self.rng.random() >= LEAVER_CLAIM_SHARE
             ):
                 continue
-            for benefit in self._benefits(spell.reason, spell):
+            for benefit in self._benefits(spell.reason, person, spell.end):
                 claim = self._claim(
                     person, benefit, spell.end, waits=spell.reason in WAITING_EVENTS
                 )
@@ -258,12 +265,17 @@ class ClaimPlanner:
         return True
 
 
-def _covering_spell(person: Person, benefit: str, incident: date) -> Spell:
+def _coverage(person: Person, benefit: str, incident: date) -> tuple[list, Span | None]:
+    """``date_rules.claim_coverage`` over the person's spells (each spell's memberships share its dates)."""
     spans: dict[str, list[Span]] = {}
     for spell in sorted(person.spells, key=lambda spell: spell.start):
         for program in spell.programs:
             spans.setdefault(program, []).append(Span(spell.start, spell.end, spell))
-    contradictions, span = claim_coverage(benefit, incident, spans)
+    return claim_coverage(benefit, incident, spans)
+
+
+def _covering_spell(person: Person, benefit: str, incident: date) -> Spell:
+    contradictions, span = _coverage(person, benefit, incident)
     if contradictions:
         raise DemoDataError(
             f"A planned {benefit} claim contradicts the coverage: {contradictions[0].message}"
