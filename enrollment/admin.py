@@ -5,6 +5,8 @@ show (``list_select_related``), orders by an indexed column and filters through 
 foreign key to a worker, employer or kelurahan is an autocomplete. ``bench/admin_changelists.py`` measures it.
 """
 
+from datetime import datetime
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -12,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -29,6 +31,7 @@ from berjasa.admin import (
     rupiah_column,
 )
 from berjasa.audit import Channel
+from berjasa.formatting import date_time
 from enrollment import (
     admin_identity,  # noqa: F401 - registers Disnaker's identity checks
     services,
@@ -46,6 +49,7 @@ from enrollment.admin_actions import (
 from enrollment.admin_imports import ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
+    ClaimAdminForm,
     EmploymentAdminForm,
     EnrolmentAdminForm,
     RecordImportForm,
@@ -556,6 +560,49 @@ class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin)
 # --- Employments, memberships, claims -------------------------------------------------------------------
 
 
+class ConfirmedWarningsFilter(admin.SimpleListFilter):
+    """Rows recorded despite a date warning, which a staff user confirmed (``enrollment.date_rules``)."""
+
+    title = _("date warnings confirmed")
+    parameter_name = "date_warnings"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(confirmed_warnings__isnull=self.value() == "no")
+        return queryset
+
+
+class ConfirmedWarningsMixin:
+    """A saved membership's or claim's page shows the date warnings confirmed when it was recorded."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else (*readonly, "date_warnings_confirmed")
+
+    @admin.display(description=_("date warnings confirmed"))
+    def date_warnings_confirmed(self, obj) -> str:
+        if not obj.confirmed_warnings:
+            return "—"
+        return format_html_join(
+            "",
+            "<p>{} ({})</p>",
+            (
+                (
+                    confirmation["warning"],
+                    gettext("confirmed by %(user)s on %(when)s")
+                    % {
+                        "user": confirmation["confirmed_by"] or "—",
+                        "when": date_time(datetime.fromisoformat(confirmation["confirmed_at"])),
+                    },
+                )
+                for confirmation in obj.confirmed_warnings
+            ),
+        )
+
+
 @admin.register(Employment)
 class EmploymentAdmin(PersonalDataAdminMixin, SeenVersionsMixin, ThroughServicesAdmin):
     resource_classes = [EmploymentResource]
@@ -600,7 +647,9 @@ class EmploymentAdmin(PersonalDataAdminMixin, SeenVersionsMixin, ThroughServices
     )
 
     def get_fields(self, request, obj=None):
-        return self.add_fields if obj is None else self.change_fields
+        if obj is None:
+            return self.add_fields
+        return (*self.change_fields, "confirm_date_warnings")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -617,6 +666,7 @@ class EmploymentAdmin(PersonalDataAdminMixin, SeenVersionsMixin, ThroughServices
                 acting_user=request.user,
                 channel=Channel.ADMIN,
                 seen_version=form.cleaned_data["seen_version"],
+                confirm=form.confirmed_warnings(),
             )
         return services.hire_worker(
             obj.worker,
@@ -630,7 +680,11 @@ class EmploymentAdmin(PersonalDataAdminMixin, SeenVersionsMixin, ThroughServices
 
 @admin.register(Membership)
 class MembershipAdmin(
-    PersonalDataAdminMixin, SeenVersionsMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin
+    ConfirmedWarningsMixin,
+    PersonalDataAdminMixin,
+    SeenVersionsMixin,
+    ReadOnlyWhenSavedMixin,
+    ThroughServicesAdmin,
 ):
     resource_classes = [MembershipResource]
     list_display = (
@@ -655,6 +709,7 @@ class MembershipAdmin(
         "funding_scheme",
         "worker__kelurahan__kecamatan",
         "entered_via",
+        ConfirmedWarningsFilter,
     )
     ordering = ("-pk",)
     sortable_by = ()
@@ -679,6 +734,7 @@ class MembershipAdmin(
                 "employer",
                 "start_date",
                 "wage",
+                "confirm_date_warnings",
             )
         return super().get_fields(request, obj)
 
@@ -692,7 +748,11 @@ class MembershipAdmin(
             employer=obj.employer,
         )
         memberships = services.enrol_worker(
-            obj.worker, enrolment, acting_user=request.user, channel=Channel.ADMIN
+            obj.worker,
+            enrolment,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            confirm=form.confirmed_warnings(),
         )
         programs = ", ".join(membership.program.code for membership in memberships)
         self.message_user(
@@ -706,7 +766,11 @@ class MembershipAdmin(
 
 @admin.register(Claim)
 class ClaimAdmin(
-    PersonalDataAdminMixin, SeenVersionsMixin, ReadOnlyWhenSavedMixin, ThroughServicesAdmin
+    ConfirmedWarningsMixin,
+    PersonalDataAdminMixin,
+    SeenVersionsMixin,
+    ReadOnlyWhenSavedMixin,
+    ThroughServicesAdmin,
 ):
     resource_classes = [ClaimResource]
     list_display = (
@@ -736,6 +800,7 @@ class ClaimAdmin(
         "submitted_date",
         "paid_date",
         "entered_via",
+        ConfirmedWarningsFilter,
     )
     # Newest first by key: sorting by an unindexed date joins every claim to its worker first.
     ordering = ("-pk",)
@@ -749,10 +814,20 @@ class ClaimAdmin(
     # The status moves only through these actions; a new claim is recorded as submitted.
     actions = (mark_verified, mark_paid, mark_rejected)
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ClaimAdminForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("worker", *RECORDED_FIELDS)
+            return ("worker", *RECORDED_FIELDS, "confirm_date_warnings")
         return super().get_fields(request, obj)
 
     def save_through_services(self, request, obj, form, change):
-        return services.record_claim_as(obj, acting_user=request.user, channel=Channel.ADMIN)
+        return services.record_claim_as(
+            obj,
+            acting_user=request.user,
+            channel=Channel.ADMIN,
+            confirm=form.confirmed_warnings(),
+        )

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
 from berjasa.formatting import number
+from enrollment.date_rules import CONFIRMABLE
 from enrollment.imports.reader import RefusedFile, read_rows, sniff
-from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker, stored_values
+from enrollment.models import PERSONAL_FIELDS, Channel, Claim, Membership, Worker, stored_values
 from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.services.claims import RECORDED_FIELDS
 from programs.models import Program
 
 # The NIK and what it encodes: checked against each other when one of them is entered or changed.
@@ -129,11 +131,35 @@ class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):
         return cleaned_data
 
 
-class EmploymentAdminForm(SeenVersionForm, AdminChannelForm):
-    """An employment in the admin: its start date and wage are corrected at the version the page showed."""
+class DateWarningsForm(forms.ModelForm):
+    """A form whose service may answer with date warnings (``enrollment.date_rules``): a staff user who has
+    seen them ticks ``confirm_date_warnings`` and saves again; the service records who confirmed what."""
+
+    confirm_date_warnings = forms.BooleanField(
+        label=_("I have checked the dates against the documents; record them despite the warnings"),
+        required=False,
+        help_text=_("Tick this only after the form has shown a date warning."),
+    )
+
+    def confirmed_warnings(self) -> frozenset[str]:
+        """The warning codes confirmed: every warning a staff user may confirm, once ticked."""
+        return CONFIRMABLE if self.cleaned_data.get("confirm_date_warnings") else frozenset()
 
 
-class EnrolmentAdminForm(AdminChannelForm):
+class ClaimAdminForm(DateWarningsForm, AdminChannelForm):
+    """A new claim: its segment and employer come from the worker's membership (``record_claim``)."""
+
+    class Meta:
+        model = Claim
+        fields = ("worker", *RECORDED_FIELDS)
+
+
+class EmploymentAdminForm(SeenVersionForm, DateWarningsForm, AdminChannelForm):
+    """An employment in the admin: its start date and wage are corrected at the version the page showed; a
+    later start may leave its memberships starting before it (a date warning staff confirm)."""
+
+
+class EnrolmentAdminForm(DateWarningsForm, AdminChannelForm):
     """An enrolment as the admin's add page asks for it: one membership per program chosen.
 
     The contribution is not typed: ``services.enrol_worker`` computes it from the rates in force on the start

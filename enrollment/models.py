@@ -567,6 +567,11 @@ class Membership(Versioned):
         blank=True,
         help_text=_("What the contribution was computed from."),
     )
+    # Date warnings a staff user confirmed when this row was written (enrollment.date_rules.judge): each one's
+    # code, words, who confirmed it and when. Empty (null) for a row written without any.
+    confirmed_warnings = models.JSONField(
+        _("date warnings confirmed"), null=True, blank=True, editable=False
+    )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = import_batch_field()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -678,6 +683,11 @@ class Claim(Versioned):
     amount = models.PositiveBigIntegerField(_("amount (Rp)"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    # Date warnings a staff user confirmed when this row was written (enrollment.date_rules.judge): each one's
+    # code, words, who confirmed it and when. Empty (null) for a row written without any.
+    confirmed_warnings = models.JSONField(
+        _("date warnings confirmed"), null=True, blank=True, editable=False
     )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = import_batch_field()

@@ -28,7 +28,7 @@ from import_export import fields, resources, widgets
 from berjasa.audit import Channel, audit_context
 from berjasa.formatting import short_date
 from berjasa.spreadsheets import neutralise
-from enrollment import services
+from enrollment import date_rules, services
 from enrollment.imports import cells
 from enrollment.models import (
     PERSONAL_FIELDS,
@@ -201,16 +201,47 @@ class WorkerResource(AuditedResource):
             lock_as_seen(instance, instance.version, acting_user=self.user)
 
 
+# The column in which a staff user confirms a row's date warnings (``enrollment.date_rules``), by code.
+CONFIRM_COLUMN = "confirm_warnings"
+
+
+def confirmed_codes(value) -> frozenset[str]:
+    """The warning codes a file's ``confirm_warnings`` cell confirms (comma-separated)."""
+    if cells.is_blank(value):
+        return frozenset()
+    codes = frozenset(code.strip() for code in str(value).split(",") if code.strip())
+    unknown = codes - date_rules.CONFIRMABLE
+    if unknown:
+        raise ValidationError(
+            {
+                CONFIRM_COLUMN: _(
+                    "“%(codes)s” is not a date warning that can be confirmed; write one or more of "
+                    "%(known)s, or leave the cell empty."
+                )
+                % {
+                    "codes": ", ".join(sorted(unknown)),
+                    "known": ", ".join(sorted(date_rules.CONFIRMABLE)),
+                }
+            }
+        )
+    return codes
+
+
 class ServiceResource(AuditedResource):
     """Rows written by ``enrollment.services``, not by ``instance.save()``: ``create`` a new row, ``change``
     a stored one (given the names of the fields the file changes).
 
     The services validate with the models' rules; their refusal (a ValidationError) is the row's error, and
-    the row's writes are undone with it (one savepoint a row).
+    the row's writes are undone with it (one savepoint a row). A row's ``confirm_warnings`` cell names the
+    date warnings a staff user confirms for it (``self.confirm``); the services refuse it to anyone else.
     """
 
     class Meta(AuditedResource.Meta):
         clean_model_instances = False  # the services validate, in their own words
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        self.confirm = confirmed_codes(row.get(CONFIRM_COLUMN))
 
     def do_instance_save(self, instance, is_create):
         with transaction.atomic():
@@ -228,6 +259,10 @@ class ServiceResource(AuditedResource):
         self, stored: models.Model, instance: models.Model, changed: set[str]
     ) -> models.Model:
         raise NotImplementedError
+
+    def dehydrate_confirm_warnings(self, instance) -> str:
+        confirmed = getattr(instance, "confirmed_warnings", None) or ()
+        return ", ".join(entry["code"] for entry in confirmed)
 
     @property
     def done_by(self) -> dict:
@@ -251,6 +286,8 @@ class EmploymentResource(ServiceResource):
     employer = fields.Field("employer", "employer", KnownBy(Employer, "npp"))
     start_date = fields.Field("start_date", "start_date", DateWidget())
     end_date = fields.Field("end_date", "end_date", DateWidget())
+    # A later start date that leaves memberships before it (``date_rules``); nothing is stored on the job.
+    confirm_warnings = fields.Field(column_name=CONFIRM_COLUMN, readonly=True)
 
     class Meta(ServiceResource.Meta):
         model = Employment
@@ -262,6 +299,7 @@ class EmploymentResource(ServiceResource):
             "end_date",
             "termination_reason",
             "monthly_wage",
+            "confirm_warnings",
         )
 
     def create(self, instance):
@@ -290,6 +328,7 @@ class EmploymentResource(ServiceResource):
                 start_date=instance.start_date,
                 monthly_wage=instance.monthly_wage,
                 **self.done_by,
+                confirm=self.confirm,
             )
         if changed & {"end_date", "termination_reason"}:
             if stored.end_date is not None or instance.end_date is None:
@@ -329,6 +368,7 @@ class MembershipResource(ServiceResource):
     government_share = fields.Field(
         "government_share", "government_share", RupiahWidget(), readonly=True
     )
+    confirm_warnings = fields.Field(column_name=CONFIRM_COLUMN, readonly=True)
 
     class Meta(ServiceResource.Meta):
         model = Membership
@@ -346,6 +386,7 @@ class MembershipResource(ServiceResource):
             "worker_share",
             "government_share",
             "wage",
+            "confirm_warnings",
         )
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
@@ -368,7 +409,9 @@ class MembershipResource(ServiceResource):
             wage=wage,
             employer=instance.employer,
         )
-        [membership] = services.enrol_worker(instance.worker, enrolment, **self.done_by)
+        [membership] = services.enrol_worker(
+            instance.worker, enrolment, **self.done_by, confirm=self.confirm
+        )
         if instance.end_date is not None:
             return self.change(membership, instance, {"end_date"})
         return membership
@@ -395,7 +438,10 @@ CLAIM_STEPS = {
 
 class ClaimResource(ServiceResource):
     """A new row is recorded (``record_claim``), then moved to the file's status; a stored claim only moves to
-    its next status (``advance_claim``: a paid one with its paid date and, if given, its final amount)."""
+    its next status (``advance_claim``: a paid one with its paid date and, if given, its final amount).
+
+    The segment and employer follow from the worker's membership (``record_claim``): a file may repeat them
+    (an export does), and a row naming others is refused."""
 
     worker = fields.Field("worker", "worker", WorkerByNik())
     benefit_type = fields.Field("benefit_type", "benefit_type", by_code(BenefitType))
@@ -404,6 +450,7 @@ class ClaimResource(ServiceResource):
     incident_date = fields.Field("incident_date", "incident_date", DateWidget())
     submitted_date = fields.Field("submitted_date", "submitted_date", DateWidget())
     paid_date = fields.Field("paid_date", "paid_date", DateWidget())
+    confirm_warnings = fields.Field(column_name=CONFIRM_COLUMN, readonly=True)
 
     class Meta(ServiceResource.Meta):
         model = Claim
@@ -419,10 +466,27 @@ class ClaimResource(ServiceResource):
             "paid_date",
             "amount",
             "status",
+            "confirm_warnings",
         )
 
     def create(self, instance):
-        claim = services.record_claim_as(instance, **self.done_by)
+        claim = services.record_claim_as(instance, **self.done_by, confirm=self.confirm)
+        for name in ("segment", "employer"):
+            given = getattr(instance, f"{name}_id")
+            if given is not None and given != getattr(claim, f"{name}_id"):
+                raise ValidationError(
+                    {
+                        name: _(
+                            "The claim's segment and employer come from the worker's membership on the "
+                            "incident date (%(segment)s, %(employer)s); leave the column empty or write "
+                            "those."
+                        )
+                        % {
+                            "segment": claim.segment.code,
+                            "employer": claim.employer.npp if claim.employer else "—",
+                        }
+                    }
+                )
         for status in CLAIM_STEPS.get(instance.status, (instance.status,)):
             claim = self._advance(claim, instance, status)
         return claim

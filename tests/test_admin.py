@@ -561,7 +561,7 @@ def test_it_adds_an_employment_through_the_service_and_ignores_a_typed_end(
 def test_it_corrects_an_employment_but_does_not_let_a_typed_end_date_through(operator_client):
     worker, employer = factories.make_worker(), factories.make_employer()
     employment = factories.make_employment(worker, employer)
-    membership = factories.make_membership(worker, employer=employer)
+    membership = factories.make_membership(worker, employer=employer, start_date=date(2024, 3, 1))
     response = operator_client.post(
         admin_url(Employment, "change", employment.pk),
         employment_form_data(
@@ -607,6 +607,7 @@ def enrolment_form_data(worker: Worker, segment_code: str, programs, **overrides
 
 def test_it_enrols_in_the_admin_with_the_contribution_of_the_rate_table(operator, operator_client):
     worker, employer = factories.make_worker(), factories.make_employer(risk_class=3)
+    factories.make_employment(worker, employer)
     data = enrolment_form_data(
         worker,
         "FORMAL",
@@ -639,8 +640,6 @@ def claim_form_data(worker: Worker, **overrides) -> dict:
         "reference": "KLM-2025-0001",
         "worker": str(worker.pk),
         "benefit_type": str(BenefitType.objects.get(code="JKK").pk),
-        "segment": str(Segment.objects.get(code="FORMAL").pk),
-        "employer": "",
         "incident_date": "2025-03-01",
         "submitted_date": "2025-03-05",
         "amount": "2500000",
@@ -653,6 +652,7 @@ def claim_form_data(worker: Worker, **overrides) -> dict:
 
 def test_it_records_a_new_claim_as_submitted_through_the_service(operator, operator_client):
     worker = factories.make_worker()
+    factories.make_membership(worker, "JKK")
     response = operator_client.post(admin_url(Claim, "add"), claim_form_data(worker))
     assert response.status_code == 302
     claim = Claim.objects.get()

@@ -390,9 +390,10 @@ def test_each_case_through_the_calculator_the_command_and_the_enrolment(
         *split,
         sum(split),
     )
-    [membership] = services.enrol_worker(
-        factories.make_worker(), request, acting_user=None, channel=Channel.ADMIN
-    )
+    worker = factories.make_worker()
+    if employer is not None:  # a membership through an employer starts within a job with it
+        factories.make_employment(worker, employer, start_date=day)
+    [membership] = services.enrol_worker(worker, request, acting_user=None, channel=Channel.ADMIN)
     stored = (membership.employer_share, membership.worker_share, membership.government_share)
     assert stored == split and membership.monthly_contribution == sum(split), basis
     assert membership.wage == wage
@@ -428,9 +429,9 @@ def test_a_back_dated_jp_enrolment_in_2019_takes_that_years_cap():
         wage=9_000_000,
         employer=factories.make_employer(),
     )
-    [jp] = services.enrol_worker(
-        factories.make_worker(), request, acting_user=None, channel=Channel.ADMIN
-    )
+    worker = factories.make_worker()
+    factories.make_employment(worker, request.employer, start_date=date(2019, 6, 1))
+    [jp] = services.enrol_worker(worker, request, acting_user=None, channel=Channel.ADMIN)
     assert (jp.employer_share, jp.worker_share) == (170_248, 85_124)  # 2 % and 1 % of 8,512,400
 
 

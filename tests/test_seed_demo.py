@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.demo.store import contribution_day
@@ -30,12 +30,14 @@ from enrollment.models import (
     stored_values,
 )
 from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.stored_contradictions import stored_contradictions
 from programs.calculator import quote
 from programs.models import FundingScheme, Program, Segment
 from programs.rates import RateTable
 from reports.models import WorkforceEstimate
 
 REPORT_DAY = date(2025, 8, 31)
+HORIZON = date(2025, 10, 31)  # the demo data's last day
 # Small enough to be quick; at this scale round(part × S) of the three covered groups adds up to
 # round(263,903 × S), so every count below is exactly its published value × S, rounded.
 SCALE = 0.004
@@ -214,6 +216,7 @@ def test_it_reproduces_every_published_figure_at_full_scale(reference_data, tmp_
     assert round(100 * covered / 415_792, 2) == 63.47
     assert contribution_disagreements() == 0
     assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
+    assert list(stored_contradictions(HORIZON)) == []
 
 
 def test_kecamatan_estimates_add_up_to_the_city_every_year(seeded):
@@ -350,6 +353,40 @@ def test_claims_cover_every_benefit_and_follow_the_workers_segment(seeded):
             start <= incident and (end is None or incident <= end)
             for start, end in spans[(worker_id, segment_id)]
         )
+
+
+def test_the_demo_data_holds_no_date_contradiction(seeded):
+    """Counted by the rules every new row follows (decision 37), on the demo's last day."""
+    assert list(stored_contradictions(HORIZON)) == []
+    # The same, for what a query can say alone: incident ≤ submitted ≤ paid ≤ the horizon, and every claim
+    # arises from a membership of its own program (a scholarship: JKM), with that membership's segment. JKK,
+    # JKM, JKP and scholarships on a covered day (PP 44/2015 Pasal 25 and 34, PP 37/2021 Pasal 19); JHT and JP
+    # from a membership begun by then (PP 46/2015 Pasal 26 as amended by PP 60/2015; PP 45/2015).
+    assert not Claim.objects.filter(
+        Q(submitted_date__lt=F("incident_date"))
+        | Q(paid_date__lt=F("submitted_date"))
+        | Q(paid_date__gt=HORIZON)
+        | Q(submitted_date__gt=HORIZON)
+    ).exists()
+    program_of = {
+        "JKK": "JKK",
+        "JKM": "JKM",
+        "BEASISWA": "JKM",
+        "JHT": "JHT",
+        "JP": "JP",
+        "JKP": "JKP",
+    }
+    for code, program in program_of.items():
+        claims = Claim.objects.filter(benefit_type__code=code)
+        own = Membership.objects.filter(
+            worker_id=OuterRef("worker_id"),
+            program__code=program,
+            segment_id=OuterRef("segment_id"),
+            start_date__lte=OuterRef("incident_date"),
+        )
+        if code not in ("JHT", "JP"):
+            own = own.filter(Q(end_date=None) | Q(end_date__gte=OuterRef("incident_date")))
+        assert not claims.exclude(Exists(own)).exists(), code
 
 
 def test_every_row_points_to_the_demo_batch(seeded):

@@ -48,6 +48,7 @@ def test_the_city_package_for_a_non_wage_earner_is_16_800_a_month():
 
 def test_jp_is_capped_at_the_wage_cap_in_force():
     worker, employer = factories.make_worker(), factories.make_employer()
+    factories.make_employment(worker, employer, start_date=date(2024, 3, 1))
     (jp,) = enrol(worker, ["JP"], employer=employer, wage=20_000_000, start=date(2024, 3, 1))
     assert jp.monthly_contribution == 301_269  # 3 % of Rp10,042,300
 
@@ -161,11 +162,11 @@ def test_every_change_is_recorded_with_who_when_and_through_which_channel(admini
 
 def test_a_claim_moves_forward_only():
     worker = factories.make_worker()
+    factories.make_membership(worker, "JHT")
     claim = services.record_claim(
         worker,
         reference="KLM-2025-1",
         benefit_type=factories.make_claim(worker).benefit_type,
-        segment=Segment.objects.get(code="FORMAL"),
         incident_date=date(2025, 1, 1),
         submitted_date=date(2025, 1, 5),
         amount=10_000_000,

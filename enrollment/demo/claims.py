@@ -18,6 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from enrollment.date_rules import BENEFIT_PROGRAMS, Span, claim_coverage
 from enrollment.demo.identities import date_between
 from enrollment.demo.population import ACCIDENT, Person, Population, Reason, Spell
 from enrollment.demo.targets import (
@@ -42,15 +43,9 @@ EVENT_BENEFITS = {
     Reason.CONTRACT_ENDED: ("JHT",),
     ACCIDENT: ("JKK",),
 }
-# The program a worker must hold for a benefit; scholarships come with JKM.
-BENEFIT_PROGRAM = {
-    "JKM": "JKM",
-    "BEASISWA": "JKM",
-    "JHT": "JHT",
-    "JP": "JP",
-    "JKP": "JKP",
-    "JKK": "JKK",
-}
+# The program a worker must hold for a benefit (the first of enrollment.date_rules.BENEFIT_PROGRAMS):
+# the demo's scholarships come with JKM.
+BENEFIT_PROGRAM = {benefit: programs[0] for benefit, programs in BENEFIT_PROGRAMS.items()}
 RULE_AMOUNT_BENEFITS = frozenset({"JKM", "BEASISWA", "JKP"})
 WAITING_DAYS = {"JHT": 31}  # JHT after leaving a job waits a month (not after death or retirement)
 WAITING_EVENTS = frozenset({Reason.RESIGNED, Reason.CONTRACT_ENDED, Reason.DISMISSED})
@@ -122,12 +117,19 @@ class ClaimPlanner:
         else:
             incident = spell.end
         return [
-            self._claim(person, spell, benefit, incident, waits=event in WAITING_EVENTS)
-            for benefit in self._benefits(event, spell)
+            self._claim(person, benefit, incident, waits=event in WAITING_EVENTS)
+            for benefit in self._benefits(event, person, incident)
         ]
 
-    def _benefits(self, event: str, spell: Spell) -> list[str]:
-        benefits = [b for b in EVENT_BENEFITS[event] if BENEFIT_PROGRAM[b] in spell.programs]
+    def _benefits(self, event: str, person: Person, incident: date) -> list[str]:
+        """What the event gives: the benefits of programs held in the latest spell, those the claim rule
+        allows (a dismissal gives JKP only after 12 months of it, PP 37/2021 Pasal 20)."""
+        spell = person.spell
+        benefits = [
+            b
+            for b in EVENT_BENEFITS[event]
+            if BENEFIT_PROGRAM[b] in spell.programs and not _coverage(person, b, incident)[0]
+        ]
         if "BEASISWA" in benefits:
             self._bereaved += 1
             if self._bereaved % SCHOLARSHIP_EVERY != 1:
@@ -135,10 +137,14 @@ class ClaimPlanner:
         return benefits
 
     def _claim(
-        self, person: Person, spell: Spell, benefit: str, incident: date, waits: bool = False
+        self, person: Person, benefit: str, incident: date, waits: bool = False
     ) -> PlannedClaim:
-        """A claim on its natural schedule: submitted within a month (after any wait), paid in 3 weeks."""
+        """A claim on its natural schedule: submitted within a month (after any wait), paid in 3 weeks.
+
+        Its spell (segment, employer) is the one the services would take (``date_rules.claim_coverage``).
+        """
         rng = self.rng
+        spell = _covering_spell(person, benefit, incident)
         wait = WAITING_DAYS.get(benefit, 0) if waits else 0
         submitted = incident + timedelta(days=wait + rng.randint(1, 30))
         return PlannedClaim(
@@ -197,9 +203,9 @@ class ClaimPlanner:
                 or self.rng.random() >= LEAVER_CLAIM_SHARE
             ):
                 continue
-            for benefit in self._benefits(spell.reason, spell):
+            for benefit in self._benefits(spell.reason, person, spell.end):
                 claim = self._claim(
-                    person, spell, benefit, spell.end, waits=spell.reason in WAITING_EVENTS
+                    person, benefit, spell.end, waits=spell.reason in WAITING_EVENTS
                 )
                 if self._settle_after_report_day(claim):
                     claims.append(claim)
@@ -208,7 +214,7 @@ class ClaimPlanner:
     def _late_accidents(self, people: list[Person]) -> list[PlannedClaim]:
         """Accidents from July 2025 on: paid in September-October, or still in progress."""
         incidents = self._incidents(people, LATE_FROM, HORIZON - timedelta(days=7), LATE_ACCIDENTS)
-        claims = [self._claim(person, spell, "JKK", day) for person, spell, day in incidents]
+        claims = [self._claim(person, "JKK", day) for person, _spell, day in incidents]
         return [claim for claim in claims if self._settle_after_report_day(claim)]
 
     def _rejected(self, people: list[Person]) -> list[PlannedClaim]:
@@ -218,7 +224,7 @@ class ClaimPlanner:
             people, WINDOW_START, HORIZON - timedelta(days=31), REJECTED
         ):
             benefit = "JHT" if "JHT" in spell.programs and self.rng.random() < 0.4 else "JKK"
-            claim = self._claim(person, spell, benefit, day)
+            claim = self._claim(person, benefit, day)
             claim.status, claim.paid = Status.REJECTED, None
             claims.append(claim)
         return claims
@@ -257,6 +263,24 @@ class ClaimPlanner:
             claim.status = Status.SUBMITTED if recent else Status.VERIFIED
             claim.paid = None
         return True
+
+
+def _coverage(person: Person, benefit: str, incident: date) -> tuple[list, Span | None]:
+    """``date_rules.claim_coverage`` over the person's spells (each spell's memberships share its dates)."""
+    spans: dict[str, list[Span]] = {}
+    for spell in sorted(person.spells, key=lambda spell: spell.start):
+        for program in spell.programs:
+            spans.setdefault(program, []).append(Span(spell.start, spell.end, spell))
+    return claim_coverage(benefit, incident, spans)
+
+
+def _covering_spell(person: Person, benefit: str, incident: date) -> Spell:
+    contradictions, span = _coverage(person, benefit, incident)
+    if contradictions:
+        raise DemoDataError(
+            f"A planned {benefit} claim contradicts the coverage: {contradictions[0].message}"
+        )
+    return span.source
 
 
 def plan_claims(population: Population, targets: Targets, seed: int) -> list[PlannedClaim]:

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from berjasa.formatting import short_date
+from enrollment import date_rules
 from enrollment.identity import normalise_kpj
 from enrollment.imports import cells
 from enrollment.imports.engine import (
@@ -213,6 +214,7 @@ class RosterImport(Importer):
                 if ids
                 else ()
             )
+            starts = self._membership_starts(chunk, known, roster)
             for line in chunk:
                 worker = known.get(line.nik)
                 if not self._kpj_is_free(line, holders, kpj_rows):
@@ -228,11 +230,41 @@ class RosterImport(Importer):
                 if job is None:
                     if self._identity_proven(line, worker):
                         self._plan_hire(line, worker, shared, memberships.get(worker[0], ()), work)
-                else:
+                elif not self._start_contradicted(line, job, starts.get(worker[0], ())):
                     self._plan_update(line, worker, shared, job, work)
         if self.sync is not None:
             self._plan_terminations(roster, work)
         return work
+
+    def _membership_starts(self, chunk, known, roster) -> dict[int, list[date]]:
+        """Start dates of the memberships through this employer of the workers whose job the file starts later."""
+        later = [
+            worker[0]
+            for line in chunk
+            if (worker := known.get(line.nik))
+            and worker[0] in roster
+            and line.start_date > roster[worker[0]][1]
+        ]
+        starts: dict[int, list[date]] = {}
+        if later:
+            for worker_id, start in Membership.objects.filter(
+                among("worker__id", later), employer=self.employer
+            ).values_list("worker_id", "start_date"):
+                starts.setdefault(worker_id, []).append(start)
+        return starts
+
+    def _start_contradicted(self, line: Line, job: tuple, starts: list[date]) -> bool:
+        """A job started later than memberships of it (``date_rules``): the row is refused, since a file
+        carries no confirmation; Disnaker corrects such an employment in the admin."""
+        _pk, recorded_start, _wage, _nik = job
+        moved = [date_rules.Span(line.start_date, None)]
+        for start in sorted(s for s in starts if recorded_start <= s < line.start_date):
+            for contradiction in date_rules.membership_contradictions(
+                start, self.employer.name, moved
+            ):
+                self.error(line, HEADERS["start_date"], contradiction.message, contradiction.code)
+                return True
+        return False
 
     def _identity_proven(self, line: Line, worker: tuple) -> bool:
         """A known person new to this roster: the row proves who they are, or it is an error that names nothing."""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0014_normalise_phones'),
+        ('enrollment', '0015_confirmed_date_warnings'),
     ]
 
     operations = [

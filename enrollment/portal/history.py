@@ -15,7 +15,8 @@ from programs.models import Program
 ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 # Written with every change, never a change themselves.
 RECORD_STAMPS = {"updated_at", "created_at", "version"}
-HIDDEN_FIELDS = {*RECORD_STAMPS, "keeper", "dtsen_decile"}  # and what an employer does not read
+# Not shown to employers: bookkeeping, the decile, and the staff confirmations of date warnings (decision 37).
+HIDDEN_FIELDS = {*RECORD_STAMPS, "keeper", "dtsen_decile", "confirmed_warnings"}
 MONEY_FIELDS = {
     "monthly_wage",
     "monthly_contribution",

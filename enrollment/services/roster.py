@@ -1,6 +1,6 @@
 """Roster actions: register and update workers, hire, enrol in programs, terminate."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
+from enrollment import date_rules
 from enrollment.identity import Details, IdentityNotProven, proof_required
 from enrollment.models import (
     PERSONAL_FIELDS,
@@ -192,13 +193,18 @@ def update_employment(
     monthly_wage: int,
     batch: ImportBatch | None = None,
     seen_version: int | None = None,
+    confirm: Collection[str] = (),
 ) -> Employment:
     """Correct an employment's start date and wage; refused (``StaleEdit``) when it is no longer at
-    ``seen_version``, the version the form showed."""
+    ``seen_version``, the version the form showed. A later start that would leave memberships through this
+    employer starting before it is the membership rule's warning (``date_rules``): confirmed by staff, it is
+    recorded on those memberships."""
     with audit_context(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
         employment = lock_as_seen(employment, seen_version, acting_user=acting_user)
+        if start_date > employment.start_date:
+            _confirm_moved_start(employment, start_date, acting_user, channel, confirm)
         wage_changed = employment.monthly_wage != monthly_wage
         employment.start_date = start_date
         employment.monthly_wage = monthly_wage
@@ -215,6 +221,63 @@ def update_employment(
                 batch=batch,
             )
     return employment
+
+
+def moved_start_contradictions(
+    employment: Employment, start_date: date
+) -> list[tuple[Membership, date_rules.Contradiction]]:
+    """What moving ``employment``'s start to ``start_date`` contradicts: its memberships starting earlier."""
+    moved = Employment(start_date=start_date, end_date=employment.end_date)
+    others = Employment.objects.filter(
+        worker_id=employment.worker_id, employer_id=employment.employer_id
+    ).exclude(pk=employment.pk)
+    jobs = [_span(job) for job in (moved, *others)]
+    early = Membership.objects.select_for_update().filter(
+        worker_id=employment.worker_id,
+        employer_id=employment.employer_id,
+        start_date__gte=employment.start_date,
+        start_date__lt=start_date,
+    )
+    return [
+        (membership, contradiction)
+        for membership in early.order_by("start_date", "pk")
+        for contradiction in date_rules.membership_contradictions(
+            membership.start_date, employment.employer.name, jobs
+        )
+    ]
+
+
+def _confirm_moved_start(
+    employment: Employment,
+    start_date: date,
+    acting_user,
+    channel: str,
+    confirm: Collection[str],
+) -> None:
+    """Refuse, or record the confirmed warning on each membership it concerns (with its history row)."""
+    found = moved_start_contradictions(employment, start_date)
+    confirmed = date_rules.judge(
+        [contradiction for _membership, contradiction in found],
+        acting_user=acting_user,
+        channel=channel,
+        confirm=confirm,
+    )
+    for (membership, _contradiction), entry in zip(found, confirmed or (), strict=True):
+        membership.confirmed_warnings = [*(membership.confirmed_warnings or ()), entry]
+        _save(membership)
+
+
+def _span(employment: Employment) -> date_rules.Span:
+    return date_rules.Span(employment.start_date, employment.end_date)
+
+
+def employment_spans(worker: Worker, employer: Employer) -> list[date_rules.Span]:
+    return [
+        date_rules.Span(start, end)
+        for start, end in Employment.objects.filter(worker=worker, employer=employer).values_list(
+            "start_date", "end_date"
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -237,13 +300,28 @@ def enrol_worker(
     acting_user,
     channel: str,
     batch: ImportBatch | None = None,
+    confirm: Collection[str] = (),
 ) -> list[Membership]:
     """Open a membership in each program; the contribution follows the rates in force on the start date.
 
     Refuses the whole request (nothing written) if any program is closed to the segment's kind, already held in
     that period, or has no rate on that date (``programs.rates``: the calculator's rule). A wage earner without
-    an employer (non-ASN staff paid from the APBD) takes the funding scheme's risk class for JKK.
+    an employer (non-ASN staff paid from the APBD) takes the funding scheme's risk class for JKK. Through an
+    employer, the start must fall within an employment with it (``date_rules.membership_contradictions``;
+    ``confirm`` names the warnings a staff user confirmed, recorded on each membership).
     """
+    confirmed = None
+    if request.employer is not None:
+        confirmed = date_rules.judge(
+            date_rules.membership_contradictions(
+                request.start_date,
+                request.employer.name,
+                employment_spans(worker, request.employer),
+            ),
+            acting_user=acting_user,
+            channel=channel,
+            confirm=confirm,
+        )
     rates = RateTable.load()
     payment = Payment.of(request.segment, request.funding_scheme, request.employer)
     memberships, errors = [], []
@@ -264,6 +342,7 @@ def enrol_worker(
             start_date=request.start_date,
             entered_via=channel,
             import_batch=batch,
+            confirmed_warnings=confirmed,
         )
         set_contribution(membership, contribution, request.wage)
         memberships.append(membership)
