@@ -267,7 +267,7 @@ IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
 # The background worker's import waits at most this long for a row lock held by someone else, then is
 # interrupted (and retried).
 IMPORT_LOCK_TIMEOUT_SECONDS = env_int("IMPORT_LOCK_TIMEOUT_SECONDS", 60)
-# What any import file may hold, checked before and while it is read (enrollment.imports.workbook, decision 44):
+# What any import file may hold, checked before and while it is read (enrollment.imports.workbook, decision 43):
 # rows (every row of the file), columns, characters in a cell (Excel's own limit by default); for an XLSX, its
 # total unpacked size (and each sheet's), the unpacked size of its table of texts (shared strings), how much more a
 # part may unpack to than its packed size, and how many parts the zip may hold.

@@ -31,7 +31,7 @@ def _staged_upload_path(batch: "ImportBatch", filename: str) -> str:
 
 
 class Versioned(models.Model):
-    """A record that counts its writes, for optimistic concurrency (decision 46).
+    """A record that counts its writes, for optimistic concurrency (decision 45).
 
     ``version`` goes up by one on every save of a stored row, and in the imports' bulk ``UPDATE``
     (``enrollment.imports.writer``); a new row starts at 1, also when ``COPY`` writes it. An edit form carries

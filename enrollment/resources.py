@@ -196,7 +196,7 @@ class WorkerResource(AuditedResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         """A worker saved by someone else since this import read it is the row's error, not overwritten: the
-        instance carries every field as read (decision 46)."""
+        instance carries every field as read (decision 45)."""
         if not instance._state.adding:
             lock_as_seen(instance, instance.version, acting_user=self.user)
 

@@ -1,5 +1,5 @@
 """Two people edit the same record: the one who saves a form opened before the other's save is refused, told what
-changed (which field, from what to what, by whom, when), and the first change survives (decision 46).
+changed (which field, from what to what, by whom, when), and the first change survives (decision 45).
 
 Each person opens the page (GET) and posts back what the page showed with their own change, as a browser does.
 """

@@ -30,7 +30,7 @@ PU, NON_ASN, RENTAN = "FORMAL", "NON_ASN", "RENTAN"
 RT_RW, KADER, KEAGAMAAN = "RT_RW", "KADER", "KEAGAMAAN"
 MANDIRI, SPONSOR = "MANDIRI", "SPONSOR"
 TODAY = date(2026, 12, 7)
-COVID = "PP 49/2020 (keringanan 99 % iuran JKK dan JKM Agustus 2020-Januari 2021): not a rate, decision 41"
+COVID = "PP 49/2020 (keringanan 99 % iuran JKK dan JKM Agustus 2020-Januari 2021): not a rate, decision 40"
 JKK_PU = "PP 44/2015 Pasal 16 ayat 1 dan Lampiran I"
 JKM_PU = "PP 44/2015 Pasal 18 ayat 1 (JKM 0,30 % upah)"
 JHT_PU = "PP 46/2015 Pasal 16 (3,7 % + 2 %)"
@@ -236,7 +236,7 @@ JP_CASES = [
     ("JP", PU, None, 1, 20_000_000, date(2024, 3, 1), (200_846, 100_423, 0), f"{JP}: 10.042.300"),
     ("JP", PU, None, 1, 20_000_000, date(2025, 2, 28), (200_846, 100_423, 0), f"{JP}: 10.042.300"),
     ("JP", PU, None, 1, 20_000_000, date(2025, 3, 1), (210_948, 105_474, 0), f"{JP}: 10.547.400"),
-    # No 2026 cap was found (decision 41): today the 2025 cap still applies.
+    # No 2026 cap was found (decision 40): today the 2025 cap still applies.
     ("JP", PU, None, 1, 20_000_000, TODAY, (210_948, 105_474, 0), f"{JP}: 10.547.400"),
     ("JP", PU, None, 1, 4_000_000, date(2025, 8, 1), (80_000, 40_000, 0), f"{JP}: below the cap"),
     # At the cap and one Rupiah above it: 2 % and 1 % of 10,547,400.

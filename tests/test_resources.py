@@ -457,7 +457,7 @@ def test_the_admin_preview_shows_the_services_refusal_and_offers_no_confirmation
 def test_a_worker_changed_after_the_import_read_it_is_refused_not_overwritten(
     reference_data, administrator, monkeypatch
 ):
-    """Between the import reading the worker and saving it, someone saves the worker's phone (decision 46).
+    """Between the import reading the worker and saving it, someone saves the worker's phone (decision 45).
 
     The other save is simulated inside the import's transaction, so it is undone with the refused import here.
     """

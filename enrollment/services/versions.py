@@ -1,4 +1,4 @@
-"""Optimistic concurrency (decision 46): a save is refused when the record changed after the form showed it.
+"""Optimistic concurrency (decision 45): a save is refused when the record changed after the form showed it.
 
 Every edit form of a worker, an employment, a membership or a claim carries the ``version`` of the row it showed
 (``enrollment.forms.SeenVersionForm``; an admin action, the versions of the changelist's rows). The service that
