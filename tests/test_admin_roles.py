@@ -90,6 +90,7 @@ CUSTOM = {
     "errors": ("errors", False),
     "confirm": ("upload", True),
     "cancel": ("upload", True),
+    "recheck": ("upload", True),  # an interrupted import checked again
     "password_change": ("change", False),  # auth.user's password page
     "link": ("change", True),  # an identity-proof attempt resolved by Disnaker
     "dismiss": ("change", True),

@@ -150,8 +150,8 @@ def test_a_membership_after_the_employment_ended_is_refused_even_to_staff(employ
             confirm={BEFORE_EMPLOYMENT, "membership_after_employment"},
         )
     assert refusal.value.messages == [
-        "Kepesertaan dimulai pada 01-01-2025, setelah hubungan kerja dengan PT Angin Mamiri berakhir "
-        "(31-12-2024): pemberi kerja hanya mendaftarkan pekerjanya sendiri."
+        "Kepesertaan dimulai pada 01/01/2025, setelah hubungan kerja dengan PT Angin Mamiri berakhir "
+        "(31/12/2024): pemberi kerja hanya mendaftarkan pekerjanya sendiri."
     ]
     assert tables() == before
 
@@ -184,8 +184,8 @@ def test_staff_confirm_a_membership_before_the_employment_and_it_is_recorded(
         assert confirmation["code"] == BEFORE_EMPLOYMENT
         assert confirmation["confirmed_by"] == operator.username
         assert confirmation["warning"] == (
-            "Kepesertaan dimulai pada 01-02-2025, sebelum hubungan kerja dengan PT Angin Mamiri "
-            "dimulai (01-03-2025)."
+            "Kepesertaan dimulai pada 01/02/2025, sebelum hubungan kerja dengan PT Angin Mamiri "
+            "dimulai (01/03/2025)."
         )
         confirmed_at = timezone.datetime.fromisoformat(confirmation["confirmed_at"])
         assert abs(timezone.now() - confirmed_at) < timedelta(minutes=1)
@@ -202,8 +202,8 @@ def test_an_employer_cannot_confirm_a_warning(hired, employer_a, employer_a_user
             confirm={BEFORE_EMPLOYMENT},
         )
     assert refusal.value.messages == [  # no advice to confirm: for an employer it is a refusal
-        "Kepesertaan dimulai pada 01-02-2025, sebelum hubungan kerja dengan PT Angin Mamiri "
-        "dimulai (01-03-2025)."
+        "Kepesertaan dimulai pada 01/02/2025, sebelum hubungan kerja dengan PT Angin Mamiri "
+        "dimulai (01/03/2025)."
     ]
     assert not Membership.objects.exists()
 
@@ -241,8 +241,8 @@ def test_a_later_employment_start_that_leaves_memberships_before_it_is_a_warning
         operator.username,
     )
     assert confirmation["warning"] == (
-        "Kepesertaan dimulai pada 01-03-2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
-        "(01-04-2025)."
+        "Kepesertaan dimulai pada 01/03/2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
+        "(01/04/2025)."
     )
     assert membership.history.latest().confirmed_warnings == [confirmation]
 
@@ -381,8 +381,8 @@ def test_a_claim_outside_coverage_names_the_nearest_membership(claimant, operato
     with pytest.raises(ValidationError) as refusal:
         record(claimant, "JKM", date(2025, 7, 1), user=operator)
     assert refusal.value.messages[0] == (
-        "Tanggal kejadian 01-07-2025 berada di luar masa kepesertaan JKM pekerja ini; kepesertaan "
-        "terdekat berlaku 01-01-2024–30-06-2025."
+        "Tanggal kejadian 01/07/2025 berada di luar masa kepesertaan JKM pekerja ini; kepesertaan "
+        "terdekat berlaku 01/01/2024–30/06/2025."
     )
 
 
@@ -490,8 +490,8 @@ def test_the_admin_shows_the_warning_then_records_the_confirmation_and_shows_it(
     url = admin_url(Membership, "add")
     response = operator_client.post(url, enrol_form(hired, employer_a, "2025-02-01"))
     assert all_messages(form_errors(response)) == [
-        "Kepesertaan dimulai pada 01-02-2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
-        "(01-03-2025).",
+        "Kepesertaan dimulai pada 01/02/2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
+        "(01/03/2025).",
         "Jika dokumen membenarkan tanggal-tanggal ini, konfirmasi peringatannya lalu simpan kembali.",
     ]
     assert not Membership.objects.exists()
@@ -503,7 +503,7 @@ def test_the_admin_shows_the_warning_then_records_the_confirmation_and_shows_it(
     membership = Membership.objects.get()
     assert membership.confirmed_warnings[0]["confirmed_by"] == operator.username
     page = operator_client.get(admin_url(Membership, "change", membership.pk)).content.decode()
-    assert "sebelum hubungan kerja dengan PT Angin Mamiri dimulai (01-03-2025)." in page
+    assert "sebelum hubungan kerja dengan PT Angin Mamiri dimulai (01/03/2025)." in page
     assert f"dikonfirmasi oleh {operator.username} pada " in page
     listed = operator_client.get(admin_url(Membership, "changelist"), {"date_warnings": "yes"})
     assert list(listed.context["cl"].result_list) == [membership]
@@ -521,7 +521,7 @@ def test_the_admin_refuses_a_membership_after_the_employment_even_when_ticked(
         enrol_form(worker, employer_a, "2025-01-01", confirm_date_warnings="on"),
     )
     [message] = all_messages(form_errors(response))
-    assert message.startswith("Kepesertaan dimulai pada 01-01-2025, setelah hubungan kerja")
+    assert message.startswith("Kepesertaan dimulai pada 01/01/2025, setelah hubungan kerja")
     assert not Membership.objects.exists()
 
 
@@ -544,7 +544,7 @@ def test_the_admin_derives_the_segment_and_records_a_confirmed_claim_outside_cov
     url = admin_url(Claim, "add")
     response = operator_client.post(url, claim_form(claimant, "JKM", "2025-07-01", "2025-07-03"))
     messages = all_messages(form_errors(response))
-    assert messages[0].startswith("Tanggal kejadian 01-07-2025 berada di luar masa kepesertaan JKM")
+    assert messages[0].startswith("Tanggal kejadian 01/07/2025 berada di luar masa kepesertaan JKM")
     assert not Claim.objects.exists()
 
     response = operator_client.post(
@@ -607,11 +607,15 @@ def test_the_admins_employment_page_warns_of_a_later_start_and_saves_it_confirme
 ):
     employment = hired.employments.get(end_date=None)
     url = admin_url(Employment, "change", employment.pk)
-    data = {"start_date": "2025-04-01", "monthly_wage": str(employment.monthly_wage)}
+    data = {
+        "start_date": "2025-04-01",
+        "monthly_wage": str(employment.monthly_wage),
+        "seen_version": str(employment.version),  # as the page showed it
+    }
     response = operator_client.post(url, data)
     assert all_messages(form_errors(response))[0] == (
-        "Kepesertaan dimulai pada 01-03-2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
-        "(01-04-2025)."
+        "Kepesertaan dimulai pada 01/03/2025, sebelum hubungan kerja dengan PT Angin Mamiri dimulai "
+        "(01/04/2025)."
     )
     employment.refresh_from_db()
     assert employment.start_date == date(2025, 3, 1)
@@ -632,7 +636,7 @@ def test_an_employment_file_moving_a_start_after_its_memberships_needs_the_confi
     cells = [employment.pk, hired.nik, employer_a.npp, "2025-04-01", employment.monthly_wage]
     before = tables()
     result = import_file(EmploymentResource, headers, [*cells, ""], user=administrator)
-    assert row_errors(result)[0].startswith("Kepesertaan dimulai pada 01-03-2025, sebelum")
+    assert row_errors(result)[0].startswith("Kepesertaan dimulai pada 01/03/2025, sebelum")
     assert tables() == before
     result = import_file(
         EmploymentResource, headers, [*cells, BEFORE_EMPLOYMENT], user=administrator
@@ -667,7 +671,7 @@ def test_a_membership_file_row_before_the_employment_is_an_error_unless_confirme
         membership_row(hired, employer_a, "2025-02-01"),
         user=administrator,
     )
-    assert row_errors(result)[0].startswith("Kepesertaan dimulai pada 01-02-2025, sebelum")
+    assert row_errors(result)[0].startswith("Kepesertaan dimulai pada 01/02/2025, sebelum")
     assert tables() == before
 
     result = import_file(
@@ -686,7 +690,7 @@ def test_a_membership_file_row_before_the_employment_is_an_error_unless_confirme
     ("confirm", "message"),
     [
         ("membership_after_employment", "“membership_after_employment” bukan peringatan tanggal"),
-        ("", "Kepesertaan dimulai pada 01-01-2025, setelah hubungan kerja"),
+        ("", "Kepesertaan dimulai pada 01/01/2025, setelah hubungan kerja"),
     ],
 )
 def test_a_membership_file_row_after_the_employment_is_refused(
@@ -716,7 +720,7 @@ def claim_row(worker, benefit, incident, submitted, paid="", segment="", employe
 @pytest.mark.parametrize(
     ("cells", "message"),
     [
-        (("JKM", "2025-07-01", "2025-07-02"), "Tanggal kejadian 01-07-2025 berada di luar"),
+        (("JKM", "2025-07-01", "2025-07-02"), "Tanggal kejadian 01/07/2025 berada di luar"),
         (("JKK", "2025-03-10", "2025-03-15", "2025-03-14"), "Klaim tidak dapat dibayar sebelum"),
         (("JKK", "2025-03-10", "2025-03-09"), "Klaim tidak dapat diajukan sebelum kejadiannya."),
         (
@@ -796,7 +800,7 @@ def test_the_portal_refuses_a_membership_before_the_employment(hired, portal):
         {"programs": [Program.objects.get(code="JKK").pk], "start_date": "2025-02-01"},
     )
     page = response.content.decode()
-    assert "sebelum hubungan kerja dengan PT Angin Mamiri dimulai (01-03-2025)." in page
+    assert "sebelum hubungan kerja dengan PT Angin Mamiri dimulai (01/03/2025)." in page
     assert "konfirmasi peringatannya" not in page  # an employer is not offered to confirm
     assert not Membership.objects.exists()
 
@@ -810,8 +814,10 @@ def test_the_portal_refuses_a_job_start_after_its_memberships(hired, enrolled, p
         ).items()
     }
     data.update({"job-start_date": "2025-04-01", "job-monthly_wage": "4000000"})
+    job = hired.employments.get(end_date=None)
+    data.update({"worker-seen_version": str(hired.version), "job-seen_version": str(job.version)})
     response = portal.post(edit, data)
-    assert "sebelum hubungan kerja dengan PT Angin Mamiri dimulai (01-04-2025)." in (
+    assert "sebelum hubungan kerja dengan PT Angin Mamiri dimulai (01/04/2025)." in (
         response.content.decode()
     )
     assert hired.employments.get(end_date=None).start_date == date(2025, 3, 1)

@@ -33,6 +33,7 @@ PORTAL_URLS = [
     ("portal:import_errors", "batch", {}),
     ("portal:import_confirm", "batch", {}),
     ("portal:import_cancel", "batch", {}),
+    ("portal:import_recheck", "batch", {}),
     ("portal:change_requests", None, {}),
     ("portal:change_request_decide", "change_request", {}),
     ("portal:change_request_withdraw", "change_request", {}),
@@ -41,6 +42,7 @@ PORTAL_URLS = [
 POST_ONLY = {
     "portal:import_confirm",
     "portal:import_cancel",
+    "portal:import_recheck",
     "portal:change_request_decide",
     "portal:change_request_withdraw",
 }
