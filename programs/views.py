@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from berjasa.access import role_required
 from berjasa.roles import Role, user_has_role
 from enrollment.portal.context import current_employer
+from enrollment.portal.forms import DateInput
 from programs.calculator import as_json, quote
 from programs.models import Program, Segment
 
@@ -25,7 +26,9 @@ class CalculatorForm(forms.Form):
     wage = forms.IntegerField(
         label=_("Monthly wage or declared income (Rp)"), min_value=0, max_value=10**12
     )
-    on = forms.DateField(label=_("Date"), help_text=_("The rates in force on this day apply."))
+    on = forms.DateField(
+        label=_("Date"), help_text=_("The rates in force on this day apply."), widget=DateInput()
+    )
     risk_class = forms.TypedChoiceField(
         label=_("Risk class (JKK)"),
         choices=[("", _("The employer's, or the funding scheme's"))]
