@@ -69,7 +69,7 @@ REFUSED = [
     ("29/02/23", "impossible_date"),
     ("31/08-25", "not_a_date"),  # two different separators
     ("31/08/025", "not_a_date"),  # a three-digit year
-    ("08/31/2025", "impossible_date"),  # month/day: there is no month 31
+    ("08/31/2025", "month_first_date"),  # month/day (US settings): there is no month 31
     ("Agustus 2025", "not_a_date"),
 ]
 

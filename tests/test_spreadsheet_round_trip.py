@@ -20,7 +20,7 @@ from django.urls import reverse
 from enrollment.models import Employment, Worker
 from programs.models import Kelurahan
 from tests import factories
-from tests.test_imports import import_
+from tests.test_imports import entries, import_
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,48 @@ def test_one_real_change_in_a_re_saved_download_is_exactly_one_update(
     }
     kpjs = dict(Worker.objects.values_list("name", "kpj"))
     assert kpjs["Nur Ma'rifah"] == "01234567890"  # its zero kept
+
+
+def resaved_month_first(rows: list[list[str]]) -> ContentFile:
+    """The file as a spreadsheet with US regional settings saves it: dates month first, ``03/15/92``."""
+    header, *body = rows
+    resaved = [header]
+    for cells in body:
+        resaved.append([_month_first(cell) for cell in cells])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(resaved)
+    return ContentFile(buffer.getvalue().encode("utf-8"), name="roster.csv")
+
+
+def _month_first(cell: str) -> str:
+    if match := DMY_DATE.match(cell):
+        day, month, year = match.groups()
+        return f"{month}/{day}/{year[2:]}"
+    return cell
+
+
+def test_a_download_re_saved_month_first_is_refused_not_read_day_first(
+    client, employer_a_user, roster
+):
+    """Andi's birth date 05/01/2001 becomes 01/05/01, which reads as a real date either way (5 January or
+    1 May); the other rows' 03/15/92 and 11/30/85 can only be month first. The column is month first, so no
+    date of it is read day first: every row is refused, none is "updated" to a swapped date."""
+    client.force_login(employer_a_user)
+    before = list(Worker.objects.order_by("pk").values())
+    batch = import_(resaved_month_first(downloaded(client)), roster, user=employer_a_user)
+    assert (batch.count_new, batch.count_updated, batch.count_unchanged, batch.count_errors) == (
+        0,
+        0,
+        0,
+        3,
+    )
+    assert list(Worker.objects.order_by("pk").values()) == before
+
+
+def test_a_date_only_month_first_reads_is_named_so(client, employer_a_user, roster):
+    client.force_login(employer_a_user)
+    batch = import_(resaved_month_first(downloaded(client)), roster, user=employer_a_user)
+    by_row = {entry.row: entry.code for entry in entries(batch, "error")}
+    # Nur (row 2 or later): 03/15/92 only month first; Andi: 01/05/01 either way, in a month-first column.
+    assert set(by_row.values()) <= {"month_first_date", "month_first_column"}
+    assert "month_first_column" in by_row.values() and "month_first_date" in by_row.values()

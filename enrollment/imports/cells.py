@@ -99,6 +99,16 @@ def parse_date(value, kind: DateKind = DateKind.EVENT, today: date | None = None
     except CellError:
         raise
     except ValueError:
+        if day_month_order(raw) == MONTH_FIRST:
+            raise CellError(
+                _(
+                    "“%(value)s” is not a date day first; it is written month first, as a spreadsheet with "
+                    "US regional settings saves dates. Save the file with Indonesian regional settings "
+                    "(day/month/year) or write the date as 2025-08-31."
+                )
+                % {"value": raw},
+                code="month_first_date",
+            ) from None
         raise CellError(
             _("“%(value)s” is not a real date.") % {"value": raw}, code="impossible_date"
         ) from None
@@ -106,6 +116,23 @@ def parse_date(value, kind: DateKind = DateKind.EVENT, today: date | None = None
         _("“%(value)s” is not a date; write it as 31/08/2025 or 2025-08-31.") % {"value": raw},
         code="not_a_date",
     )
+
+
+def day_month_order(value) -> str | None:
+    """How a text date's first two numbers fix their order: ``MONTH_FIRST`` when only month-first reads it
+    (``03/27/20``), ``EITHER`` when both orders give a date (``01/05/01``), None otherwise (a spreadsheet date,
+    ISO, a day above 12, the same day and month)."""
+    if not isinstance(value, str) or not (match := _DMY.match(value.strip())):
+        return None
+    first, second = int(match.group(1)), int(match.group(3))
+    if first <= 12 < second <= 31:
+        return MONTH_FIRST
+    if first <= 12 and second <= 12 and first != second:
+        return EITHER
+    return None
+
+
+MONTH_FIRST, EITHER = "month_first", "either"
 
 
 def _two_digit_year(

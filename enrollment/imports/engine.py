@@ -135,6 +135,7 @@ class Importer:
         first_row_of: dict[str, int] = {}
         duplicates: list[tuple[str, int, int]] = []
         empty = _("This cell is empty.")
+        dates = DateOrders()
         for count, (number, row) in enumerate(table.rows, start=1):
             line = Line()
             line.row = number
@@ -147,6 +148,8 @@ class Importer:
                         errors.append((header, empty, "required"))
                     value = None
                 else:
+                    if getattr(parse, "func", None) is cells.parse_date:
+                        dates.note(header, number, value)
                     try:
                         value = parse(value)
                     except cells.CellError as error:
@@ -176,7 +179,30 @@ class Importer:
         if duplicates:
             raise RefusedFile(_duplicates_message(duplicates), code="duplicate_nik")
         self.niks_in_file = first_row_of  # every readable NIK, also of rows with errors
-        return lines
+        return self._without_month_first_dates(lines, dates)
+
+    def _without_month_first_dates(self, lines: list[Line], dates: "DateOrders") -> list[Line]:
+        """A date column that holds a date only month first can read (``03/27/20``: saved with US regional
+        settings) is month first throughout: its dates that read either way (``01/05/01``) are errors, never
+        read day first (a silent swap of day and month)."""
+        refused = dates.refused()
+        if not refused:
+            return lines
+        kept = []
+        for line in lines:
+            found = refused.get(line.row)
+            if found is None:
+                kept.append(line)
+                continue
+            for header, value, example_row, example in found:
+                message = _(
+                    "“%(value)s” could be day/month or month/day, and this column is written month first "
+                    "(row %(row)d: “%(example)s”), as a spreadsheet with US regional settings saves dates. "
+                    "Save the file with Indonesian regional settings (day/month/year) or write the dates as "
+                    "2025-08-31."
+                ) % {"value": value, "row": example_row, "example": example}
+                self.error(line, header, message, "month_first_column")
+        return kept
 
     def _kpj(self, value) -> str:
         kpj = without_text_mark(cells.text(value, _LENGTHS["kpj"])).replace(" ", "")
@@ -231,6 +257,30 @@ class Importer:
         while chunk := list(islice(iterator, LOOKUP_CHUNK)):
             yield chunk
             self.progress(chunk[-1].row)
+
+
+class DateOrders:
+    """What the text dates of each date column say of their order (``cells.day_month_order``), noted while the
+    rows are read: the first cell only month first can read, and the rows whose dates read either way."""
+
+    def __init__(self) -> None:
+        self.month_first: dict[str, tuple[int, str]] = {}  # column → (row, value)
+        self.either: dict[str, list[tuple[int, str]]] = {}  # column → [(row, value)]
+
+    def note(self, column: str, row: int, value) -> None:
+        order = cells.day_month_order(value)
+        if order == cells.MONTH_FIRST:
+            self.month_first.setdefault(column, (row, value))
+        elif order == cells.EITHER:
+            self.either.setdefault(column, []).append((row, value))
+
+    def refused(self) -> dict[int, list[tuple[str, str, int, str]]]:
+        """Row → (column, value, example row, example value) of each either-way date in a month-first column."""
+        found: dict[int, list[tuple[str, str, int, str]]] = {}
+        for column, (example_row, example) in self.month_first.items():
+            for row, value in self.either.get(column, ()):
+                found.setdefault(row, []).append((column, value, example_row, example))
+        return found
 
 
 def _duplicates_message(duplicates: list[tuple[str, int, int]]) -> str:
