@@ -17,7 +17,8 @@ from enrollment.demo.identities import IdentityFactory, Regions
 from enrollment.demo.population import build_population
 from enrollment.demo.store import Catalogue, delete_demo_rows, write_demo_rows
 from enrollment.demo.targets import GENERATOR_VERSION, DemoDataError, Targets, format_scale
-from enrollment.models import ImportBatch
+from enrollment.imports.writer import analyze
+from enrollment.models import Claim, Employer, Employment, ImportBatch, Membership, Worker
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def seed_demo(
                 sha256=fingerprint,
             )
             counts = write_demo_rows(batch, population, claims, estimates, catalogue)
+            analyze(Employer, Worker, Employment, Membership, Claim)  # as a live database would be
             try:
                 write_dtsen_csv(dtsen_path, dtsen)
             except OSError as error:

@@ -42,7 +42,7 @@ from enrollment.imports.plan import Kind, Plan, ReviewPage, ReviewWriter
 from enrollment.imports.proof import ProofGate
 from enrollment.imports.reader import FileShape, RefusedFile, header_key, open_table, read_rows
 from enrollment.imports.roster import RosterImport, SyncOptions
-from enrollment.imports.writer import BulkWriter
+from enrollment.imports.writer import BulkWriter, analyze
 from enrollment.models import Employer, Employment, ImportBatch, Membership
 from enrollment.roster_file import ROSTER_COLUMNS
 
@@ -362,9 +362,7 @@ def _refresh_statistics(batch: ImportBatch) -> None:
     ):
         return
     # Not the workers: analysing their text columns costs seconds, and their count is estimated well enough.
-    tables = [model._meta.db_table for model in (Employment, Membership)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(tables)}")
+    analyze(Employment, Membership)
 
 
 class _Blocked(Exception):
