@@ -126,7 +126,8 @@ class Importer:
         """
         headers = {key: table.header[index] for key, index in table.positions.items()}
         spec = [
-            (field.attr, table.positions.get(field.key), field.parse, field.required, headers.get(field.key, field.key))
+            (field.attr, table.positions.get(field.key), field.parse, field.required, headers.get(field.key, field.key),
+             getattr(field.parse, "func", None) is cells.parse_date)  # a date column (``date_reader``)
             for field in self.fields()
         ]  # fmt: skip
         self.headers = headers
@@ -141,14 +142,14 @@ class Importer:
             line.row = number
             errors: list[tuple[str, str, str]] = []  # column, message, code
             width = len(row)
-            for attr, index, parse, required, header in spec:
+            for attr, index, parse, required, header, is_date in spec:
                 value = row[index] if index is not None and index < width else None
                 if value is None or value == "":
                     if required:
                         errors.append((header, empty, "required"))
                     value = None
                 else:
-                    if getattr(parse, "func", None) is cells.parse_date:
+                    if is_date:
                         dates.note(header, number, value)
                     try:
                         value = parse(value)
