@@ -26,7 +26,7 @@ from reports.models import ReportSnapshot
 from tests import factories
 from tests.test_imports import csv_file, row
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PROJECT = Path(__file__).resolve().parent.parent
 
 
