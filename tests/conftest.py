@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -114,6 +115,32 @@ def employer_b_user(employer_b):
 
 
 # --- Browser tests -------------------------------------------------------------------------------
+def pytest_collection_modifyitems(items):
+    """Refuse a transactional test without ``serialized_rollback``.
+
+    Its flush re-runs ``post_migrate``, which re-creates the role groups; the next serialized test then fails
+    restoring them. Every transactional test must restore the serialized data instead.
+    """
+    unserialized = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+            "live_server",
+            "transactional_db",
+        } & set(fixtures)
+        serialized = (
+            marker is not None and marker.kwargs.get("serialized_rollback")
+        ) or "django_db_serialized_rollback" in fixtures
+        if transactional and not serialized:
+            unserialized.append(item.nodeid)
+    if unserialized:
+        raise pytest.UsageError(
+            "Transactional tests need django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(unserialized)
+        )
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -142,7 +169,16 @@ def browser():
     # Playwright's sync API keeps an event loop open; the ORM calls of test fixtures are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+    # Django's connections are context-local, and Playwright's sync API runs the rest of the session in a context
+    # of its own: its connection needs the serialized data that transactional tests restore between them.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()

@@ -12,7 +12,10 @@ from enrollment.models import Claim
 from tests import factories
 from tests.conftest import save_screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 AUGUST = "period_type=month&year=2025&month=8"
 
 RECORD_VIOLATIONS = """

@@ -2,7 +2,10 @@ import pytest
 
 from tests.conftest import save_screenshot
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_the_login_page_renders_in_indonesian(page):

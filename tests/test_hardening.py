@@ -220,7 +220,7 @@ postgresql_only = pytest.mark.skipif(
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.urls("tests.test_hardening")
 def test_a_web_request_running_longer_than_the_timeout_is_cut_with_an_error_page(
     web_process, client
@@ -236,7 +236,7 @@ def test_a_web_request_running_longer_than_the_timeout_is_cut_with_an_error_page
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_streamed_roster_download_still_works_under_the_timeout(
     web_process, client, employer_a_user, employer_a
 ):
