@@ -170,7 +170,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "berjasa.access.client_ip"
-# Our admin of lock-outs (berjasa.admin_accounts) replaces axes' own.
+# Our admin of lock-outs (berjasa.admin.accounts) replaces axes' own.
 AXES_ENABLE_ADMIN = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 

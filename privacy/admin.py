@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.admin import ReadOnlyAdminMixin
+from berjasa.admin.common import ReadOnlyAdminMixin
 from berjasa.audit import Channel
 from berjasa.formatting import mask_nik, short_date
 from berjasa.templatetags.berjasa import masked_niks_in

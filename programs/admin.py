@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from berjasa.admin import CountedDeleteMixin, OneQueryInlineMixin, rupiah_column
+from berjasa.admin.common import CountedDeleteMixin, OneQueryInlineMixin, rupiah_column
 from berjasa.audit import Channel
-from enrollment.admin_actions import _ask
+from enrollment.admin.actions import ask_for_confirmation
 from enrollment.models import Membership
 from enrollment.services.contributions import recompute_contributions
 from programs.models import (
@@ -115,7 +115,7 @@ def recompute_memberships(modeladmin, request, queryset):
             gettext("Preview, nothing written:") + " " + result.summary(),
             messages.INFO,
         )
-    return _ask(
+    return ask_for_confirmation(
         modeladmin,
         request,
         queryset,

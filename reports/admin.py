@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from berjasa.admin import ReadOnlyAdminMixin
+from berjasa.admin.common import ReadOnlyAdminMixin
 from reports.models import ReportSnapshot, WorkforceEstimate
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from berjasa.roles import Role
-from enrollment.admin_actions import seen_version_name
+from enrollment.admin.actions import seen_version_name
 from enrollment.models import Claim, Employment, Membership
 from enrollment.visibility import NOT_SHOWN
 from tests import factories

@@ -340,7 +340,3 @@ def _exported_rows(resource, queryset, selected, *, native: bool):
             yield resource.export_resource(
                 instance, selected_fields=selected, force_native_type=native
             )
-
-
-# Registered here, where the admin looks for this app's pages.
-from berjasa import admin_accounts  # noqa: E402,F401

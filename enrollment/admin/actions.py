@@ -59,7 +59,9 @@ def _apply_each(modeladmin, request, objects, action, done_message) -> None:
         modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
 
 
-def _ask(modeladmin, request, queryset, form, title: str, action_name: str) -> TemplateResponse:
+def ask_for_confirmation(
+    modeladmin, request, queryset, form, title: str, action_name: str
+) -> TemplateResponse:
     """The intermediate page of an action that needs a few more answers; it passes on the listed versions."""
     objects = list(queryset)
     for obj in objects:
@@ -87,7 +89,7 @@ def terminate_employments(modeladmin, request, queryset):
     queryset = queryset.select_related("worker", "employer")  # named on the page and in messages
     form = TerminationForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
-        return _ask(
+        return ask_for_confirmation(
             modeladmin, request, queryset, form, _("End employments"), "terminate_employments"
         )
 
@@ -116,7 +118,9 @@ def end_memberships(modeladmin, request, queryset):
     queryset = queryset.select_related("worker", "program")  # named on the page and in messages
     form = MembershipEndForm(request.POST if "apply" in request.POST else None)
     if not form.is_valid():
-        return _ask(modeladmin, request, queryset, form, _("End memberships"), "end_memberships")
+        return ask_for_confirmation(
+            modeladmin, request, queryset, form, _("End memberships"), "end_memberships"
+        )
     _apply_each(
         modeladmin,
         request,
@@ -174,7 +178,9 @@ def mark_paid(modeladmin, request, queryset):
         initial={"paid_date": timezone.localdate()},
     )
     if not form.is_valid():
-        return _ask(modeladmin, request, queryset, form, _("Mark claims paid"), "mark_paid")
+        return ask_for_confirmation(
+            modeladmin, request, queryset, form, _("Mark claims paid"), "mark_paid"
+        )
     _apply_each(
         modeladmin,
         request,

@@ -21,7 +21,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from berjasa.admin import (
+from berjasa.admin.common import (
     ActiveFilter,
     CountedDeleteMixin,
     IdentifierSearchMixin,
@@ -32,11 +32,8 @@ from berjasa.admin import (
 )
 from berjasa.audit import Channel
 from berjasa.formatting import date_time
-from enrollment import (
-    admin_identity,  # noqa: F401 - registers Disnaker's identity checks
-    services,
-)
-from enrollment.admin_actions import (
+from enrollment import services
+from enrollment.admin.actions import (
     approve_change_requests,
     end_memberships,
     mark_paid,
@@ -46,7 +43,7 @@ from enrollment.admin_actions import (
     seen_version_name,
     terminate_employments,
 )
-from enrollment.admin_imports import ImportUploadViews
+from enrollment.admin.imports import ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
     ClaimAdminForm,
@@ -200,7 +197,7 @@ class ThroughServicesAdmin(RecordAdmin):
 
 class SeenVersionsMixin:
     """Each row's action checkbox carries the row's version as listed, so an action (end, verify, pay…) refuses
-    a row that changed after the list was shown (``enrollment.admin_actions.seen_version``)."""
+    a row that changed after the list was shown (``enrollment.admin.actions.seen_version``)."""
 
     def action_checkbox(self, obj):
         return format_html(
