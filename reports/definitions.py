@@ -53,6 +53,7 @@ def trend_table(context: ReportContext, months: int = TRAILING_MONTHS) -> Table:
     return Table(
         "trend",
         _("Covered workers at each month end"),
+        _("Monthly trend"),
         (
             Column("month", _("Month"), TEXT),
             Column("covered", _("Covered workers"), COUNT),
@@ -88,6 +89,7 @@ def segment_table(context: ReportContext) -> Table:
     return Table(
         "segment",
         _("Coverage by segment"),
+        str(DIMENSIONS["segment"].label),
         (
             Column("segment", _("Segment"), TEXT),
             Column("group", _("Segment group"), TEXT),
@@ -133,6 +135,7 @@ def kecamatan_table(context: ReportContext) -> Table:
     return Table(
         "kecamatan",
         _("Districts ranked by UCJ coverage"),
+        _("District ranking"),
         (
             Column("rank", _("Rank"), COUNT),
             Column("kecamatan", _("District (kecamatan)"), TEXT),
@@ -169,6 +172,7 @@ def kelurahan_table(context: ReportContext) -> Table:
     return Table(
         "kelurahan",
         _("Coverage by sub-district"),
+        str(DIMENSIONS["kelurahan"].label),
         (
             Column("kelurahan", _("Sub-district (kelurahan)"), TEXT),
             Column("kecamatan", _("District (kecamatan)"), TEXT),
@@ -198,6 +202,7 @@ def breakdown_table(context: ReportContext, dimension: str) -> Table:
     return Table(
         dimension,
         _("Coverage by %(breakdown)s") % {"breakdown": str(title).lower()},
+        str(title),
         (
             Column(dimension, str(title), TEXT),
             Column("covered", _("Covered workers"), COUNT),
@@ -235,17 +240,26 @@ def claims_table(context: ReportContext, by: str) -> Table:
     """Paid claims within the period and cumulative to its end, by benefit type, segment group or segment."""
     claims = context.claims(by)
     if by == "benefit_type":
-        title, heading = _("Claims paid by benefit type"), _("Benefit type")
+        title, sheet, heading = (
+            _("Claims paid by benefit type"),
+            _("Claims by benefit type"),
+            _("Benefit type"),
+        )
         keys = [(b.pk, str(b)) for b in BenefitType.objects.all()]
     elif by == "segment_group":
-        title, heading = _("Claims paid by segment group"), _("Segment group")
+        title, sheet, heading = (
+            _("Claims paid by segment group"),
+            _("Claims by segment group"),
+            _("Segment group"),
+        )
         keys = labelled(SegmentGroup.choices)
     else:
-        title, heading = _("Claims paid by segment"), _("Segment")
+        title, sheet, heading = _("Claims paid by segment"), _("Claims by segment"), _("Segment")
         keys = [(s.pk, s.name) for s in Segment.objects.all()]
     return Table(
         f"claims_{by}",
         title,
+        sheet,
         (Column(by, heading, TEXT), *_claim_columns()),
         tuple((label, *_claim_values(claims.get(key, ClaimTotals()))) for key, label in keys),
         chart=ChartSpec("bars", label=by, value="amount"),

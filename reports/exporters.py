@@ -172,13 +172,19 @@ def _xlsx_cell(sheet, row: int, column: int, value, kind: str = "text"):
     return target
 
 
-def _sheet_title(title: str, taken: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28].strip()
-    name, n = base, 2
-    while name.lower() in taken:
-        name, n = f"{base[:25]} ({n})", n + 1
-    taken.add(name.lower())
-    return name
+SHEET_NAME_LIMIT = 31  # Excel's
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """``name`` as a sheet may bear it, made unique in the workbook. Declared names fit (a test sees to it); the
+    cut is for a report declared without care, which would otherwise not open in Excel."""
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:SHEET_NAME_LIMIT].strip()
+    unique, n = base, 2
+    while unique.lower() in taken:
+        suffix = f" ({n})"
+        unique, n = f"{base[: SHEET_NAME_LIMIT - len(suffix)]}{suffix}", n + 1
+    taken.add(unique.lower())
+    return unique
 
 
 def render_xlsx(result: ReportResult) -> bytes:
@@ -205,7 +211,7 @@ def render_xlsx(result: ReportResult) -> bytes:
     summary.column_dimensions["B"].width = 24
 
     for table in result.tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, taken))
+        sheet = workbook.create_sheet(_sheet_title(table.sheet, taken))
         _xlsx_cell(sheet, 1, 1, table.title).font = Font(bold=True, size=12)
         for col, column in enumerate(table.columns, start=1):
             heading = _xlsx_cell(sheet, 2, col, column.label)

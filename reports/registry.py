@@ -48,6 +48,7 @@ class ChartSpec:
 class Table:
     key: str
     title: str
+    sheet: str  # the XLSX sheet's name: short and whole (Excel takes 31 characters), the title opens the sheet
     columns: tuple[Column, ...]
     rows: tuple[tuple, ...]
     chart: ChartSpec | None = None

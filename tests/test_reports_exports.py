@@ -111,6 +111,24 @@ def test_every_report_renders_in_every_format_opening_with_the_headline(
         assert table.title in text[headline_at:], table.title
 
 
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_sheet_name_is_whole_short_and_unique_in_its_workbook(small_city, language):
+    """Excel refuses a sheet name over 31 characters, so a cut title ("Cakupan menurut kelompok seg") was
+    what a reader saw; each table declares a short name instead, and its sheet opens with the whole title."""
+    for period in (AUGUST.period, parse_period("2025-01..2025-08")):
+        for identifier in REPORTS:
+            with translation.override(language):
+                result = run_report(identifier, ReportParams(period))
+                workbook = load_workbook(io.BytesIO(EXPORTERS["xlsx"].render(result)))
+                summary = translation.gettext("Summary")
+            names = workbook.sheetnames
+            assert names == [summary, *(table.sheet for table in result.tables)], identifier
+            assert all(len(name) <= 31 for name in names), names
+            assert len({name.lower() for name in names}) == len(names), names
+            for table, sheet in zip(result.tables, workbook.worksheets[1:], strict=True):
+                assert sheet["A1"].value == table.title
+
+
 def test_a_newly_declared_report_renders_in_every_format(small_city, english):
     def build(context: ReportContext, params: ReportParams) -> list[Table]:
         coverage = context.coverage
@@ -118,6 +136,7 @@ def test_a_newly_declared_report_renders_in_every_format(small_city, english):
             Table(
                 "sex",
                 "Covered workers by sex, as declared in a test",
+                "By sex",
                 (Column("sex", "Sex"), Column("covered", "Workers", COUNT)),
                 tuple((key, coverage.count("sex", key)) for key in ("L", "P")),
             )

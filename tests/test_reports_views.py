@@ -2,15 +2,18 @@
 
 import html
 import re
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from enrollment.models import Claim
 from programs.models import Kecamatan, Kelurahan
 from reports.models import ReportSnapshot, WorkforceEstimate
 from reports.periods import parse_period
+from reports.queries import TrendPoint
 from reports.snapshots import generate_snapshot
 from reports.summary import employer_summary
 from tests import factories
@@ -202,12 +205,29 @@ def test_the_employer_summary_counts_only_the_employers_own_workers(city, employ
 
 
 def test_the_employer_summary_template_renders(city, employer_a):
-    from django.template.loader import render_to_string
-
     summary = employer_summary(employer_a, on=date(2025, 8, 31))
     page = render_to_string("reports/_employer_summary.html", {"summary": summary})
     assert "Rp387,4 miliar" in page
     assert "Siti Aminah" not in page
+
+
+def test_the_employer_summary_chart_labels_every_month_and_writes_its_value(city, employer_a):
+    """Twelve bars whose numbers showed only on hover: each month is now a row of a table, named and counted."""
+    summary = employer_summary(employer_a, on=date(2025, 8, 20))
+    month_ends = [date(2024, 9, 30), date(2024, 10, 31), date(2024, 11, 30), date(2024, 12, 31)]
+    month_ends += [date(2025, month + 1, 1) - timedelta(days=1) for month in range(1, 8)]
+    trend = [TrendPoint(day, 39_000 + n, {}) for n, day in enumerate(month_ends)]
+    summary = replace(summary, trend=[*trend, TrendPoint(date(2025, 8, 20), 39_851, {})])
+
+    page = render_to_string("reports/_employer_summary.html", {"summary": summary})
+    chart = page[page.index('<table class="bar-chart"') :]
+    rows = re.findall(r'<th scope="row">([^<]*)</th>.*?<td class="num">([^<]*)</td>', chart, re.S)
+    assert rows[0] == ("Sep 2024", "39.000")
+    assert rows[3] == ("Des 2024", "39.003")
+    assert rows[10] == ("Jul 2025", "39.010")
+    assert rows[11] == ("20 Agustus 2025", "39.851")
+    assert len(rows) == 12
+    assert "<caption>" in chart
 
 
 def test_the_dashboard_works_on_an_empty_database(client, manager):

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.demo.store import contribution_day
@@ -30,6 +31,7 @@ from enrollment.models import (
     stored_values,
 )
 from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.services.roster import update_worker
 from enrollment.stored_contradictions import stored_contradictions
 from programs.calculator import quote
 from programs.models import FundingScheme, Program, Segment
@@ -509,3 +511,29 @@ def test_replace_after_setup_demo_removes_its_shared_person_and_change_request(s
     assert ImportBatch.objects.get().file_name == "seed_demo scale=0.004 seed=7"
     assert not PersonalDataChangeRequest.objects.exists()
     assert not Employment.objects.exclude(import_batch=ImportBatch.objects.get()).exists()
+
+
+def test_every_demo_row_has_its_created_history_entry(seeded):
+    batch = ImportBatch.objects.get()
+    for model in DEMO_MODELS:
+        history = model.history.filter(history_batch_id=batch.pk)
+        assert history.count() == model.objects.count(), model.__name__
+        assert set(history.values_list("history_type", "history_channel")) == {
+            ("+", Channel.COMMAND)
+        }
+
+
+def test_the_first_change_to_a_demo_worker_shows_the_old_and_new_value(
+    seeded, client, operator, administrator
+):
+    worker = Worker.objects.order_by("nik").first()
+    old_phone = worker.phone
+    update_worker(worker, acting_user=operator, channel=Channel.ADMIN, phone="081234567890")
+
+    changed, created = worker.history.order_by("-history_id")[:2]
+    [change] = changed.diff_against(created).changes
+    assert (change.field, change.old, change.new) == ("phone", old_phone, "081234567890")
+    client.force_login(administrator)
+    page = client.get(reverse("admin:enrollment_worker_history", args=[worker.pk])).content.decode()
+    assert old_phone in page
+    assert "081234567890" in page

@@ -3,10 +3,10 @@
 PostgreSQL gets COPY, other databases batched INSERTs (``enrollment.imports.writer.BulkWriter``, shared with the imports); either way the generated ids are fetched afterwards with one
 query per table, by natural key (NPP, NIK). Every row names the demo's import batch and the COMMAND channel.
 
-Demo rows bypass the audit history (django-simple-history): the import batch attributes them all, and a history
-row for each of a million memberships would double the work. For the same reason an earlier demo is removed with
-plain DELETE statements by import batch; the database refuses (and the whole run rolls back) if other rows still
-refer to them.
+Each table's rows get their "created" historical row (django-simple-history) as an import's do, with one
+``INSERT … SELECT`` per table, so the first change to a demo record shows what it changed. An earlier demo is
+removed with plain DELETE statements by import batch, its historical rows with it; the database refuses (and the
+whole run rolls back) if other rows still refer to them.
 """
 
 from dataclasses import dataclass
@@ -269,6 +269,8 @@ def write_demo_rows(
             for c in claims
         ),
     )
+    for _, model in DEMO_TABLES:
+        writer.history_of_new_rows(model)
     WorkforceEstimate.objects.filter(source=ESTIMATE_SOURCE).delete()
     if WorkforceEstimate.objects.filter(year__in={e.year for e in estimates}).exists():
         raise DemoDataError(
@@ -314,6 +316,8 @@ def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
             table = quote(model._meta.db_table)
             cursor.execute(f"DELETE FROM {table} WHERE import_batch_id = %s", [batch.pk])  # noqa: S608
             removed[name] = cursor.rowcount
+            history = quote(model.history.model._meta.db_table)
+            cursor.execute(f"DELETE FROM {history} WHERE history_batch_id = %s", [batch.pk])  # noqa: S608
     batch.delete()
     return removed
 
