@@ -142,6 +142,15 @@ def test_the_history_of_a_claim_reads_as_a_clerk_writes(administrator):
     assert "Versi: " not in text  # the version counter is not a change a clerk made
 
 
+def test_a_past_version_of_a_claim_is_named_as_the_menu_names_it(administrator):
+    claim = paid_claim()
+    version = claim.history.earliest()
+    url = reverse("admin:enrollment_claim_simple_history", args=(claim.pk, version.history_id))
+    text = visible_text(logged_in(administrator).get(url))
+    assert "Enrollment" not in text and "Historical" not in text
+    assert "Kepesertaan › Klaim ›" in text
+
+
 def test_the_history_of_a_claim_in_english(administrator):
     claim = paid_claim()
     url = reverse("admin:enrollment_claim_history", args=(claim.pk,))

@@ -3,7 +3,8 @@
 Each version says when (``31/08/2025 23.59 WITA``), what happened (created, changed, deleted), who, through
 which channel (Admin, Portal pemberi kerja, Batch impor) and what changed, field by field under the field's
 verbose name: choices by their label (``Status: Terverifikasi → Dibayar``), money as ``Rp3.650.000``, dates as
-``31/08/2025``, nothing as ``—``. Fields no one edits (the version counter, timestamps) are left out.
+``31/08/2025``, nothing as ``—``. Fields no one edits (the version counter, timestamps) are left out. A past
+version's page names its app and records as the admin's menu does (not "Enrollment › Historical klaim").
 """
 
 import dataclasses
@@ -33,6 +34,7 @@ class AuditHistoryAdminMixin:
     """For a ``SimpleHistoryAdmin`` of a model with an ``AuditTrail``: its versions in the clerk's words."""
 
     object_history_list_template = "admin/audit_history_list.html"
+    object_history_form_template = "admin/audit_history_form.html"
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
