@@ -33,6 +33,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
 class AuditHistoryAdminMixin:
     """For a ``SimpleHistoryAdmin`` of a model with an ``AuditTrail``: its versions in the clerk's words."""
 
+    object_history_template = "admin/audit_history.html"
     object_history_list_template = "admin/audit_history_list.html"
     object_history_form_template = "admin/audit_history_form.html"
 
