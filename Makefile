@@ -53,9 +53,11 @@ check: lint
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=true $(PY) manage.py check
 	DEBUG=true $(PY) manage.py makemessages --locale id $(MESSAGE_SOURCES)
-	@stats=$$(msgfmt --statistics -o /dev/null locale/id/LC_MESSAGES/django.po 2>&1); echo "locale/id: $$stats"; \
-	case "$$stats" in *untranslated*|*fuzzy*) \
-	  echo "Translate the new strings in locale/id/LC_MESSAGES/django.po, then run 'make messages'."; exit 1;; esac
+	@for po in locale/id/LC_MESSAGES/django.po locale_packages/id/LC_MESSAGES/django.po; do \
+	  stats=$$(msgfmt --statistics -o /dev/null $$po 2>&1); echo "$$po: $$stats"; \
+	  case "$$stats" in *untranslated*|*fuzzy*) \
+	    echo "Translate the new strings in $$po, then run 'make messages'."; exit 1;; esac; \
+	done
 
 MESSAGE_SOURCES := --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-location --no-obsolete
 

@@ -14,8 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
+from django.utils.translation import gettext
 
 # Largest first. Below a million the full amount reads well enough.
 _SCALES = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"))
@@ -122,3 +124,28 @@ def rupiah_short(amount: int) -> str:
             number = f"{rounded:f}".rstrip("0").rstrip(".").replace(".", ",")
             return f"{sign}Rp{number} {word}"
     return rupiah(amount)
+
+
+NOTHING = "—"
+
+
+def field_value(field: models.Field, value) -> str:
+    """A stored value of a model field as a change list shows it: the choice's label, ``ya``/``tidak``,
+    ``31/08/2025``, ``31/08/2025 23.59 WITA``, ``Rp3.650.000`` (the integer Rupiah fields are the
+    ``PositiveBigIntegerField``s), ``39.851``; nothing is ``—``. A reference is shown as it comes (the caller
+    names it)."""
+    if value is None or value == "":
+        return NOTHING
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime):
+        return date_time(value)
+    if isinstance(value, date):
+        return short_date(value)
+    if isinstance(field, models.PositiveBigIntegerField):
+        return rupiah(value)
+    if isinstance(value, int) and not field.is_relation:
+        return number(value)
+    return str(value)

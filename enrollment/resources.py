@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from berjasa.audit import Channel, audit_context
@@ -235,6 +236,9 @@ class ServiceResource(AuditedResource):
     the row's writes are undone with it (one savepoint a row). A row's ``confirm_warnings`` cell names the
     date warnings a staff user confirms for it (``self.confirm``); the services refuse it to anyone else.
     """
+
+    # The label of the one column no model field is behind (berjasa.admin.import_export_pages.column_label).
+    column_labels = {CONFIRM_COLUMN: gettext_lazy("date warnings confirmed")}
 
     class Meta(AuditedResource.Meta):
         clean_model_instances = False  # the services validate, in their own words

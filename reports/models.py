@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Kecamatan
+from reports.periods import PeriodError, parse_period
 
 
 class WorkforceEstimate(models.Model):
@@ -96,4 +97,22 @@ class ReportSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.report} {self.period} v{self.version}"
+        return _("%(title)s, %(period)s (version %(version)s)") % {
+            "title": self.title(),
+            "period": self.period_label(),
+            "version": self.version,
+        }
+
+    def title(self) -> str:
+        """The report's title in the interface's language (``Cakupan dan klaim``)."""
+        from reports.registry import REPORTS  # the registry's reports import the models
+
+        definition = REPORTS.get(self.report)
+        return str(definition.title) if definition else self.report
+
+    def period_label(self) -> str:
+        """``Agustus 2025``, ``Triwulan III 2025``, ``2025``."""
+        try:
+            return parse_period(self.period).label()
+        except PeriodError:
+            return self.period

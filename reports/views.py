@@ -38,7 +38,9 @@ DISTRICT_DASHBOARD_REPORTS = (
 FULL_REPORT = "coverage"
 SNAPSHOTS_SHOWN = 24
 
-reports_access = role_required(Role.MANAGER, Role.ADMINISTRATOR)
+# Who reads the reports and downloads their files (also the report archive's links in the admin).
+READERS = (Role.MANAGER, Role.ADMINISTRATOR)
+reports_access = role_required(*READERS)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
-import pytest
+from datetime import UTC, date, datetime
 
-from berjasa.formatting import rupiah, rupiah_short
+import pytest
+from django.utils import translation
+
+from berjasa.formatting import field_value, rupiah, rupiah_short
+from enrollment.models import Claim, ImportBatch, Worker
 
 
 @pytest.mark.parametrize(
@@ -43,3 +47,25 @@ def test_it_rounds_half_up_and_moves_to_the_next_scale_when_rounding_reaches_it(
 def test_it_writes_amounts_under_a_million_in_full():
     assert rupiah_short(16_800) == "Rp16.800"
     assert rupiah_short(950_000) == "Rp950.000"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("status", "VERIFIED", "Terverifikasi"),
+        ("amount", 3_650_000, "Rp3.650.000"),
+        ("paid_date", date(2025, 2, 1), "01/02/2025"),
+        ("created_at", datetime(2025, 2, 1, 15, 30, tzinfo=UTC), "01/02/2025 23.30 WITA"),
+        ("paid_date", None, "—"),
+        ("reference", "KLM-1", "KLM-1"),
+    ],
+)
+def test_a_field_value_reads_as_a_clerk_writes_it(field, value, expected):
+    with translation.override("id"):
+        assert field_value(Claim._meta.get_field(field), value) == expected
+
+
+def test_a_count_and_a_yes_in_a_field_value():
+    with translation.override("id"):
+        assert field_value(ImportBatch._meta.get_field("count_new"), 39_851) == "39.851"
+        assert field_value(Worker._meta.get_field("has_disability"), True) == "ya"

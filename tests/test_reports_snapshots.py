@@ -74,7 +74,7 @@ def test_a_new_version_is_added_and_the_old_one_kept(covered_worker):
 def test_the_command_for_a_period_and_for_the_previous_month(covered_worker):
     out = io.StringIO()
     call_command("generate_period_reports", period="2025-Q3", stdout=out)
-    assert "coverage 2025-Q3 v1" in out.getvalue()
+    assert "Cakupan dan klaim, Triwulan III 2025 (versi 1)" in out.getvalue()
     call_command("generate_period_reports", period="2025-Q3", stdout=out)
     assert "left as it is" in out.getvalue()
     call_command("generate_period_reports", period="2025-Q3", new_version=True, stdout=out)

@@ -4,7 +4,8 @@
   indexes; names by substring.
 - ``OneQueryInlineMixin``: inlines whose query count does not grow with their number of rows.
 - ``ReadOnlyAdminMixin`` for records that code writes and people only read.
-- ``ActiveFilter`` (open or ended date range) and ``rupiah_column`` (money in list columns).
+- ``ActiveFilter`` (open or ended date range), ``rupiah_column`` and ``count_column`` (money and counts in
+  list columns).
 - ``StreamedExportMixin``: django-import-export's Export written row by row, in constant memory.
 - ``CountedDeleteMixin``: a delete refused at once with a count of what still refers to the row.
 """
@@ -167,13 +168,23 @@ class ActiveFilter(admin.SimpleListFilter):
 
 def rupiah_column(field_name: str, description: str) -> Callable[[models.Model], str]:
     """A list column showing an integer Rupiah field as ``Rp16.800``, sortable by the field."""
+    return _formatted_column(field_name, description, rupiah, "in_rupiah")
 
+
+def count_column(field_name: str, description: str) -> Callable[[models.Model], str]:
+    """A list column showing a count as ``39.851``, sortable by the field."""
+    return _formatted_column(field_name, description, number, "counted")
+
+
+def _formatted_column(
+    field_name: str, description: str, formatted: Callable[[int], str], suffix: str
+) -> Callable[[models.Model], str]:
     @admin.display(description=description, ordering=field_name)
     def column(obj: models.Model) -> str:
-        amount = getattr(obj, field_name)
-        return "" if amount is None else rupiah(amount)
+        value = getattr(obj, field_name)
+        return "" if value is None else formatted(value)
 
-    column.__name__ = f"{field_name}_in_rupiah"
+    column.__name__ = f"{field_name}_{suffix}"
     return column
 
 

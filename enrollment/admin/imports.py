@@ -6,7 +6,7 @@ report. Uploading and confirming need the permission to add import batches (admi
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,12 +110,10 @@ class ImportUploadViews:
     def get_list_display(self, request):
         return (*super().get_list_display(request), "review_link")
 
-    @staticmethod
-    def review_link(batch: ImportBatch) -> str:
+    @admin.display(description=gettext_lazy("preview"))
+    def review_link(self, batch: ImportBatch) -> str:
         url = reverse("admin:enrollment_importbatch_review", kwargs={"pk": batch.pk})
         return format_html('<a href="{}">{}</a>', url, _("preview"))
-
-    review_link.short_description = gettext_lazy("preview")
 
     def _batch(self, request, pk: int, *, write: bool = False) -> ImportBatch:
         if not request.user.has_perm(ADD_PERMISSION if write else "enrollment.view_importbatch"):

@@ -28,8 +28,11 @@ from berjasa.admin.common import (
     OneQueryInlineMixin,
     ReadOnlyAdminMixin,
     StreamedExportMixin,
+    count_column,
     rupiah_column,
 )
+from berjasa.admin.history import AuditHistoryAdminMixin
+from berjasa.admin.import_export_pages import ReadableImportExportMixin
 from berjasa.audit import Channel
 from berjasa.formatting import date_time
 from enrollment import services
@@ -83,7 +86,9 @@ class RecordAdmin(
     CountedDeleteMixin,
     IdentifierSearchMixin,
     StreamedExportMixin,
+    ReadableImportExportMixin,
     ImportExportMixin,
+    AuditHistoryAdminMixin,
     SimpleHistoryAdmin,
 ):
     """The records of people and employers: entered in the admin, imported or created by the portal.
@@ -101,7 +106,6 @@ class RecordAdmin(
     form = AdminChannelForm
     # Its History button shows only to those who may read the history.
     change_form_template = "admin/enrollment/record_change_form.html"
-    history_list_display = ("history_channel",)
     # History is read with the historical models' own permissions, which only administrators hold.
     enforce_history_permissions = True
     # The unfiltered total is one more COUNT(*) over the table on every filtered page; "Show all" is enough.
@@ -242,11 +246,11 @@ class ImportBatchAdmin(
         "status",
         "employer",
         "created_by",
-        "count_new",
-        "count_updated",
-        "count_unchanged",
-        "count_terminated",
-        "count_errors",
+        count_column("count_new", _("new")),
+        count_column("count_updated", _("updated")),
+        count_column("count_unchanged", _("unchanged")),
+        count_column("count_terminated", _("terminated")),
+        count_column("count_errors", _("errors")),
         "attempts",
     )
     list_filter = ("source", "status")
@@ -521,7 +525,9 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
 
 
 @admin.register(PersonalDataChangeRequest)
-class PersonalDataChangeRequestAdmin(PersonalDataAdminMixin, SimpleHistoryAdmin):
+class PersonalDataChangeRequestAdmin(
+    PersonalDataAdminMixin, AuditHistoryAdminMixin, SimpleHistoryAdmin
+):
     """Employers' changes to persons they share, awaiting Disnaker: approved or rejected by the actions only."""
 
     list_display = ("worker", "employer", "requested_fields", "status", "created_at", "decided_by")

@@ -43,10 +43,15 @@ class RosterFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("worker__name", "name"), ("start_date", "start"), ("worker__nik", "nik")),
+        # Both directions named in words (django-filter would write "Name (descending)"); it looks an ascending
+        # label up by field name, a descending one by "-" and the parameter.
         field_labels={
-            "worker__name": _("Name"),
-            "start_date": _("Start date"),
-            "worker__nik": _("NIK"),
+            "worker__name": _("Name (A–Z)"),
+            "-name": _("Name (Z–A)"),
+            "start_date": _("Start date (oldest first)"),
+            "-start": _("Start date (newest first)"),
+            "worker__nik": _("NIK (smallest first)"),
+            "-nik": _("NIK (largest first)"),
         },
         empty_label=_("Name (default)"),
     )

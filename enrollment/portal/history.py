@@ -1,13 +1,13 @@
 """The changes an employer made to one of its workers, read from the audit history."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from berjasa.formatting import rupiah, short_date
+from berjasa.formatting import field_value, short_date
 from enrollment.models import PERSONAL_FIELDS, Employment, Membership, Versioned, Worker
 from enrollment.visibility import NOT_SHOWN
 from programs.models import Program
@@ -17,15 +17,6 @@ ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gett
 RECORD_STAMPS = {"updated_at", "created_at", "version"}
 # Not shown to employers: bookkeeping, the decile, and the staff confirmations of date warnings (decision 37).
 HIDDEN_FIELDS = {*RECORD_STAMPS, "keeper", "dtsen_decile", "confirmed_warnings"}
-MONEY_FIELDS = {
-    "monthly_wage",
-    "monthly_contribution",
-    "employer_share",
-    "worker_share",
-    "government_share",
-    "wage",
-    "amount",
-}  # whole Rupiah, written Rp3.900.000
 MAX_CHANGES = 50
 
 
@@ -151,17 +142,7 @@ def _field_changes(record, previous, names: Names, visible, hidden) -> list[Fiel
 
 
 def _shown(field, value, names: Names) -> str:
-    """A value as the portal shows it elsewhere: labels for codes, names for references, 31-08-2025, Rupiah."""
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation:
+    """A value as the portal shows it elsewhere: names for references, the rest by ``field_value``."""
+    if field.is_relation and value not in (None, ""):
         return names(field.related_model, value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, date):
-        return short_date(value)
-    if field.name in MONEY_FIELDS:
-        return rupiah(value)
-    return str(value)
+    return field_value(field, value)
