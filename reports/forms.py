@@ -35,7 +35,7 @@ class FilterForm(forms.Form):
             (PeriodKind.MONTH.value, _("Month")),
             (PeriodKind.QUARTER.value, _("Quarter")),
             (PeriodKind.YEAR.value, _("Year")),
-            (PeriodKind.DAY.value, _("Date (coverage as of a day)")),
+            (PeriodKind.DAY.value, _("As of a date")),
         ],
     )
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
