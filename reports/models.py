@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Kecamatan
+from reports.periods import parse_period
 
 
 class WorkforceEstimate(models.Model):
@@ -97,3 +98,8 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.period} v{self.version}"
+
+    @property
+    def period_label(self) -> str:
+        """The period as people read it (``Agustus 2025``, ``Triwulan III 2025``)."""
+        return parse_period(self.period).label()

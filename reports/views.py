@@ -114,15 +114,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "latest_data": shown.latest_data,
             "to_admin": user_has_any_role(request.user, STAFF_ROLES),
             "snapshot_period": _storable(params.period) if may_make_snapshot else None,
+            "stored": ReportSnapshot.objects.filter(period=params.period.key)
+            .order_by("-version")
+            .first(),
         },
     )
 
 
 def _storable(period: Period) -> Period | None:
     """The period the dashboard shows, when staff may store its report from there (an ended month, quarter or
-    year; SnapshotForm says why not otherwise)."""
+    year not stored yet; SnapshotForm says why not otherwise)."""
     form = SnapshotForm({"period": period.key})
-    return form.cleaned_data["period"] if form.is_valid() else None
+    if not form.is_valid() or ReportSnapshot.objects.filter(period=period.key).exists():
+        return None
+    return form.cleaned_data["period"]
 
 
 @role_required(*SNAPSHOT_MAKER_ROLES)
@@ -133,7 +138,7 @@ def make_snapshot(request: HttpRequest) -> HttpResponse:
     form = SnapshotForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["period"]))
-        return redirect(f"{reverse('reports:dashboard')}#snapshots")
+        return redirect("reports:dashboard")
     period = form.cleaned_data["period"]
     try:
         outcome = generate_snapshot(period, user=request.user)
@@ -159,7 +164,7 @@ def make_snapshot(request: HttpRequest) -> HttpResponse:
                 )
                 % {"period": period.label(), "made": date_time(outcome.snapshot.created_at)},
             )
-    return redirect(f"{reverse('reports:dashboard')}?{period_query(period)}#snapshots")
+    return redirect(f"{reverse('reports:dashboard')}?{period_query(period)}")
 
 
 @reports_access

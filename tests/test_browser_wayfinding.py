@@ -32,6 +32,15 @@ def test_error_pages_and_the_date_picker_in_the_browser(page, operator, referenc
         save_screenshot(page, f"wayfinding-403-{width}")
 
     page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/reports/?period_type=month&year=2025&month=7")
+    page.click("#snapshots button[type=submit]")
+    assert "Laporan Juli 2025 telah disimpan" in page.locator(".messages").inner_text()
+    assert "Juli 2025" in page.locator("#snapshots table").inner_text()
+    assert (
+        page.locator("#snapshots button").count() == 0
+    )  # stored once: no button, a note says when
+    save_screenshot(page, "wayfinding-snapshot-stored-twice")
+
     page.goto("/reports/")
     page.select_option("select[name=period_type]", "day")
     page.fill("input[name=day]", "2025-08-14")

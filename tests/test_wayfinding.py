@@ -156,6 +156,9 @@ def test_staff_store_a_period_once_and_the_second_time_are_told_why_not(
     assert "sudah disimpan" in text_of(second)
     assert "tidak pernah dibuat ulang" in text_of(second)
     assert ReportSnapshot.objects.count() == 1
+    page = text_of(client.get("/reports/?period_type=month&year=2024&month=6"))
+    assert "Simpan laporan Juni 2024" not in page
+    assert "Laporan Juni 2024 disimpan pada" in page
 
 
 def test_operators_store_snapshots_and_managers_only_read_them(
