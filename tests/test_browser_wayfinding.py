@@ -1,4 +1,4 @@
-"""Error pages and the dashboard's date in headless Chromium, at 1280 px and on a phone (390 px); the screenshots
+"""Error pages, the admin's header and the dashboard's date and snapshot button in headless Chromium, at 1280 px and on a phone (390 px); the screenshots
 are left in test-artifacts/wayfinding-*.png for people to look at."""
 
 import pytest
@@ -22,6 +22,10 @@ def test_error_pages_and_the_date_picker_in_the_browser(page, operator, referenc
 
     log_in(page, operator)
     page.wait_for_url("**/admin/")
+    for width, size in WIDTHS.items():
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        save_screenshot(page, f"wayfinding-admin-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("#user-tools a[href='/reports/']")  # the admin's header leads to the reports
     page.wait_for_url("**/reports/")
     for width, size in WIDTHS.items():
