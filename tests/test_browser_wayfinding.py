@@ -1,5 +1,5 @@
-"""Error pages, the admin's header and the dashboard's date and snapshot button in headless Chromium, at 1280 px and on a phone (390 px); the screenshots
-are left in test-artifacts/wayfinding-*.png for people to look at."""
+"""Error pages, the admin's header, the dashboard's date and its snapshot button in headless Chromium, at 1280 px
+and on a phone (390 px); the screenshots are left in test-artifacts/wayfinding-*.png for people to look at."""
 
 import pytest
 
