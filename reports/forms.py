@@ -81,8 +81,14 @@ class FilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("period_type") == PeriodKind.DAY and not cleaned.get("day"):
-            self.add_error("day", _("Choose the date of the coverage."))
+        if cleaned.get("period_type") == PeriodKind.DAY:
+            day = cleaned.get("day")
+            if not day:
+                self.add_error("day", _("Choose the date of the coverage."))
+            elif day > timezone.localdate():
+                self.add_error(
+                    "day", _("Choose a day up to today: coverage is counted on days past.")
+                )
         return cleaned
 
     def period(self) -> Period:

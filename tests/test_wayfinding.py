@@ -280,6 +280,9 @@ def test_a_day_without_a_date_is_an_error_not_a_guess(client, august_data, manag
     client.force_login(manager)
     response = client.get("/reports/?period_type=day&day=")
     assert response.context["form"].errors["day"]
+    tomorrow = date.fromordinal(timezone.localdate().toordinal() + 1)
+    response = client.get(f"/reports/?period_type=day&day={tomorrow.isoformat()}")
+    assert "hari ini" in " ".join(response.context["form"].errors["day"])
 
 
 def test_a_day_is_its_month_up_to_it_and_its_trend_ends_on_it():
