@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
-from berjasa.roles import Role, user_has_role
+from berjasa.roles import Role, user_has_any_role
 
 
 def role_required(*roles: Role) -> Callable:
@@ -19,7 +19,7 @@ def role_required(*roles: Role) -> Callable:
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not any(user_has_role(request.user, role) for role in roles):
+            if not user_has_any_role(request.user, roles):
                 raise Http404
             return view(request, *args, **kwargs)
 

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.roles import Role, user_has_role
+from berjasa.roles import REPORT_READER_ROLES, Role, user_has_any_role, user_has_role
 
 # ModelAdmin.history_view (the admin's log of a record; django-simple-history's list of versions replaces it)
 # and django-simple-history's history_form_view (one past version).
@@ -25,6 +25,9 @@ class BerjasaAdminSite(admin.AdminSite):
     site_header = _("Makassar Berjasa — Disnaker Kota Makassar")
     site_title = _("Makassar Berjasa")
     index_title = _("Social-security coverage of Makassar's workers")
+    # "View site" would lead back to the admin (staff's home page); templates/admin/base_site.html links the
+    # reports and the contribution calculator by name instead.
+    site_url = None
 
     def admin_view(self, view, cacheable=False):
         if getattr(view, "__name__", None) in HISTORY_VIEWS:
@@ -38,8 +41,13 @@ class BerjasaAdminSite(admin.AdminSite):
         return MaskedAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def each_context(self, request):
-        # templates/admin/change_form_object_tools.html shows the History button only then.
-        return {**super().each_context(request), "may_read_history": may_read_history(request.user)}
+        # templates/admin/change_form_object_tools.html shows the History button only then; base_site.html the
+        # link to the reports.
+        return {
+            **super().each_context(request),
+            "may_read_history": may_read_history(request.user),
+            "may_read_reports": user_has_any_role(request.user, REPORT_READER_ROLES),
+        }
 
 
 def _administrators_only(view):

@@ -18,6 +18,12 @@ OPERATOR_READ_APPS = ("programs", "reports")
 
 # Roles that work in the Django admin (users in these groups get is_staff).
 STAFF_ROLES = (Role.ADMINISTRATOR, Role.OPERATOR)
+# Roles that read the aggregate dashboard and reports (no personal data; decision 54): managers, and Disnaker's
+# staff, who check there the figures their data entry makes.
+REPORT_READER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.OPERATOR)
+# Roles that store a period's report snapshot from the dashboard: the staff, who know when a month's data is
+# complete; managers read the snapshots (decision 54).
+SNAPSHOT_MAKER_ROLES = STAFF_ROLES
 
 
 def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -90,6 +96,10 @@ def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
     for label in PROJECT_APPS:
         create_permissions(apps.get_app_config(label), verbosity=0, using=using)
     assign_role_permissions(apps)
+
+
+def user_has_any_role(user, roles) -> bool:
+    return any(user_has_role(user, role) for role in roles)
 
 
 def user_has_role(user, role: str) -> bool:

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from berjasa import second_factor_views
-from berjasa.views import PasswordResetConfirmView, home
+from berjasa.views import PasswordResetConfirmView, favicon, home
 from programs.views import calculator
 
 second_factor_urls = (
@@ -22,6 +22,7 @@ second_factor_urls = (
 
 urlpatterns = [
     path("", home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("no-role/", TemplateView.as_view(template_name="no_role.html"), name="no_role"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

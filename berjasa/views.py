@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.views.decorators.http import require_GET
 
 from berjasa.accounts import lift_login_locks
 from berjasa.roles import STAFF_ROLES, Role, user_has_role
@@ -17,6 +20,12 @@ def home(request):
     if user_has_role(user, Role.EMPLOYER):
         return redirect("portal:home")
     return redirect("no_role")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every site; it is a static file like the others."""
+    return redirect(static("berjasa/favicon.ico"))
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -6,8 +6,9 @@ from datetime import date
 from typing import IO
 
 from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404
 
-from berjasa.spreadsheets import planned_to_the_end, stream_csv, write_xlsx
+from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
 from enrollment.imports.reader import Column
 from enrollment.models import Employment, Membership
 from programs.models import Kelurahan
@@ -166,6 +167,23 @@ def write_roster_file(
         ]
         if template
         else (),
+    )
+
+
+def write_roster_template(handle: IO[bytes], file_format: str) -> None:
+    """The roster import template: the columns, one example row (and in XLSX the kelurahan codes)."""
+    write_roster_file(handle, file_format, [EXAMPLE_ROW], template=True)
+
+
+def roster_template_download(file_format: str) -> FileResponse:
+    """The template as a download (the portal's and the admin's link; 404 for a format other than CSV or XLSX)."""
+    if file_format not in FILE_FORMATS:
+        raise Http404
+    return FileResponse(
+        temporary_file(lambda output: write_roster_template(output, file_format)),
+        as_attachment=True,
+        filename=f"template-roster.{file_format}",
+        content_type=FILE_FORMATS[file_format],
     )
 
 

@@ -7,11 +7,10 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from berjasa.admin.common import ReadOnlyAdminMixin
-from berjasa.roles import user_has_role
+from berjasa.roles import REPORT_READER_ROLES, user_has_any_role
 from reports.formatting import cell
 from reports.models import ReportSnapshot, WorkforceEstimate
 from reports.snapshots import SNAPSHOT_FILES
-from reports.views import READERS
 
 
 @admin.register(WorkforceEstimate)
@@ -73,8 +72,8 @@ class ReportSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @staticmethod
     def _downloads_for(request) -> tuple[str, ...]:
-        """The download links, for those who may open the reports' files (``reports.views.READERS``)."""
-        may_download = any(user_has_role(request.user, role) for role in READERS)
+        """The download links, for those who may open the reports' files (``berjasa.roles.REPORT_READER_ROLES``)."""
+        may_download = user_has_any_role(request.user, REPORT_READER_ROLES)
         return ("downloads",) if may_download else ()
 
     @admin.display(description=_("report"), ordering="report")

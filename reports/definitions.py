@@ -8,10 +8,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from berjasa.formatting import short_date
 from programs.models import BenefitType, Kelurahan, Segment, SegmentGroup, SegmentKind
 from reports.engine import COUNT, PERCENT, RUPIAH, TEXT, ReportContext
 from reports.models import WorkforceEstimate
-from reports.periods import Period
+from reports.periods import Period, month_end
 from reports.queries import DIMENSIONS, ClaimTotals, Flow, check_dimensions, labelled, percent_of
 from reports.registry import ChartSpec, Column, ReportDefinition, ReportParams, Table, register
 
@@ -32,7 +33,8 @@ def trend_table(context: ReportContext, months: int = TRAILING_MONTHS) -> Table:
     """Covered workers at each month end, by segment group, with UCJ % and the target (in % and workers)."""
     groups = dict(labelled(SegmentGroup.choices))
     rows = []
-    for point in context.trend(_trend_period(context, months)):
+    points = context.trend(_trend_period(context, months))
+    for point in points:
         ucj = context.denominator(UCJ, point.day.year)
         target = context.target(point.day.year)
         target_workers = (
@@ -50,6 +52,7 @@ def trend_table(context: ReportContext, months: int = TRAILING_MONTHS) -> Table:
                 target_workers,
             )
         )
+    last = points[-1].day if points else None
     return Table(
         "trend",
         _("Covered workers at each month end"),
@@ -64,6 +67,9 @@ def trend_table(context: ReportContext, months: int = TRAILING_MONTHS) -> Table:
         ),
         tuple(rows),
         chart=ChartSpec("trend"),
+        note=_("The last month is counted on %(day)s.") % {"day": short_date(last)}
+        if last and last != month_end(last.year, last.month)
+        else "",
     )
 
 

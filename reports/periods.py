@@ -1,5 +1,5 @@
-"""Report periods: a month (``2025-08``), a quarter (``2025-Q3``), a year (``2025``) or a range of months
-(``2023-01..2025-10``, the month trend).
+"""Report periods: a month (``2025-08``), a quarter (``2025-Q3``), a year (``2025``), a range of months
+(``2023-01..2025-10``, the month trend) or a day (``2025-08-14``, coverage as of that date: its month up to it).
 
 Stock figures are taken on a period's last day (``end``); flows are counted from ``start`` to ``end``.
 """
@@ -13,12 +13,15 @@ from enum import StrEnum
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
+from berjasa.formatting import long_date
+
 # A trend longer than this is a mistake rather than a question (20 years of months).
 MAX_RANGE_MONTHS = 240
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class PeriodKind(StrEnum):
@@ -26,6 +29,7 @@ class PeriodKind(StrEnum):
     QUARTER = "quarter"
     YEAR = "year"
     RANGE = "range"
+    DAY = "day"
 
 
 class PeriodError(ValueError):
@@ -58,22 +62,33 @@ class Period:
     def is_range(self) -> bool:
         return self.kind == PeriodKind.RANGE
 
+    @property
+    def is_day(self) -> bool:
+        return self.kind == PeriodKind.DAY
+
     def month_ends(self) -> list[date]:
-        """The last day of every month in the period, in order."""
+        """The last day of every month in the period, in order; a period ending within a month ends the list
+        with its own last day."""
         ends = []
         year, month = self.start.year, self.start.month
         while (year, month) <= (self.end.year, self.end.month):
-            ends.append(month_end(year, month))
+            ends.append(min(month_end(year, month), self.end))
             year, month = shift_month(year, month, 1)
         return ends
 
     def trailing_months(self, count: int) -> "Period":
-        """The range of ``count`` months ending with this period's last month."""
+        """The range of ``count`` months ending with this period's last month (on its last day)."""
         year, month = shift_month(self.end.year, self.end.month, -(count - 1))
-        return parse_period(f"{year:04d}-{month:02d}..{self.end:%Y-%m}")
+        return Period(
+            PeriodKind.RANGE,
+            date(year, month, 1),
+            self.end,
+            f"{year:04d}-{month:02d}..{self.end:%Y-%m}",
+        )
 
     def label(self) -> str:
-        """For people: ``Agustus 2025``, ``Triwulan III 2025``, ``2025``, ``Januari 2023 – Oktober 2025``."""
+        """For people: ``Agustus 2025``, ``Triwulan III 2025``, ``2025``, ``Januari 2023 – Oktober 2025``,
+        ``14 Agustus 2025``."""
         if self.kind == PeriodKind.MONTH:
             return f"{MONTHS[self.start.month]} {self.start.year}"
         if self.kind == PeriodKind.QUARTER:
@@ -81,6 +96,8 @@ class Period:
             return _("Quarter %(quarter)s %(year)s") % {"quarter": quarter, "year": self.start.year}
         if self.kind == PeriodKind.YEAR:
             return str(self.start.year)
+        if self.kind == PeriodKind.DAY:
+            return long_date(self.end)
         return f"{MONTHS[self.start.month]} {self.start.year} – {MONTHS[self.end.month]} {self.end.year}"
 
     def __str__(self) -> str:
@@ -105,6 +122,11 @@ def quarter_period(year: int, quarter: int) -> Period:
 
 def year_period(year: int) -> Period:
     return Period(PeriodKind.YEAR, date(year, 1, 1), date(year, 12, 31), f"{year:04d}")
+
+
+def day_period(day: date) -> Period:
+    """Coverage as of ``day``; its flows and claims are those of its month up to it."""
+    return Period(PeriodKind.DAY, day.replace(day=1), day, day.isoformat())
 
 
 def _month(text: str, whole: str) -> tuple[int, int]:
@@ -144,8 +166,13 @@ def _parse(text: str) -> Period:
         return year_period(int(match[1]))
     if _MONTH.match(text):
         return month_period(*_month(text, text))
+    if _DAY.match(text):
+        return day_period(date.fromisoformat(text))
     raise PeriodError(
-        _("“%(period)s” is not a period: write 2025-08, 2025-Q3, 2025 or 2023-01..2025-10.")
+        _(
+            "“%(period)s” is not a period: write 2025-08, 2025-Q3, 2025, 2023-01..2025-10 or a day, "
+            "2025-08-14."
+        )
         % {"period": text}
     )
 

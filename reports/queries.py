@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -533,6 +533,23 @@ def claims_paid(
     return {
         row["key"]: ClaimTotals(**{name[2:]: row[name] or 0 for name in figures}) for row in rows
     }
+
+
+# --- How far the data reaches ------------------------------------------------------------------
+
+
+def latest_data_day(today: date) -> date | None:
+    """The last day up to ``today`` on which something was recorded to happen: a membership started or ended, or a
+    claim was paid (planned end dates in the future do not count). None when there is no such record."""
+    memberships = Membership.objects.aggregate(
+        started=Max("start_date", filter=Q(start_date__lte=today)),
+        ended=Max("end_date", filter=Q(end_date__lte=today)),
+    )
+    paid = Claim.objects.filter(status=Claim.Status.PAID, paid_date__lte=today).aggregate(
+        last=Max("paid_date")
+    )["last"]
+    days = [day for day in (memberships["started"], memberships["ended"], paid) if day is not None]
+    return max(days, default=None)
 
 
 # --- Denominators and the target -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from berjasa.roles import Role, user_has_role
+from berjasa.roles import REPORT_READER_ROLES, Role, user_has_any_role
 from enrollment.models import Employer
 from programs.models import Kecamatan, Segment
 from reports.engine import TEXT, Headline, ReportContext
@@ -72,13 +72,13 @@ class ReportDefinition:
     title: Promise
     build: Callable[[ReportContext, ReportParams], list[Table]]
     description: Promise | str = ""
-    roles: tuple[Role, ...] = (Role.MANAGER, Role.ADMINISTRATOR)
+    roles: tuple[Role, ...] = REPORT_READER_ROLES
     parameters: tuple[str, ...] = ("period", "segment", "kecamatan")
     # The breakdowns of coverage the report reads, fetched together with those of other reports.
     dimensions: Callable[[ReportParams], Iterable[str]] = lambda params: ()
 
     def allows(self, user) -> bool:
-        return any(user_has_role(user, role) for role in self.roles)
+        return user_has_any_role(user, self.roles)
 
 
 @dataclass(frozen=True)

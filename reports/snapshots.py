@@ -30,9 +30,11 @@ def generate_snapshot(
     period: Period, *, new_version: bool = False, user=None, report: str = SNAPSHOT_REPORT
 ) -> SnapshotOutcome:
     """The snapshot of ``report`` for ``period``: the latest stored one, or a new one (version 1, or the next
-    version when ``new_version``). Ranges of months are not snapshot periods."""
-    if period.is_range:
-        raise ValueError("Snapshots are made for a month, a quarter or a year, not a range.")
+    version when ``new_version``). Ranges of months and days are not snapshot periods."""
+    if period.is_range or period.is_day:
+        raise ValueError(
+            "Snapshots are made for a month, a quarter or a year, not a range or a day."
+        )
     stored = ReportSnapshot.objects.filter(report=report, period=period.key)
     latest = stored.order_by("-version").first()
     if latest is not None and not new_version:

@@ -1,25 +1,30 @@
-"""The managers' dashboard, its downloads and the stored snapshots. Managers and administrators only; everyone
-else signed in gets a 404, anonymous visitors the login page."""
+"""The managers' dashboard, its downloads and the stored snapshots. Managers, administrators and operators read
+them (REPORT_READER_ROLES), administrators and operators store a period's snapshot (SNAPSHOT_MAKER_ROLES);
+everyone else signed in gets a 404, anonymous visitors the login page."""
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.contrib import messages
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from berjasa.access import role_required
-from berjasa.roles import Role
+from berjasa.formatting import date_time
+from berjasa.roles import REPORT_READER_ROLES, SNAPSHOT_MAKER_ROLES, STAFF_ROLES, user_has_any_role
 from reports import charts
 from reports.exporters import DOWNLOAD_FORMATS, EXPORTERS, filename
 from reports.formatting import cell
-from reports.forms import FilterForm
+from reports.forms import FilterForm, SnapshotForm, period_query
 from reports.models import ReportSnapshot
+from reports.periods import Period
 from reports.registry import REPORTS, ReportDefinition, ReportResult, Table, run_report, run_reports
-from reports.snapshots import SNAPSHOT_FILES
+from reports.snapshots import SNAPSHOT_FILES, generate_snapshot
 
 # The dashboard's sections, in order; each is a declared report with its own downloads. Within one district,
 # its sub-districts take the place of the ranking of districts.
@@ -38,9 +43,7 @@ DISTRICT_DASHBOARD_REPORTS = (
 FULL_REPORT = "coverage"
 SNAPSHOTS_SHOWN = 24
 
-# Who reads the reports and downloads their files (also the report archive's links in the admin).
-READERS = (Role.MANAGER, Role.ADMINISTRATOR)
-reports_access = role_required(*READERS)
+reports_access = role_required(*REPORT_READER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         DISTRICT_DASHBOARD_REPORTS if params.scope.kecamatan_id else DASHBOARD_REPORTS, params
     )
     headline = results[0].headline
+    may_make_snapshot = user_has_any_role(request.user, SNAPSHOT_MAKER_ROLES)
     return render(
         request,
         "reports/dashboard.html",
@@ -107,8 +111,60 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": [_section(result, querystring) for result in results],
             "full_report": _downloads(FULL_REPORT, querystring),
             "snapshots": ReportSnapshot.objects.order_by("-period", "-version")[:SNAPSHOTS_SHOWN],
+            "latest_data": shown.latest_data,
+            "to_admin": user_has_any_role(request.user, STAFF_ROLES),
+            "snapshot_period": _storable(params.period) if may_make_snapshot else None,
+            "stored": ReportSnapshot.objects.filter(period=params.period.key)
+            .order_by("-version")
+            .first(),
         },
     )
+
+
+def _storable(period: Period) -> Period | None:
+    """The period the dashboard shows, when staff may store its report from there (an ended month, quarter or
+    year not stored yet; SnapshotForm says why not otherwise)."""
+    form = SnapshotForm({"period": period.key})
+    if not form.is_valid() or ReportSnapshot.objects.filter(period=period.key).exists():
+        return None
+    return form.cleaned_data["period"]
+
+
+@role_required(*SNAPSHOT_MAKER_ROLES)
+@require_POST
+def make_snapshot(request: HttpRequest) -> HttpResponse:
+    """Store the city-wide report of a period once (reports.snapshots, as the scheduled command); a period already
+    stored is left as it is, and the message says so."""
+    form = SnapshotForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["period"]))
+        return redirect("reports:dashboard")
+    period = form.cleaned_data["period"]
+    try:
+        outcome = generate_snapshot(period, user=request.user)
+    except IntegrityError:
+        messages.error(
+            request,
+            _("Someone else stored the report of %(period)s at the same moment; it is in the list.")
+            % {"period": period.label()},
+        )
+    else:
+        if outcome.created:
+            messages.success(
+                request,
+                _("The report of %(period)s is stored (PDF, XLSX, CSV).")
+                % {"period": period.label()},
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "The report of %(period)s was already stored on %(made)s. A stored report is never made "
+                    "again: it stays as it was, so the figures once given out do not change."
+                )
+                % {"period": period.label(), "made": date_time(outcome.snapshot.created_at)},
+            )
+    return redirect(f"{reverse('reports:dashboard')}?{period_query(period)}")
 
 
 @reports_access

@@ -86,6 +86,7 @@ CUSTOM = {
     "process_import": ("add", True),
     "export": ("view", False),
     "upload": ("upload", False),
+    "template": ("upload", False),  # the roster template, downloaded from the upload page
     "review": ("view", False),
     "errors": ("errors", False),
     "confirm": ("upload", True),
@@ -191,6 +192,7 @@ def _fill(route: str, obj) -> str | None:
         return None
     route = re.sub(r"<(?:path:|int:)?(?:object_id|pk|id)>", str(obj.pk) if obj else "", route)
     route = re.sub(r"<(?:int:)?version_id>", str(version), route)
+    route = route.replace("<str:file_format>", "xlsx")
     if "([^/]+)" in route:  # django-simple-history's version page, a regular expression
         route = route.replace("/^(", "/(").removesuffix("$")
         route = route.replace("([^/]+)", str(obj.pk), 1).replace("([^/]+)", str(version), 1)

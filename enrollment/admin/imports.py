@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 
 from berjasa.audit import Channel
 from enrollment.imports import batches, tasks
+from enrollment.imports.dtsen import DTSEN_COLUMNS
 from enrollment.imports.review import review_context
 from enrollment.models import Employer, Employment, ImportBatch
 from enrollment.portal.forms import DateInput
+from enrollment.roster_file import roster_template_download
 from privacy.log import Kind, preview_shown, record_access
 
 ADD_PERMISSION = "enrollment.add_importbatch"
@@ -87,6 +89,11 @@ class ImportUploadViews:
         view = self.admin_site.admin_view
         return [
             path("upload/", view(self.upload_view), name="enrollment_importbatch_upload"),
+            path(
+                "template.<str:file_format>",
+                view(self.template_view),
+                name="enrollment_importbatch_template",
+            ),
             path("<int:pk>/review/", view(self.review_view), name="enrollment_importbatch_review"),
             path(
                 "<int:pk>/confirm/",
@@ -139,8 +146,14 @@ class ImportUploadViews:
             "opts": self.model._meta,
             "form": form,
             "title": _("Upload a roster or the DTSEN list"),
+            "dtsen_columns": [column.header for column in DTSEN_COLUMNS],
         }
         return render(request, "admin/enrollment/importbatch/upload.html", context)
+
+    def template_view(self, request, file_format: str):
+        if not request.user.has_perm(ADD_PERMISSION):
+            raise PermissionDenied
+        return roster_template_download(file_format)
 
     def review_view(self, request, pk: int):
         batch = self._batch(request, pk)

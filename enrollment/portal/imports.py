@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from berjasa.audit import Channel
-from berjasa.spreadsheets import temporary_file
 from enrollment.imports import batches, tasks
 from enrollment.imports.review import review_context
 from enrollment.models import ImportBatch
 from enrollment.portal.context import portal_view
 from enrollment.portal.forms import RosterUploadForm
-from enrollment.roster_file import EXAMPLE_ROW, FILE_FORMATS, TEMPLATE_COLUMNS, write_roster_file
+from enrollment.roster_file import TEMPLATE_COLUMNS, roster_template_download
 from enrollment.visibility import import_batches_visible_to
 from privacy import log
 
@@ -55,17 +54,7 @@ def imports(request):
 @portal_view
 @require_GET
 def import_template(request, file_format: str):
-    if file_format not in FILE_FORMATS:
-        raise Http404
-    handle = temporary_file(
-        lambda output: write_roster_file(output, file_format, [EXAMPLE_ROW], template=True)
-    )
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"template-roster.{file_format}",
-        content_type=FILE_FORMATS[file_format],
-    )
+    return roster_template_download(file_format)
 
 
 @portal_view

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from enrollment.roster_file import EXAMPLE_ROW, FILE_FORMATS, write_roster_file
+from enrollment.roster_file import FILE_FORMATS, write_roster_template
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
         if file_format not in FILE_FORMATS:
             raise CommandError("The output file must end in .csv or .xlsx.")
         with output.open("wb") as handle:
-            write_roster_file(handle, file_format, [EXAMPLE_ROW], template=True)
+            write_roster_template(handle, file_format)
         self.stdout.write(f"Template written to {output}")

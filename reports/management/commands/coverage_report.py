@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--period", required=True, help="2025-08, 2025-Q3, 2025 or 2023-01..2025-10"
+            "--period",
+            required=True,
+            help="2025-08, 2025-Q3, 2025, 2023-01..2025-10 or a day, 2025-08-14",
         )
         parser.add_argument(
             "--by",
