@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from berjasa.admin.common import CountedDeleteMixin, OneQueryInlineMixin, rupiah_column
+from berjasa.admin.common import (
+    CountedDeleteMixin,
+    FormattedNumbersMixin,
+    OneQueryInlineMixin,
+    rupiah_column,
+)
 from berjasa.audit import Channel
 from enrollment.admin.actions import ask_for_confirmation
 from enrollment.models import Membership
@@ -35,7 +40,7 @@ from programs.resources import (
 )
 
 
-class CatalogueAdmin(CountedDeleteMixin, ImportExportModelAdmin):
+class CatalogueAdmin(FormattedNumbersMixin, CountedDeleteMixin, ImportExportModelAdmin):
     """Import and Export (CSV, XLSX) by code, as the seed files are written (``programs.resources``).
 
     A row still in use is not deleted: its delete page counts what refers to it (``CountedDeleteMixin``).

@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 
-from berjasa.admin.common import ReadOnlyAdminMixin
+from berjasa.admin.common import FormattedNumbersMixin, ReadOnlyAdminMixin
 from reports.models import ReportSnapshot, WorkforceEstimate
 
 
 @admin.register(WorkforceEstimate)
-class WorkforceEstimateAdmin(admin.ModelAdmin):
+class WorkforceEstimateAdmin(FormattedNumbersMixin, admin.ModelAdmin):
     list_display = ("year", "kind", "kecamatan", "workers", "source")
     list_select_related = ("kecamatan",)
     list_filter = ("year", "kind", "kecamatan")

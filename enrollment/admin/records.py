@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from berjasa.admin.common import (
     ActiveFilter,
     CountedDeleteMixin,
+    FormattedNumbersMixin,
     IdentifierSearchMixin,
     OneQueryInlineMixin,
     ReadOnlyAdminMixin,
@@ -80,6 +81,7 @@ RECORD_FIELDS = ("entered_via", "import_batch", "created_at", "updated_at")
 
 
 class RecordAdmin(
+    FormattedNumbersMixin,
     CountedDeleteMixin,
     IdentifierSearchMixin,
     StreamedExportMixin,
@@ -215,7 +217,9 @@ class ReadOnlyWhenSavedMixin:
         return obj is None and super().has_change_permission(request, obj)
 
 
-class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline):
+class HistoryInline(
+    FormattedNumbersMixin, ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
+):
     """A worker's employments, memberships or claims, listed: each row links to its own page, where the
     services' forms and actions change it."""
 
@@ -223,7 +227,7 @@ class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
     show_change_link = True
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields
+        return (*super().get_readonly_fields(request, obj), *self.fields)
 
 
 # --- Import batches -------------------------------------------------------------------------------------
@@ -231,7 +235,11 @@ class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(
-    RetainedFilesAdminMixin, ImportUploadViews, ReadOnlyAdminMixin, admin.ModelAdmin
+    FormattedNumbersMixin,
+    RetainedFilesAdminMixin,
+    ImportUploadViews,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     """Written by the import engine, never edited: upload, preview and confirm are ``ImportUploadViews``."""
 
