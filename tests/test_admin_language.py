@@ -84,69 +84,10 @@ NOT_PAGES = frozenset({"jsi18n", "autocomplete", "view_on_site", "logout"})
 
 # English words a page in Indonesian never shows, whatever catalogue they come from.
 ENGLISH_WORDS = frozenset(
-    {
-        *(
-            "the",
-            "and",
-            "with",
-            "of",
-            "by",
-            "to",
-            "from",
-            "for",
-            "all",
-            "none",
-            "unknown",
-            "true",
-            "false",
-        ),
-        *(
-            "yes",
-            "select",
-            "add",
-            "change",
-            "delete",
-            "save",
-            "search",
-            "history",
-            "show",
-            "hide",
-            "view",
-        ),
-        *(
-            "edit",
-            "descending",
-            "ascending",
-            "date",
-            "created",
-            "updated",
-            "action",
-            "actions",
-            "username",
-        ),
-        *(
-            "password",
-            "user",
-            "users",
-            "group",
-            "groups",
-            "device",
-            "devices",
-            "attempt",
-            "attempts",
-        ),
-        *(
-            "task",
-            "tasks",
-            "result",
-            "results",
-            "enqueued",
-            "started",
-            "finished",
-            "priority",
-            "queue",
-        ),
-    }
+    """the and with of by to from for all none unknown true false yes select add change delete save search
+    history show hide view edit descending ascending date created updated action actions username password
+    user users group groups device devices attempt attempts task tasks result results enqueued started
+    finished priority queue""".split()  # noqa: SIM905 - a list of words reads better as words
 )
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -309,13 +250,13 @@ class Rules:
 def rules_for(language: str) -> Rules:
     with translation.override("id"):
         codes = raw_choice_codes()
-        code_words = {c for c in codes if len(c) >= 4 and c.isupper()} - identifiers()
+        stored_identifiers = identifiers()
         return Rules(
             language=language,
             english=untranslated_msgids(),
             codes=codes,
-            code_words=code_words,
-            known_identifiers=identifiers(),
+            code_words={c for c in codes if len(c) >= 4 and c.isupper()} - stored_identifiers,
+            known_identifiers=stored_identifiers,
             allowed_codes=label_words() | catalogue_codes(),
             own_names={get_language_info(code)["name_local"] for code, _name in settings.LANGUAGES}
             | {get_language_info(code)["name"] for code, _name in settings.LANGUAGES},
@@ -392,20 +333,24 @@ def admin_pages() -> list[tuple[str, str]]:
     return pages
 
 
-def filtered_and_searched_changelists(client: Client, user: User) -> list[tuple[str, str]]:
-    """Each changelist once per filter's first choice and once with a search for a name and a number."""
-    pages = []
+def walked_changelists(user: User):
+    """(model, its admin, its changelist's URL name, a request of ``user``) of every changelist walked."""
     request = RequestFactory().get("/admin/")
     request.user = user
     for model, model_admin in admin.site._registry.items():
         name = f"{model._meta.app_label}_{model._meta.model_name}_changelist"
         if owned_by_pages_helper(name) or model._meta.app_label in LEFT_IN_ENGLISH_APPS:
             continue
-        if not model_admin.has_view_permission(request):
-            continue
+        if model_admin.has_view_permission(request):
+            yield model, model_admin, name, request
+
+
+def filtered_and_searched_changelists(client: Client, user: User) -> list[tuple[str, str]]:
+    """Each changelist once per filter's first choice and once with a search for a name and a number."""
+    pages = []
+    for _model, model_admin, name, request in walked_changelists(user):
         url = reverse(f"admin:{name}")
-        response = client.get(url)
-        changelist = response.context["cl"]
+        changelist = client.get(url).context["cl"]
         for spec in changelist.filter_specs:
             choices = [c for c in spec.choices(changelist) if not c.get("selected")]
             if choices:
@@ -418,20 +363,11 @@ def filtered_and_searched_changelists(client: Client, user: User) -> list[tuple[
 def action_confirmations(client: Client, user: User) -> list[tuple[str, object]]:
     """The pages the changelist's actions answer with for one selected row (confirmations and refusals)."""
     responses = []
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    for model, model_admin in admin.site._registry.items():
-        name = f"{model._meta.app_label}_{model._meta.model_name}_changelist"
-        if owned_by_pages_helper(name) or model._meta.app_label in LEFT_IN_ENGLISH_APPS:
-            continue
-        if not model_admin.has_view_permission(request):
-            continue
+    for model, model_admin, name, request in walked_changelists(user):
         obj = one_object(model)
         for action in model_admin.get_actions(request):
-            if (
-                action == "delete_selected"
-                and name.replace("changelist", "delete") in LEFT_IN_ENGLISH_PAGES
-            ):
+            delete_page = name.replace("changelist", "delete")
+            if action == "delete_selected" and delete_page in LEFT_IN_ENGLISH_PAGES:
                 continue
             response = client.post(
                 reverse(f"admin:{name}"),
