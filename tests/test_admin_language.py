@@ -43,6 +43,7 @@ from enrollment.models import (
     IdentityProofAttempt,
     ImportBatch,
     PersonalDataChangeRequest,
+    Worker,
 )
 from privacy.models import AccessRecord
 from reports.models import ReportSnapshot, WorkforceEstimate
@@ -501,3 +502,18 @@ def test_every_admin_page_in_english_shows_amounts_and_dates_in_the_clerk_format
 ):
     problems = walk(Client(), administrator, "en")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_money_counts_and_roles_read_as_a_clerk_reads_them(client, register, administrator):
+    client.force_login(administrator)
+    worker = one_object(Worker)
+    worker_page = visible_texts(
+        client.get(reverse("admin:enrollment_worker_change", args=[worker.pk])).content.decode()
+    )
+    estimates = visible_texts(
+        client.get(reverse("admin:reports_workforceestimate_changelist")).content.decode()
+    )
+    roles = visible_texts(client.get(reverse("admin:auth_group_changelist")).content.decode())
+    assert {"Rp3.650.000", "Rp8.760", "Rp6.834.122"} <= set(worker_page)
+    assert "507.506" in estimates
+    assert {"Administrator", "Operator", "Pimpinan", "Pemberi kerja"} <= set(roles)
