@@ -17,6 +17,18 @@ from berjasa.roles import REPORT_READER_ROLES, Role, user_has_any_role, user_has
 HISTORY_VIEWS = frozenset({"history_view", "history_form_view"})
 
 
+# Apps and models whose packages give them no Indonesian name, as the menu (index, app pages, sidebar) names them.
+MENU_NAMES = {
+    "axes": _("Login locks"),
+    "otp_totp": _("Second factor: authenticator apps"),
+    "otp_static": _("Second factor: recovery codes"),
+    "django_tasks_database": _("Background jobs"),
+    "otp_totp.totpdevice": _("Authenticator apps"),
+    "otp_static.staticdevice": _("Recovery codes"),
+    "django_tasks_database.dbtaskresult": _("Background job results"),
+}
+
+
 def may_read_history(user) -> bool:
     return user_has_role(user, Role.ADMINISTRATOR)
 
@@ -39,6 +51,16 @@ class BerjasaAdminSite(admin.AdminSite):
         from privacy.admin import MaskedAutocompleteJsonView
 
         return MaskedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["name"] = MENU_NAMES.get(app["app_label"], app["name"])
+            for model in app["models"]:
+                key = f"{app['app_label']}.{model['object_name'].lower()}"
+                model["name"] = MENU_NAMES.get(key, model["name"])
+            app["models"].sort(key=lambda model: str(model["name"]).lower())
+        return sorted(app_list, key=lambda app: str(app["name"]).lower())
 
     def each_context(self, request):
         # templates/admin/change_form_object_tools.html shows the History button only then; base_site.html the

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.admin.common import ReadOnlyAdminMixin
+from berjasa.admin.common import FormattedNumbersMixin, ReadOnlyAdminMixin
 from berjasa.audit import Channel
 from berjasa.formatting import mask_nik, short_date
 from berjasa.templatetags.berjasa import masked_niks_in
@@ -200,7 +200,7 @@ class UserFilter(admin.SimpleListFilter):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccessRecordAdmin(FormattedNumbersMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read by administrators only (the view permission, which no other role holds); nobody adds, changes or
     deletes a record here (``purge_personal_files`` removes them after ``ACCESS_LOG_RETENTION_DAYS``)."""
 

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from berjasa.admin.common import CountedDeleteMixin, OneQueryInlineMixin, rupiah_column
+from berjasa.admin.common import (
+    CountedDeleteMixin,
+    FormattedNumbersMixin,
+    OneQueryInlineMixin,
+    rupiah_column,
+)
 from berjasa.admin.import_export_pages import ReadableImportExportMixin
 from berjasa.audit import Channel
 from enrollment.admin.actions import ask_for_confirmation
@@ -36,7 +41,9 @@ from programs.resources import (
 )
 
 
-class CatalogueAdmin(CountedDeleteMixin, ReadableImportExportMixin, ImportExportModelAdmin):
+class CatalogueAdmin(
+    FormattedNumbersMixin, CountedDeleteMixin, ReadableImportExportMixin, ImportExportModelAdmin
+):
     """Import and Export (CSV, XLSX) by code, as the seed files are written (``programs.resources``).
 
     A row still in use is not deleted: its delete page counts what refers to it (``CountedDeleteMixin``).

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.admin.common import ReadOnlyAdminMixin
+from berjasa.admin.common import FormattedNumbersMixin, ReadOnlyAdminMixin
 from berjasa.roles import REPORT_READER_ROLES, user_has_any_role
 from reports.formatting import cell
 from reports.models import ReportSnapshot, WorkforceEstimate
@@ -14,7 +14,7 @@ from reports.snapshots import SNAPSHOT_FILES
 
 
 @admin.register(WorkforceEstimate)
-class WorkforceEstimateAdmin(admin.ModelAdmin):
+class WorkforceEstimateAdmin(FormattedNumbersMixin, admin.ModelAdmin):
     list_display = ("year", "kind", "kecamatan", "workers", "source")
     list_select_related = ("kecamatan",)
     list_filter = ("year", "kind", "kecamatan")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from berjasa.formatting import number
 from programs.models import Kecamatan
 from reports.periods import PeriodError, parse_period
 
@@ -54,7 +55,7 @@ class WorkforceEstimate(models.Model):
 
     def __str__(self) -> str:
         where = self.kecamatan.name if self.kecamatan_id else _("Kota Makassar")
-        return f"{self.year} {where} {self.get_kind_display()}: {self.workers}"
+        return f"{self.year} {where} {self.get_kind_display()}: {number(self.workers)}"
 
 
 def snapshot_upload_to(snapshot: "ReportSnapshot", filename: str) -> str:

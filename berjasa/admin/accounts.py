@@ -6,22 +6,87 @@ Only administrators hold the permissions of these pages (``berjasa.roles``); ope
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission, User
 from django.db.models import Exists, OuterRef
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from berjasa.accounts import lift_login_locks, reset_second_factor
+from berjasa.roles import Role
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+PERMISSION_ACTIONS = {
+    "add": _("may add"),
+    "change": _("may change"),
+    "delete": _("may delete"),
+    "view": _("may view"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """``Pekerja: boleh menambah``: Django stores a permission's name in English (``Can add worker``)."""
+    action, _sep, _model = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if model is None or action not in PERMISSION_ACTIONS:
+        return permission.name
+    return f"{capfirst(model._meta.verbose_name)}: {PERMISSION_ACTIONS[action]}"
+
+
+def labelled_choices(field, db_field_name: str):
+    """Role groups and permissions in a user's or group's form, by their Indonesian names."""
+    if db_field_name == "groups":
+        field.label_from_instance = role_label
+    elif db_field_name in ("permissions", "user_permissions"):
+        field.label_from_instance = permission_label
+    return field
+
+
+def role_label(group: Group) -> str:
+    """A role group by its role's name (``Administrator``); the group's name stays the role's code."""
+    return Role(group.name).label if group.name in Role.values else group.name
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """The roles' groups, by their roles' names; their permissions by Indonesian names."""
+
+    list_display = ("role",)
+
+    @admin.display(description=_("role"), ordering="name")
+    def role(self, group: Group) -> str:
+        return role_label(group)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return labelled_choices(field, db_field.name)
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
 
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
     list_display = (*UserAdmin.list_display, "has_second_factor")
+    list_filter = (*(name for name in UserAdmin.list_filter if name != "groups"), RoleFilter)
     actions = ("reset_second_factors",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return labelled_choices(field, db_field.name)
 
     def get_queryset(self, request):
         devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)

@@ -4,8 +4,8 @@
   indexes; names by substring.
 - ``OneQueryInlineMixin``: inlines whose query count does not grow with their number of rows.
 - ``ReadOnlyAdminMixin`` for records that code writes and people only read.
-- ``ActiveFilter`` (open or ended date range), ``rupiah_column`` and ``count_column`` (money and counts in
-  list columns).
+- ``ActiveFilter`` (open or ended date range); ``FormattedNumbersMixin``, ``formatted_column``, ``rupiah_column`` and ``count_column``: money and
+  counts as clerks read them in lists and read-only fields.
 - ``StreamedExportMixin``: django-import-export's Export written row by row, in constant memory.
 - ``CountedDeleteMixin``: a delete refused at once with a count of what still refers to the row.
 """
@@ -166,26 +166,103 @@ class ActiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-def rupiah_column(field_name: str, description: str) -> Callable[[models.Model], str]:
-    """A list column showing an integer Rupiah field as ``Rp16.800``, sortable by the field."""
-    return _formatted_column(field_name, description, rupiah, "in_rupiah")
+def formatted_column(
+    field_name: str, description: str, formatter: Callable[[int], str] = rupiah
+) -> Callable[[models.Model], str]:
+    """A column (or read-only field) showing an integer field through ``formatter``: ``Rp16.800`` for money,
+    ``39.851`` for a count (``number``); sortable by the field; "—" when empty."""
+
+    @admin.display(description=description, ordering=field_name)
+    def column(obj: models.Model) -> str:
+        value = getattr(obj, field_name)
+        return "—" if value is None else formatter(value)
+
+    column.__name__ = f"{field_name}{FORMATTED_SUFFIX}"
+    return column
 
 
 def count_column(field_name: str, description: str) -> Callable[[models.Model], str]:
     """A list column showing a count as ``39.851``, sortable by the field."""
-    return _formatted_column(field_name, description, number, "counted")
+    return formatted_column(field_name, description, number)
 
 
-def _formatted_column(
-    field_name: str, description: str, formatted: Callable[[int], str], suffix: str
-) -> Callable[[models.Model], str]:
-    @admin.display(description=description, ordering=field_name)
-    def column(obj: models.Model) -> str:
-        value = getattr(obj, field_name)
-        return "" if value is None else formatted(value)
+def rupiah_column(field_name: str, description: str) -> Callable[[models.Model], str]:
+    """A list column showing an integer Rupiah field as ``Rp16.800``, sortable by the field."""
+    return formatted_column(field_name, description, rupiah)
 
-    column.__name__ = f"{field_name}_{suffix}"
-    return column
+
+# Every big integer of the project is an amount of Rupiah; these integers are counts of rows or people.
+COUNT_FIELDS = frozenset(
+    {
+        "workers",
+        "rows",
+        "row_count",
+        "rows_checked",
+        "count_new",
+        "count_updated",
+        "count_unchanged",
+        "count_terminated",
+        "count_errors",
+    }
+)
+FORMATTED_SUFFIX = "_formatted"
+
+
+def _formatter_of(model_field) -> Callable[[int], str] | None:
+    if isinstance(model_field, models.BigIntegerField):
+        return rupiah
+    if isinstance(model_field, models.IntegerField) and model_field.name in COUNT_FIELDS:
+        return number
+    return None
+
+
+class FormattedNumbersMixin:
+    """Money and counts read as clerks read them (``Rp3.650.000``, ``39.851``) wherever the admin shows them
+    as text: list columns and read-only fields of a ModelAdmin or inline. Django shows a model's integer as
+    ``3650000``; here each such field shown (not edited) is replaced by a ``formatted_column`` of itself
+    (``monthly_wage`` → ``monthly_wage_formatted``). A field in an editable form stays a number input."""
+
+    def __getattr__(self, name: str):
+        field_name = name.removesuffix(FORMATTED_SUFFIX)
+        model_field = self._formatted_fields().get(field_name) if field_name != name else None
+        if model_field is None:
+            raise AttributeError(name)
+        formatter = _formatter_of(model_field)
+        return formatted_column(field_name, model_field.verbose_name, formatter)
+
+    def _formatted_fields(self) -> dict:
+        """The model's money and count fields by name."""
+        fields = self.model._meta.concrete_fields
+        return {f.name: f for f in fields if _formatter_of(f) is not None}
+
+    def _formatted(self, names, shown=None) -> list:
+        """``names`` (nested as in fieldsets) with each money or count field in ``shown`` (all when None)
+        replaced by the name of its formatted column."""
+        formatted = self._formatted_fields()
+        return [
+            tuple(self._formatted(name, shown))
+            if isinstance(name, list | tuple)
+            else f"{name}{FORMATTED_SUFFIX}"
+            if name in formatted and (shown is None or name in shown)
+            else name
+            for name in names
+        ]
+
+    def get_list_display(self, request):
+        return self._formatted(super().get_list_display(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        """Every formatted column may be shown read-only; the fieldsets choose which replace their field."""
+        formatted = [f"{name}{FORMATTED_SUFFIX}" for name in self._formatted_fields()]
+        return (*super().get_readonly_fields(request, obj), *formatted)
+
+    def get_fieldsets(self, request, obj=None):
+        editable = obj is None or self.has_change_permission(request, obj)
+        shown = set(self.get_readonly_fields(request, obj)) if editable else None
+        return [
+            (title, {**options, "fields": self._formatted(options["fields"], shown)})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
 
 
 class KnownLabelAutocompleteSelect(AutocompleteSelect):

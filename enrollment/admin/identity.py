@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from berjasa.admin.common import FormattedNumbersMixin
 from berjasa.formatting import rupiah, short_date
 from enrollment.models import Employment, IdentityProofAttempt
 from enrollment.services.identity import dismiss_attempt, link_after_review
@@ -61,7 +62,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(IdentityProofAttempt)
-class IdentityProofAttemptAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+class IdentityProofAttemptAdmin(FormattedNumbersMixin, PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "employer", "nik", "outcome", "resolution")
     list_filter = (StateFilter, "outcome", "channel")
     list_select_related = ("employer", "user")

@@ -5,8 +5,9 @@ show (``list_select_related``), orders by an indexed column and filters through 
 foreign key to a worker, employer or kelurahan is an autocomplete. ``bench/admin_changelists.py`` measures it.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -15,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -24,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from berjasa.admin.common import (
     ActiveFilter,
     CountedDeleteMixin,
+    FormattedNumbersMixin,
     IdentifierSearchMixin,
     OneQueryInlineMixin,
     ReadOnlyAdminMixin,
@@ -34,7 +37,7 @@ from berjasa.admin.common import (
 from berjasa.admin.history import AuditHistoryAdminMixin
 from berjasa.admin.import_export_pages import ReadableImportExportMixin
 from berjasa.audit import Channel
-from berjasa.formatting import date_time
+from berjasa.formatting import date_time, short_date
 from enrollment import services
 from enrollment.admin.actions import (
     approve_change_requests,
@@ -46,7 +49,7 @@ from enrollment.admin.actions import (
     seen_version_name,
     terminate_employments,
 )
-from enrollment.admin.imports import ImportUploadViews
+from enrollment.admin.imports import ImportUploadForm, ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
     ClaimAdminForm,
@@ -83,6 +86,7 @@ RECORD_FIELDS = ("entered_via", "import_batch", "created_at", "updated_at")
 
 
 class RecordAdmin(
+    FormattedNumbersMixin,
     CountedDeleteMixin,
     IdentifierSearchMixin,
     StreamedExportMixin,
@@ -219,7 +223,9 @@ class ReadOnlyWhenSavedMixin:
         return obj is None and super().has_change_permission(request, obj)
 
 
-class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline):
+class HistoryInline(
+    FormattedNumbersMixin, ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
+):
     """A worker's employments, memberships or claims, listed: each row links to its own page, where the
     services' forms and actions change it."""
 
@@ -227,7 +233,7 @@ class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
     show_change_link = True
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields
+        return (*super().get_readonly_fields(request, obj), *self.fields)
 
 
 # --- Import batches -------------------------------------------------------------------------------------
@@ -235,7 +241,11 @@ class HistoryInline(ReadOnlyAdminMixin, OneQueryInlineMixin, admin.TabularInline
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(
-    RetainedFilesAdminMixin, ImportUploadViews, ReadOnlyAdminMixin, admin.ModelAdmin
+    FormattedNumbersMixin,
+    RetainedFilesAdminMixin,
+    ImportUploadViews,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
     """Written by the import engine, never edited: upload, preview and confirm are ``ImportUploadViews``."""
 
@@ -259,6 +269,29 @@ class ImportBatchAdmin(
     show_full_result_count = False
     search_fields = ("file_name", "sha256__startswith", "employer__name")
     date_hierarchy = "created_at"
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return ["chosen_options" if name == "options" else name for name in fields]
+
+    @admin.display(description=_("options"))
+    def chosen_options(self, batch: ImportBatch) -> str:
+        """What the user chose on upload, as the upload form asked it (the stored JSON is for the engine)."""
+        lines = []
+        for name, value in batch.options.items():
+            field = ImportUploadForm.base_fields.get(name)
+            if field is None or value in (None, ""):
+                continue
+            if isinstance(field, forms.BooleanField):
+                shown = gettext("yes") if value else gettext("no")
+            elif isinstance(field, forms.DateField):
+                shown = short_date(date.fromisoformat(value))
+            elif isinstance(field, forms.ChoiceField):
+                shown = dict(field.choices).get(value, value)
+            else:
+                shown = value
+            lines.append((field.label, shown))
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines) or "—"
 
 
 # --- Employers ------------------------------------------------------------------------------------------
