@@ -248,12 +248,25 @@ def test_a_file_that_cannot_be_read_as_a_roster_is_refused_whole(employer_a, con
     assert snapshot() == before
 
 
-def test_the_same_nik_twice_refuses_the_file_and_names_the_rows(employer_a):
+def test_the_same_nik_twice_is_an_error_of_each_row_and_the_other_rows_are_checked_too(employer_a):
     nik = factories.make_nik()
     before = snapshot()
-    batch = import_(csv_file([row(nik), row(), row(nik, name="Andi lagi")]), employer_a)
-    assert (batch.status, batch.summary["refused"]) == (Status.REFUSED, "duplicate_nik")
-    assert nik in batch.message and "2" in batch.message and "4" in batch.message
+    rows = [row(nik), row(wage="banyak"), row(nik, name="Andi lagi", kelurahan="99"), row()]
+    batch = check(csv_file(rows), employer_a)
+    assert batch.status == Status.VALIDATED
+    assert sorted(codes(batch)) == [
+        (2, "duplicate_nik"),
+        (3, "not_an_amount"),
+        (4, "duplicate_nik"),
+        (4, "unknown_kelurahan"),
+    ]
+    texts = {
+        entry.row: entry.text for entry in entries(batch, "error") if entry.code == "duplicate_nik"
+    }
+    assert "4" in texts[2] and "2" in texts[4]
+    assert (batch.count_new, batch.count_errors) == (1, 3)
+    report = batch.error_file.open("rb").read().decode()
+    assert report.count("NIK") >= 3  # the header and both rows' messages
     assert snapshot() == before
 
 
