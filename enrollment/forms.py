@@ -12,7 +12,15 @@ from import_export.forms import ImportForm
 from berjasa.formatting import number
 from enrollment.date_rules import CONFIRMABLE
 from enrollment.imports.reader import RefusedFile, read_rows, sniff
-from enrollment.models import PERSONAL_FIELDS, Channel, Claim, Membership, Worker, stored_values
+from enrollment.models import (
+    PERSONAL_FIELDS,
+    Channel,
+    Claim,
+    Employer,
+    Membership,
+    Worker,
+    stored_values,
+)
 from enrollment.nik import nik_mismatches, normalize_nik
 from enrollment.services.claims import RECORDED_FIELDS
 from programs.models import Program
@@ -60,6 +68,35 @@ class StoredFormMixin:
         except ValidationError as error:
             self.add_error(None, error)  # each message on its field
         return cleaned_data
+
+
+def program_choices() -> list[tuple[str, str]]:
+    return [(program.code, str(program)) for program in Program.objects.all()]
+
+
+class EmployerAdminForm(AdminChannelForm):
+    """An employer, with the programs of its new workers chosen by ticking them (stored as their codes)."""
+
+    default_programs = forms.MultipleChoiceField(
+        label=Employer._meta.get_field("default_programs").verbose_name,
+        help_text=Employer._meta.get_field("default_programs").help_text,
+        choices=program_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Employer
+        fields = ("npp", "name", "sector", "size", "risk_class", "status", "address", "kelurahan")
+        fields += ("default_programs",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["default_programs"] = self.instance.default_programs.split()
+
+    def clean_default_programs(self) -> str:
+        chosen = set(self.cleaned_data["default_programs"])
+        return " ".join(code for code, _label in program_choices() if code in chosen)
 
 
 class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):

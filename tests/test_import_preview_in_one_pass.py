@@ -1,13 +1,28 @@
 """Issue 13: the preview of a roster or DTSEN file lists every error of the file after one check (a NIK on two
 rows is an error of both rows, not a refusal of the file), on the portal's and the admin's upload pages, and in
-the downloadable error file."""
+the downloadable error file; and it says which programs each new worker gets (the file's Program column, else the
+employer's programs for new workers)."""
+
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from enrollment.models import ImportBatch
+from enrollment.models import Employer, ImportBatch, Worker
+from programs.models import ContributionRate
 from tests import factories
-from tests.test_imports import DTSEN_HEADER, csv_file, dtsen_row, row
+from tests.test_imports import (
+    DTSEN_HEADER,
+    HEADER,
+    check,
+    codes,
+    csv_file,
+    dtsen_row,
+    entries,
+    import_,
+    row,
+)
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 Status = ImportBatch.Status
@@ -93,3 +108,126 @@ def test_a_dtsen_list_with_a_repeated_nik_is_checked_whole(client, administrator
         (4, "duplicate_nik"),
     ]
     assert [row_number for row_number, _code in codes if row_number == 3] == [3]
+
+
+# --- the programs of new workers ----------------------------------------------------------------------------
+
+
+def with_programs(*rows_and_cells) -> list:
+    """``csv_file`` rows with a Program cell each."""
+    return [[*row_cells, cell] for row_cells, cell in rows_and_cells]
+
+
+PROGRAM_HEADER = [*HEADER, "Program"]
+
+
+def programs_of(nik: str) -> list[str]:
+    return sorted(Worker.objects.get(nik=nik).memberships.values_list("program__code", flat=True))
+
+
+def test_the_program_column_decides_each_new_workers_programs(employer_a):
+    employer_a.size = Employer.Size.MEDIUM
+    employer_a.save()
+    niks = [factories.make_nik() for _ in range(4)]
+    rows = with_programs(
+        (row(niks[0]), "JKK, JKM, JHT, JP"),
+        (row(niks[1]), "jkk;jkm / jht  jkp"),
+        (row(niks[2]), ""),  # the employer's programs
+        (row(niks[3]), "JKK, JKX"),
+    )
+    batch = import_(csv_file(rows, header=PROGRAM_HEADER), employer_a, only_valid_rows=True)
+    assert batch.status == Status.IMPORTED
+    assert programs_of(niks[0]) == ["JHT", "JKK", "JKM", "JP"]
+    assert programs_of(niks[1]) == ["JHT", "JKK", "JKM", "JKP"]
+    assert programs_of(niks[2]) == ["JHT", "JKK", "JKM", "JKP", "JP"]  # medium: Perpres 109/2013
+    assert codes(batch) == [(5, "unknown_program")]
+    assert [entry.column for entry in entries(batch, "error")] == ["Program"]
+    assert "JKX" in entries(batch, "error")[0].text
+    assert [entry.programs for entry in entries(batch, "new")] == [
+        "JKK, JKM, JHT, JP",
+        "JKK, JKM, JHT, JKP",
+        "JKK, JKM, JHT, JP, JKP",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("size", "chosen", "expected"),
+    [
+        (Employer.Size.MICRO, "", ["JKK", "JKM"]),
+        (Employer.Size.SMALL, "", ["JHT", "JKK", "JKM", "JKP"]),
+        (Employer.Size.LARGE, "", ["JHT", "JKK", "JKM", "JKP", "JP"]),
+        (Employer.Size.LARGE, "JKK JKM JHT", ["JHT", "JKK", "JKM"]),
+    ],
+)
+def test_a_file_without_the_program_column_gives_the_employers_programs(
+    employer_a, size, chosen, expected
+):
+    employer_a.size, employer_a.default_programs = size, chosen
+    employer_a.save()
+    nik = factories.make_nik()
+    batch = import_(csv_file([row(nik)]), employer_a)
+    assert batch.status == Status.IMPORTED
+    assert programs_of(nik) == expected
+
+
+def test_a_program_the_rules_refuse_is_an_error_of_its_row(employer_a, settings):
+    nik = factories.make_nik()
+    ContributionRate.objects.filter(program__code="JP").delete()
+    batch = check(csv_file(with_programs((row(nik), "JKK JP")), header=PROGRAM_HEADER), employer_a)
+    assert codes(batch) == [(2, "no_rate")]
+
+
+def test_the_portal_preview_shows_the_programs_of_each_new_worker(
+    client, employer_a_user, employer_a
+):
+    client.force_login(employer_a_user)
+    content = csv_file(with_programs((row(), "JKK JKM"), (row(), "")), header=PROGRAM_HEADER)
+    response = client.post(reverse("portal:imports"), {"file": content, "reason": "CONTRACT_ENDED"})
+    page = client.get(response.url, {"show": "new"})
+    html = page.content.decode()
+    assert page.context["with_programs"]
+    assert "JKK, JKM</td>" in html and "JKK, JKM, JHT, JKP</td>" in html
+
+
+def test_the_admin_sets_an_employers_programs_for_new_workers(client, administrator, employer_a):
+    client.force_login(administrator)
+    url = reverse("admin:enrollment_employer_change", args=[employer_a.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and name != "default_programs"
+    }
+    data.update(
+        {
+            "kelurahan": employer_a.kelurahan_id,
+            "default_programs": ["JKM", "JKK"],
+            "user_links-TOTAL_FORMS": 0,
+            "user_links-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302
+    employer_a.refresh_from_db()
+    assert (employer_a.default_programs, employer_a.programs_of_new_workers()) == (
+        "JKK JKM",
+        ("JKK", "JKM"),
+    )
+
+
+def test_the_template_explains_the_program_column(client, employer_a_user):
+    client.force_login(employer_a_user)
+    response = client.get(reverse("portal:import_template", args=["xlsx"]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    roster, _codes, programs = workbook.worksheets
+    assert roster["M1"].value == "Program" and roster["M2"].value == "JKK, JKM, JHT, JKP"
+    assert [row_cells[0] for row_cells in programs.iter_rows(min_row=3, values_only=True)] == [
+        "JKK",
+        "JKM",
+        "JHT",
+        "JP",
+        "JKP",
+    ]
+    assert "JHT" in programs["C2"].value

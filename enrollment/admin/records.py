@@ -47,6 +47,7 @@ from enrollment.admin.imports import ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
     ClaimAdminForm,
+    EmployerAdminForm,
     EmploymentAdminForm,
     EnrolmentAdminForm,
     RecordImportForm,
@@ -329,6 +330,7 @@ def roster_link(employer: Employer, size: int) -> str:
 @admin.register(Employer)
 class EmployerAdmin(RecordAdmin):
     resource_classes = [EmployerResource]
+    form = EmployerAdminForm
     list_display = ("name", "npp", "sector", "size", "kelurahan", "status", "roster")
     list_select_related = ("kelurahan__kecamatan",)
     list_filter = ("status", "size", "sector", "kelurahan__kecamatan", "entered_via")
@@ -340,6 +342,7 @@ class EmployerAdmin(RecordAdmin):
     fieldsets = (
         (None, {"fields": ("npp", "name", "sector", "size", "risk_class", "status")}),
         (_("Address"), {"fields": ("address", "kelurahan")}),
+        (_("New workers"), {"fields": ("default_programs",)}),
         (_("Roster"), {"fields": ("roster",)}),
         (_("Record"), {"fields": RECORD_FIELDS}),
     )

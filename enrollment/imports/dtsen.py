@@ -65,13 +65,15 @@ class DtsenImport(Importer):
         payment = Payment.of(self.segment, funding)
         income = settings.DTSEN_DECLARED_INCOME
         self.programs = []  # (program id, the membership's monthly_contribution, shares and wage)
-        for program_id, code in Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code"):  # fmt: skip
+        self.codes = dict(Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code"))
+        for program_id, code in self.codes.items():
             try:
                 values = (*rates.contribution(code, payment, income, start_date).stored(), income)
             except Refused as refusal:
                 self.plan.blocked = str(refusal)
                 values = (0, 0, 0, 0, income)
             self.programs.append((program_id, values))
+        self.new_worker_programs = self._codes(self.programs)
 
     def fields(self) -> list[Field]:
         return [*super().fields(), Field("decile", "decile", cells.parse_decile, required=True)]
@@ -99,7 +101,14 @@ class DtsenImport(Importer):
                     self.warn_nik_mismatch(line)
                     self.plan.count(
                         Kind.NEW,
-                        Entry(Kind.NEW, line.row, line.nik, line.name, text=self.new_worker_text),
+                        Entry(
+                            Kind.NEW,
+                            line.row,
+                            line.nik,
+                            line.name,
+                            text=self.new_worker_text,
+                            programs=self.new_worker_programs,
+                        ),
                     )
                     continue
                 current = memberships.get(worker[0], ())
@@ -130,9 +139,14 @@ class DtsenImport(Importer):
                         line.nik,
                         line.name,
                         text=_("Already registered in Makassar: memberships opened."),
+                        programs=self._codes(missing),
                     ),
                 )
         return work
+
+    def _codes(self, programs: list[tuple[int, tuple]]) -> str:
+        """The program codes of the memberships to open, as the preview shows them."""
+        return ", ".join(self.codes[program_id] for program_id, _values in programs)
 
     def _skip(self, line: Line, reason: str, text: str) -> None:
         self.plan.skipped_reasons[reason] += 1

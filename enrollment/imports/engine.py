@@ -57,7 +57,16 @@ MEMBERSHIP_COLUMNS = (
 class Line:
     """One valid row of a file: the person, and what the file says besides (job or DTSEN desil)."""
 
-    __slots__ = ("row", "nik", *PERSON_FIELDS, "start_date", "monthly_wage", "decile", "npp")
+    __slots__ = (
+        "row",
+        "nik",
+        *PERSON_FIELDS,
+        "start_date",
+        "monthly_wage",
+        "programs",
+        "decile",
+        "npp",
+    )
 
 
 @dataclass(frozen=True)
