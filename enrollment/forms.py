@@ -1,6 +1,7 @@
 """Forms of the admin, and the personal data cleaning the portal's forms share. The NIK rules themselves live in
 ``enrollment.nik``."""
 
+from contextlib import suppress
 from itertools import islice
 
 from django import forms
@@ -21,12 +22,10 @@ from enrollment.models import (
     Worker,
     stored_values,
 )
-from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.nik import normalize_nik
 from enrollment.services.claims import RECORDED_FIELDS
 from programs.models import Program
 
-# The NIK and what it encodes: checked against each other when one of them is entered or changed.
-NIK_FACTS = {"nik", "birth_date", "sex"}
 # KPJ numbers are 11 digits in practice, but no specification says so: another length is only a warning.
 KPJ_USUAL_LENGTH = 11
 
@@ -104,7 +103,8 @@ class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):
 
     The NIK may come with spaces, dots or dashes and is stored as its 16 digits (``Worker.clean`` applies
     ``normalize_nik``, whose messages the form shows). When the NIK, birth date or sex is entered or changed,
-    a birth date or sex that disagrees with the NIK is refused until the operator ticks ``keep_as_entered``.
+    ``correct_worker`` refuses a birth date or sex that disagrees with the NIK until the operator ticks
+    ``keep_as_entered`` (``enrollment.nik.judge_nik_facts``).
     After ``is_valid()``, ``warnings`` lists what the admin should point out without refusing the record (a
     KPJ number of an unusual length, when it is entered or changed).
     """
@@ -145,26 +145,8 @@ class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):
                 )
                 % {"kpj": kpj, "count": len(kpj), "usual": KPJ_USUAL_LENGTH}
             )
-        try:
+        with suppress(ValidationError):  # Worker.clean puts the message on the NIK field
             cleaned_data["nik"] = normalize_nik(cleaned_data.get("nik"))
-        except ValidationError:
-            return cleaned_data  # Worker.clean puts the message on the NIK field
-        if self.instance.pk and not NIK_FACTS.intersection(self.changed_data):
-            return cleaned_data  # an old disagreement does not block editing the phone number
-        mismatches = nik_mismatches(
-            cleaned_data["nik"], cleaned_data.get("birth_date"), cleaned_data.get("sex")
-        )
-        if mismatches and not cleaned_data.get("keep_as_entered"):
-            advice = _("If the worker's documents confirm the record, tick “%(label)s” and save.")
-            raise ValidationError(
-                [
-                    ValidationError(message, code="nik_mismatch")
-                    for message in [
-                        *mismatches,
-                        advice % {"label": self.fields["keep_as_entered"].label},
-                    ]
-                ]
-            )
         return cleaned_data
 
 

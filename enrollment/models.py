@@ -225,6 +225,7 @@ class Employer(models.Model):
         _("programs of new workers"),
         max_length=40,
         blank=True,
+        default="",
         db_default="",  # also for rows written in bulk (the demo data)
         help_text=_(
             "The programs a roster file's new workers are enrolled in when the file has no Program column or "
@@ -335,6 +336,11 @@ class Worker(Versioned):
     has_disability = models.BooleanField(_("person with a disability"), default=False)
     dtsen_decile = models.PositiveSmallIntegerField(
         _("DTSEN decile"), null=True, blank=True, help_text=_("1 (poorest) to 10, from DTSEN.")
+    )
+    # The disagreements of the birth date or sex with the NIK a staff user confirmed when they were written
+    # (enrollment.nik.judge_nik_facts): each one's code, words, who confirmed it and when. Null without any.
+    confirmed_warnings = models.JSONField(
+        _("NIK warnings confirmed"), null=True, blank=True, editable=False
     )
     # Who may read the contact fields in the portal (enrollment.visibility.worker_fields_visible_to).
     keeper = models.ForeignKey(

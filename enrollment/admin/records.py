@@ -515,6 +515,7 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
             acting_user=request.user,
             channel=Channel.ADMIN,
             seen_version=form.cleaned_data["seen_version"],
+            confirm_nik_mismatch=form.cleaned_data["keep_as_entered"],
         )
 
     def save_model(self, request, obj, form, change):

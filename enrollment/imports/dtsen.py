@@ -50,8 +50,8 @@ class DtsenWork:
 class DtsenImport(Importer):
     columns = DTSEN_COLUMNS
 
-    def __init__(self, plan: Plan, start_date: date, progress=None) -> None:
-        super().__init__(plan, progress)
+    def __init__(self, plan: Plan, start_date: date, progress=None, acting_user=None) -> None:
+        super().__init__(plan, progress, acting_user)
         self.start_date = start_date
         self.max_decile = settings.DTSEN_MAX_DECILE
         self.segment = (
@@ -96,9 +96,10 @@ class DtsenImport(Importer):
                     continue
                 worker = known.get(line.nik)
                 if worker is None:
+                    if not self.nik_facts_accepted(line):
+                        continue
                     work.new_workers.append(line)
                     work.enrolments.append((line, None, self.programs))
-                    self.warn_nik_mismatch(line)
                     self.plan.count(
                         Kind.NEW,
                         Entry(

@@ -19,8 +19,14 @@ from enrollment.imports import cells
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.reader import Column, Table
 from enrollment.imports.writer import BulkWriter
-from enrollment.models import PERSONAL_FIELDS, Membership, Worker
-from enrollment.nik import nik_mismatches, normalize_nik, without_text_mark
+from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker
+from enrollment.nik import (
+    NIK_MISMATCH,
+    NikContradicts,
+    judge_nik_facts,
+    normalize_nik,
+    without_text_mark,
+)
 from enrollment.phones import normalize_phone
 from programs.models import Kelurahan
 
@@ -33,10 +39,11 @@ _LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name"
 # The worker's attributes a file may set (``kelurahan_id``, not ``kelurahan``: also the columns' names), in the
 # order the writer uses.
 PERSON_FIELDS = tuple(Worker._meta.get_field(name).attname for name in PERSONAL_FIELDS)
-WORKER_LOOKUP = ("id", "nik", "keeper_id", *PERSON_FIELDS)
-PERSON_AT = 3  # where PERSON_FIELDS start in a WORKER_LOOKUP tuple
+WORKER_LOOKUP = ("id", "nik", "keeper_id", "confirmed_warnings", *PERSON_FIELDS)
+PERSON_AT = 4  # where PERSON_FIELDS start in a WORKER_LOOKUP tuple
 # The columns of a bulk insert of new workers (imports and the demo data), in this order.
 WORKER_COLUMNS = ("nik", *PERSON_FIELDS, "dtsen_decile", "keeper_id")
+NEW_WORKER_COLUMNS = (*WORKER_COLUMNS, "confirmed_warnings")  # an import's new workers
 MEMBERSHIP_COLUMNS = (
     "worker_id",
     "program_id",
@@ -66,6 +73,7 @@ class Line:
         "programs",
         "decile",
         "npp",
+        "confirmed_warnings",  # of the NIK's warnings (``nik_facts_accepted``)
     )
 
 
@@ -84,8 +92,11 @@ class Importer:
 
     columns: Sequence[Column]
 
-    def __init__(self, plan: Plan, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, plan: Plan, progress: Callable[[int], None] | None = None, acting_user=None
+    ) -> None:
         self.plan = plan
+        self.acting_user = acting_user  # who uploaded the file; None for the commands
         self.progress = progress or (lambda rows: None)
         self.today = timezone.localdate()
         self.kelurahan_codes = dict(Kelurahan.objects.values_list("pk", "code"))
@@ -277,10 +288,28 @@ class Importer:
     def warn(self, line: Line, message: str, code: str) -> None:
         self.plan.note(Entry(Kind.WARNING, line.row, line.nik, line.name, text=message, code=code))
 
-    def warn_nik_mismatch(self, line: Line) -> None:
-        """Birth date or sex that disagree with the NIK: a warning the one who confirms accepts."""
-        for message in nik_mismatches(line.nik, line.birth_date, line.sex, today=self.today):
-            self.warn(line, message, "nik_mismatch")
+    def nik_facts_accepted(self, line: Line) -> bool:
+        """A row that writes a birth date or sex, judged by the one NIK rule (``judge_nik_facts``): a warning
+        in the preview when the uploader may confirm (staff, the commands: importing confirms it, and the
+        worker keeps the confirmation), else the row's error (an employer's file)."""
+        try:
+            line.confirmed_warnings = judge_nik_facts(
+                line.nik,
+                line.birth_date,
+                line.sex,
+                acting_user=self.acting_user,
+                channel=Channel.IMPORT,
+                confirm=True,
+                today=self.today,
+            )
+        except NikContradicts as refusal:
+            self.error(
+                line, self.headers.get("nik", "nik"), " ".join(refusal.messages), NIK_MISMATCH
+            )
+            return False
+        for confirmation in line.confirmed_warnings or ():
+            self.warn(line, confirmation["warning"], NIK_MISMATCH)
+        return True
 
     # --- looking up ------------------------------------------------------------------------------------------
 
@@ -369,7 +398,7 @@ def insert_workers(
     ``keeper_id``: the employer whose file entered them (their record keeper); None for Disnaker's lists."""
     writer.insert(
         Worker,
-        WORKER_COLUMNS,
+        NEW_WORKER_COLUMNS,
         (
             (
                 line.nik,
@@ -384,6 +413,7 @@ def insert_workers(
                 bool(line.has_disability),
                 line.decile if with_decile else None,
                 keeper_id,
+                line.confirmed_warnings,
             )
             for line in lines
         ),

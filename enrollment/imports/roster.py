@@ -78,6 +78,7 @@ FIELD_OF = {attr: attr.removesuffix("_id") for attr in PERSON_FIELDS}
 CONTACT_ATTRS = {attr for attr in PERSON_FIELDS if FIELD_OF[attr] in CONTACT_FIELDS}
 EMPTY = (None, "")
 KEEPER_AT = WORKER_LOOKUP.index("keeper_id")
+CONFIRMED_AT = WORKER_LOOKUP.index("confirmed_warnings")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,9 @@ class RosterWork:
 
     new_workers: list[Line] = field(default_factory=list)
     hires: list[tuple[Line, int | None, list[tuple[int, date, int]]]] = field(default_factory=list)
-    worker_updates: list[tuple] = field(default_factory=list)  # (id, *PERSON_FIELDS)
+    worker_updates: list[tuple] = field(
+        default_factory=list
+    )  # (id, *PERSON_FIELDS, keeper, confirmed)
     job_updates: list[tuple[int, date, int]] = field(default_factory=list)
     new_wages: dict[int, int] = field(default_factory=dict)  # worker id → the file's new wage
     terminations: list[tuple[int, date, str]] = field(
@@ -117,8 +120,9 @@ class RosterImport(Importer):
         sync: SyncOptions | None = None,
         progress=None,
         proof: ProofGate | None = None,
+        acting_user=None,
     ) -> None:
-        super().__init__(plan, progress)
+        super().__init__(plan, progress, acting_user)
         self.employer = employer
         self.sync = sync
         # None: the batch links known persons without proof (Disnaker, the commands).
@@ -312,9 +316,8 @@ class RosterImport(Importer):
 
     def _plan_new_worker(self, line: Line, work: RosterWork) -> None:
         opened = self._memberships_to_open(line, ())
-        if opened is None:
+        if not self.nik_facts_accepted(line) or opened is None:
             return
-        self.warn_nik_mismatch(line)
         work.new_workers.append(line)
         work.hires.append((line, None, opened))
         self.plan.count(
@@ -334,8 +337,10 @@ class RosterImport(Importer):
         if opened is None:
             return
         changes = self._personal_changes(line, worker, shared, work)
+        if changes is None:
+            return
         if changes:
-            work.worker_updates.append(_updated(worker, changes, self.employer.pk))
+            work.worker_updates.append(_updated(worker, changes, self.employer.pk, line))
         work.hires.append((line, worker[0], opened))
         self.plan.count(
             Kind.NEW,
@@ -351,6 +356,8 @@ class RosterImport(Importer):
 
     def _plan_update(self, line, worker, shared, job, work: RosterWork) -> None:
         changes = self._personal_changes(line, worker, shared, work)
+        if changes is None:
+            return
         employment_id, start, wage, _nik = job
         details = [
             self._change(name, worker[PERSON_AT + PERSON_FIELDS.index(name)], value, worker)
@@ -364,15 +371,18 @@ class RosterImport(Importer):
                 work.new_wages[worker[0]] = line.monthly_wage
                 details.append(self._change("monthly_wage", wage, line.monthly_wage, worker))
         if changes:
-            work.worker_updates.append(_updated(worker, changes, self.employer.pk))
+            work.worker_updates.append(_updated(worker, changes, self.employer.pk, line))
         if details:
             entry = Entry(Kind.UPDATED, line.row, line.nik, line.name, text="; ".join(details))
             self.plan.count(Kind.UPDATED, entry)
         else:
             self.plan.count(Kind.UNCHANGED)
 
-    def _personal_changes(self, line: Line, worker: tuple, shared: bool, work: RosterWork) -> dict:
-        """The fields the file changes; for a shared worker none: its differences become a change request."""
+    def _personal_changes(
+        self, line: Line, worker: tuple, shared: bool, work: RosterWork
+    ) -> dict | None:
+        """The fields the file changes; for a shared worker none: its differences become a change request.
+        None: a new birth date or sex that disagrees with the NIK was refused (the row's error)."""
         changes = {}
         for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True):
             value = getattr(line, name)
@@ -381,8 +391,10 @@ class RosterImport(Importer):
         if shared and changes:
             self._request(line, worker, changes, work)
             return {}
-        if {"birth_date", "sex"} & set(changes):
-            self.warn_nik_mismatch(line)
+        if not {"birth_date", "sex"} & set(changes):
+            line.confirmed_warnings = worker[CONFIRMED_AT]
+        elif not self.nik_facts_accepted(line):
+            return None
         return changes
 
     def _request(self, line: Line, worker: tuple, changes: dict, work: RosterWork) -> None:
@@ -518,7 +530,9 @@ class RosterImport(Importer):
             writer, work.new_workers, with_decile=False, keeper_id=self.employer.pk
         )
         if work.worker_updates:  # the employer's change applied: it keeps the record now
-            writer.update(Worker, [*PERSON_FIELDS, "keeper_id"], work.worker_updates)
+            writer.update(
+                Worker, [*PERSON_FIELDS, "keeper_id", "confirmed_warnings"], work.worker_updates
+            )
             writer.history(Worker, "~", [row[0] for row in work.worker_updates])
         if work.change_requests:
             self._write_requests(work.change_requests, writer)
@@ -631,9 +645,9 @@ def _differs(line: Line, worker: tuple) -> bool:
     )
 
 
-def _updated(worker: tuple, changes: dict, keeper_id: int) -> tuple:
-    """(id, *PERSON_FIELDS, keeper) with the changes applied to the recorded values."""
-    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True)), keeper_id)  # fmt: skip
+def _updated(worker: tuple, changes: dict, keeper_id: int, line: Line) -> tuple:
+    """(id, *PERSON_FIELDS, keeper, confirmed NIK warnings) with the changes applied to the recorded values."""
+    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True)), keeper_id, line.confirmed_warnings)  # fmt: skip
 
 
 def _shown(value) -> str:
