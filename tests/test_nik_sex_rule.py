@@ -92,6 +92,8 @@ def test_the_admin_form_refuses_it_until_the_operator_confirms_and_keeps_the_con
     response = client.post(url, {**data, "keep_as_entered": "on"})
     assert response.status_code == 302
     assert confirmed_codes() == [(NIK_MISMATCH, operator.username)]
+    page = client.get(admin_url(Worker, "change", Worker.objects.get().pk)).content.decode()
+    assert f"dikonfirmasi oleh {operator.username}" in page
 
 
 def test_the_admins_worker_import_needs_the_confirmation_column(client, operator):

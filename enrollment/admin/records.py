@@ -497,6 +497,7 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
                     "birth_date",
                     "sex",
                     "keep_as_entered",
+                    "nik_warnings_confirmed",
                     "seen_version",
                 )
             },
@@ -506,8 +507,12 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
         (_("Record"), {"fields": ("keeper", *RECORD_FIELDS)}),
     )
     # Disnaker's corrections apply at once and keep the record keeper (docs/architecture.md, Access).
-    readonly_fields = ("keeper",)
+    readonly_fields = ("keeper", "nik_warnings_confirmed")
     inlines = (EmploymentInline, MembershipInline, ClaimInline)
+
+    @admin.display(description=_("NIK warnings confirmed"))
+    def nik_warnings_confirmed(self, obj: Worker) -> str:
+        return confirmations_shown(obj.confirmed_warnings)
 
     def save_through_services(self, request, obj, form, change):
         return services.correct_worker(
@@ -585,23 +590,28 @@ class ConfirmedWarningsMixin:
 
     @admin.display(description=_("date warnings confirmed"))
     def date_warnings_confirmed(self, obj) -> str:
-        if not obj.confirmed_warnings:
-            return "—"
-        return format_html_join(
-            "",
-            "<p>{} ({})</p>",
+        return confirmations_shown(obj.confirmed_warnings)
+
+
+def confirmations_shown(confirmations: list[dict] | None) -> str:
+    """Warnings a staff user confirmed (``confirmed_warnings``): each one's words, by whom and when."""
+    if not confirmations:
+        return "—"
+    return format_html_join(
+        "",
+        "<p>{} ({})</p>",
+        (
             (
-                (
-                    confirmation["warning"],
-                    gettext("confirmed by %(user)s on %(when)s")
-                    % {
-                        "user": confirmation["confirmed_by"] or "—",
-                        "when": date_time(datetime.fromisoformat(confirmation["confirmed_at"])),
-                    },
-                )
-                for confirmation in obj.confirmed_warnings
-            ),
-        )
+                confirmation["warning"],
+                gettext("confirmed by %(user)s on %(when)s")
+                % {
+                    "user": confirmation["confirmed_by"] or "—",
+                    "when": date_time(datetime.fromisoformat(confirmation["confirmed_at"])),
+                },
+            )
+            for confirmation in confirmations
+        ),
+    )
 
 
 @admin.register(Employment)
