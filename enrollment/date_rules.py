@@ -266,6 +266,12 @@ def judge(
         raise DatesContradict(
             blocking, allowed and all(contradiction.confirmable for contradiction in blocking)
         )
+    return confirmations(contradictions, acting_user)
+
+
+def confirmations(contradictions: Sequence[Contradiction], acting_user) -> list[dict]:
+    """What a record stores of warnings confirmed (``confirmed_warnings``): each one's code and words, who
+    confirmed it and when."""
     when = timezone.now().isoformat(timespec="seconds")
     who = getattr(acting_user, "username", "") if acting_user is not None else ""
     return [

@@ -1,6 +1,7 @@
 """Forms of the admin, and the personal data cleaning the portal's forms share. The NIK rules themselves live in
 ``enrollment.nik``."""
 
+from contextlib import suppress
 from itertools import islice
 
 from django import forms
@@ -12,13 +13,19 @@ from import_export.forms import ImportForm
 from berjasa.formatting import number
 from enrollment.date_rules import CONFIRMABLE
 from enrollment.imports.reader import RefusedFile, read_rows, sniff
-from enrollment.models import PERSONAL_FIELDS, Channel, Claim, Membership, Worker, stored_values
-from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.models import (
+    PERSONAL_FIELDS,
+    Channel,
+    Claim,
+    Employer,
+    Membership,
+    Worker,
+    stored_values,
+)
+from enrollment.nik import normalize_nik
 from enrollment.services.claims import RECORDED_FIELDS
 from programs.models import Program
 
-# The NIK and what it encodes: checked against each other when one of them is entered or changed.
-NIK_FACTS = {"nik", "birth_date", "sex"}
 # KPJ numbers are 11 digits in practice, but no specification says so: another length is only a warning.
 KPJ_USUAL_LENGTH = 11
 
@@ -62,12 +69,42 @@ class StoredFormMixin:
         return cleaned_data
 
 
+def program_choices() -> list[tuple[str, str]]:
+    return [(program.code, str(program)) for program in Program.objects.all()]
+
+
+class EmployerAdminForm(AdminChannelForm):
+    """An employer, with the programs of its new workers chosen by ticking them (stored as their codes)."""
+
+    default_programs = forms.MultipleChoiceField(
+        label=Employer._meta.get_field("default_programs").verbose_name,
+        help_text=Employer._meta.get_field("default_programs").help_text,
+        choices=program_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Employer
+        fields = ("npp", "name", "sector", "size", "risk_class", "status", "address", "kelurahan")
+        fields += ("default_programs",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["default_programs"] = self.instance.default_programs.split()
+
+    def clean_default_programs(self) -> str:
+        chosen = set(self.cleaned_data["default_programs"])
+        return " ".join(code for code, _label in program_choices() if code in chosen)
+
+
 class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):
     """A worker as an operator types it in.
 
     The NIK may come with spaces, dots or dashes and is stored as its 16 digits (``Worker.clean`` applies
     ``normalize_nik``, whose messages the form shows). When the NIK, birth date or sex is entered or changed,
-    a birth date or sex that disagrees with the NIK is refused until the operator ticks ``keep_as_entered``.
+    ``correct_worker`` refuses a birth date or sex that disagrees with the NIK until the operator ticks
+    ``keep_as_entered`` (``enrollment.nik.judge_nik_facts``).
     After ``is_valid()``, ``warnings`` lists what the admin should point out without refusing the record (a
     KPJ number of an unusual length, when it is entered or changed).
     """
@@ -108,26 +145,8 @@ class WorkerAdminForm(StoredFormMixin, SeenVersionForm, AdminChannelForm):
                 )
                 % {"kpj": kpj, "count": len(kpj), "usual": KPJ_USUAL_LENGTH}
             )
-        try:
+        with suppress(ValidationError):  # Worker.clean puts the message on the NIK field
             cleaned_data["nik"] = normalize_nik(cleaned_data.get("nik"))
-        except ValidationError:
-            return cleaned_data  # Worker.clean puts the message on the NIK field
-        if self.instance.pk and not NIK_FACTS.intersection(self.changed_data):
-            return cleaned_data  # an old disagreement does not block editing the phone number
-        mismatches = nik_mismatches(
-            cleaned_data["nik"], cleaned_data.get("birth_date"), cleaned_data.get("sex")
-        )
-        if mismatches and not cleaned_data.get("keep_as_entered"):
-            advice = _("If the worker's documents confirm the record, tick “%(label)s” and save.")
-            raise ValidationError(
-                [
-                    ValidationError(message, code="nik_mismatch")
-                    for message in [
-                        *mismatches,
-                        advice % {"label": self.fields["keep_as_entered"].label},
-                    ]
-                ]
-            )
         return cleaned_data
 
 

@@ -169,6 +169,17 @@ def import_batch_field() -> models.ForeignKey:
     )
 
 
+# The programs an employer must enrol its wage earners in, by the size of the business (Perpres 109/2013 Pasal 6
+# ayat 1: medium and large JKK, JKM, JHT, JP; small JKK, JKM, JHT; micro JKK, JKM), with JKP for those in the
+# programs PP 37/2021 Pasal 4 asks of it (JKK, JKM, JHT, and JP for medium and large): decision 56.
+PROGRAMS_REQUIRED_BY_SIZE = {
+    "MICRO": ("JKK", "JKM"),
+    "SMALL": ("JKK", "JKM", "JHT", "JKP"),
+    "MEDIUM": ("JKK", "JKM", "JHT", "JP", "JKP"),
+    "LARGE": ("JKK", "JKM", "JHT", "JP", "JKP"),
+}
+
+
 class Employer(models.Model):
     """A company (pemberi kerja) registered with BPJS Ketenagakerjaan under its NPP."""
 
@@ -210,6 +221,18 @@ class Employer(models.Model):
     risk_class = models.PositiveSmallIntegerField(
         _("JKK risk class"), default=1, help_text=_("1 (very low) to 5 (very high).")
     )
+    default_programs = models.CharField(
+        _("programs of new workers"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",  # also for rows written in bulk (the demo data)
+        help_text=_(
+            "The programs a roster file's new workers are enrolled in when the file has no Program column or "
+            "the row's cell is empty. None chosen: the programs the law requires of the employer's size "
+            "(micro: JKK, JKM; small: JKK, JKM, JHT, JKP; medium and large: JKK, JKM, JHT, JP, JKP)."
+        ),
+    )  # program codes separated by spaces, in the programs' order
     address = models.CharField(_("address"), max_length=255, blank=True)
     kelurahan = models.ForeignKey(
         Kelurahan, verbose_name=_("sub-district"), on_delete=models.PROTECT, null=True, blank=True
@@ -238,6 +261,10 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.npp})"
+
+    def programs_of_new_workers(self) -> tuple[str, ...]:
+        """The program codes a new worker of a roster file gets when the file does not say (decision 56)."""
+        return tuple(self.default_programs.split()) or PROGRAMS_REQUIRED_BY_SIZE[self.size]
 
 
 class EmployerUser(models.Model):
@@ -309,6 +336,11 @@ class Worker(Versioned):
     has_disability = models.BooleanField(_("person with a disability"), default=False)
     dtsen_decile = models.PositiveSmallIntegerField(
         _("DTSEN decile"), null=True, blank=True, help_text=_("1 (poorest) to 10, from DTSEN.")
+    )
+    # The disagreements of the birth date or sex with the NIK a staff user confirmed when they were written
+    # (enrollment.nik.judge_nik_facts): each one's code, words, who confirmed it and when. Null without any.
+    confirmed_warnings = models.JSONField(
+        _("NIK warnings confirmed"), null=True, blank=True, editable=False
     )
     # Who may read the contact fields in the portal (enrollment.visibility.worker_fields_visible_to).
     keeper = models.ForeignKey(

@@ -2,6 +2,8 @@
 
 A NIK is 16 digits, ``PP KK CC DD MM YY SSSS``: province, regency/city and district of first registration,
 birth date (40 added to the day for women) and a serial from 0001. There is no check digit.
+
+A birth date or sex that disagrees with the NIK is judged by ``judge_nik_facts`` on every path (decision 57).
 """
 
 import re
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berjasa.formatting import short_date
+from enrollment.date_rules import Contradiction, confirmations, may_confirm
 
 # Kemendagri province codes (incl. the Papua provinces formed in 2022).
 PROVINCE_CODES = frozenset(
@@ -207,3 +210,51 @@ def nik_mismatches(
             else _("The NIK encodes a man, but the record says female.")
         )
     return warnings
+
+
+NIK_MISMATCH = "nik_mismatch"  # the code of the warning, as stored with a confirmation
+
+
+class NikContradicts(ValidationError):
+    """The birth date or sex disagrees with the NIK, and no staff user confirmed the record."""
+
+    def __init__(self, mismatches: list[str], confirmable: bool) -> None:
+        self.mismatches = mismatches
+        self.confirmable = confirmable
+        advice = (
+            _("If the worker's KTP confirms the record, confirm the warning and save again.")
+            if confirmable
+            else _(
+                "Correct the birth date or sex as on the KTP. If the KTP itself disagrees with its NIK, "
+                "Disnaker records the worker."
+            )
+        )
+        super().__init__(
+            [ValidationError(message, code=NIK_MISMATCH) for message in [*mismatches, advice]]
+        )
+
+
+def judge_nik_facts(
+    nik: str,
+    birth_date: date | None,
+    sex: str | None,
+    *,
+    acting_user,
+    channel: str,
+    confirm: bool = False,
+    today: date | None = None,
+) -> list[dict] | None:
+    """The one rule of every path (portal, admin forms and imports, roster and DTSEN files, commands).
+
+    A disagreement is a warning staff (and the commands they run) may confirm, as old records and some KTPs
+    carry typos; for an employer's user or the portal it is refused (``NikContradicts``), as the date rules'
+    warnings are (``enrollment.date_rules.may_confirm``). Returns what the worker stores as
+    ``confirmed_warnings`` (who confirmed what, when), None when nothing disagrees.
+    """
+    mismatches = nik_mismatches(nik, birth_date, sex, today=today)
+    if not mismatches:
+        return None
+    allowed = may_confirm(acting_user, channel)
+    if not (confirm and allowed):
+        raise NikContradicts(mismatches, allowed)
+    return confirmations([Contradiction(NIK_MISMATCH, text) for text in mismatches], acting_user)

@@ -17,6 +17,7 @@ These are for corrections and small files; rosters and the DTSEN list go through
 is built for tens of thousands of rows.
 """
 
+from collections.abc import Collection
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -42,7 +43,7 @@ from enrollment.models import (
     adopt,
     stored_form,
 )
-from enrollment.nik import normalize_nik
+from enrollment.nik import NIK_MISMATCH, NikContradicts, judge_nik_facts, normalize_nik
 from enrollment.services.versions import lock_as_seen
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 from programs.resources import KnownBy
@@ -180,7 +181,42 @@ class EmployerResource(AuditedResource):
         fields = ("npp", "name", "sector", "size", "risk_class", "address", "kelurahan", "status")
 
 
+# The column in which a staff user confirms a row's warnings (``enrollment.date_rules``, the NIK's), by code.
+CONFIRM_COLUMN = "confirm_warnings"
+
+
+def confirmed_codes(value, confirmable: Collection[str] = date_rules.CONFIRMABLE) -> frozenset[str]:
+    """The warning codes a file's ``confirm_warnings`` cell confirms (comma-separated), of ``confirmable``."""
+    if cells.is_blank(value):
+        return frozenset()
+    codes = frozenset(code.strip() for code in str(value).split(",") if code.strip())
+    unknown = codes - set(confirmable)
+    if unknown:
+        raise ValidationError(
+            {
+                CONFIRM_COLUMN: _(
+                    "“%(codes)s” is not a warning that can be confirmed here; write one or more of "
+                    "%(known)s, or leave the cell empty."
+                )
+                % {
+                    "codes": ", ".join(sorted(unknown)),
+                    "known": ", ".join(sorted(confirmable)),
+                }
+            }
+        )
+    return codes
+
+
+def confirmed_codes_of(instance) -> str:
+    """The codes of the warnings confirmed when ``instance`` was written, as its export shows them."""
+    confirmed = getattr(instance, "confirmed_warnings", None) or ()
+    return ", ".join(entry["code"] for entry in confirmed)
+
+
 class WorkerResource(AuditedResource):
+    """A row's birth date and sex are judged against its NIK (``judge_nik_facts``) when it is new or changes one
+    of them; the row's ``confirm_warnings`` cell confirms a disagreement with ``nik_mismatch``."""
+
     nik = fields.Field("nik", "nik", NikWidget())
     birth_date = fields.Field("birth_date", "birth_date", DateWidget(cells.DateKind.BIRTH))
     kelurahan = fields.Field("kelurahan", "kelurahan", by_code(Kelurahan))
@@ -193,39 +229,35 @@ class WorkerResource(AuditedResource):
     class Meta(AuditedResource.Meta):
         model = Worker
         import_id_fields = ("nik",)
-        fields = ("nik", *PERSONAL_FIELDS, "dtsen_decile")
+        fields = ("nik", *PERSONAL_FIELDS, "dtsen_decile", "confirm_warnings")
+
+    confirm_warnings = fields.Field(column_name=CONFIRM_COLUMN, readonly=True)
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        facts = (instance.nik, instance.birth_date, instance.sex)
+        if (
+            not instance._state.adding
+            and facts
+            == Worker.objects.filter(pk=instance.pk).values_list("nik", "birth_date", "sex").get()
+        ):
+            return
+        confirm = NIK_MISMATCH in confirmed_codes(row.get(CONFIRM_COLUMN), {NIK_MISMATCH})
+        try:
+            instance.confirmed_warnings = judge_nik_facts(
+                *facts, acting_user=self.user, channel=Channel.IMPORT, confirm=confirm
+            )
+        except NikContradicts as refusal:
+            raise ValidationError({"nik": refusal.messages}) from None
+
+    def dehydrate_confirm_warnings(self, instance) -> str:
+        return confirmed_codes_of(instance)
 
     def before_save_instance(self, instance, row, **kwargs):
         """A worker saved by someone else since this import read it is the row's error, not overwritten: the
         instance carries every field as read (decision 45)."""
         if not instance._state.adding:
             lock_as_seen(instance, instance.version, acting_user=self.user)
-
-
-# The column in which a staff user confirms a row's date warnings (``enrollment.date_rules``), by code.
-CONFIRM_COLUMN = "confirm_warnings"
-
-
-def confirmed_codes(value) -> frozenset[str]:
-    """The warning codes a file's ``confirm_warnings`` cell confirms (comma-separated)."""
-    if cells.is_blank(value):
-        return frozenset()
-    codes = frozenset(code.strip() for code in str(value).split(",") if code.strip())
-    unknown = codes - date_rules.CONFIRMABLE
-    if unknown:
-        raise ValidationError(
-            {
-                CONFIRM_COLUMN: _(
-                    "“%(codes)s” is not a date warning that can be confirmed; write one or more of "
-                    "%(known)s, or leave the cell empty."
-                )
-                % {
-                    "codes": ", ".join(sorted(unknown)),
-                    "known": ", ".join(sorted(date_rules.CONFIRMABLE)),
-                }
-            }
-        )
-    return codes
 
 
 class ServiceResource(AuditedResource):
@@ -265,8 +297,7 @@ class ServiceResource(AuditedResource):
         raise NotImplementedError
 
     def dehydrate_confirm_warnings(self, instance) -> str:
-        confirmed = getattr(instance, "confirmed_warnings", None) or ()
-        return ", ".join(entry["code"] for entry in confirmed)
+        return confirmed_codes_of(instance)
 
     @property
     def done_by(self) -> dict:

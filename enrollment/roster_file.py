@@ -7,11 +7,12 @@ from typing import IO
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
 from enrollment.imports.reader import Column
 from enrollment.models import Employment, Membership
-from programs.models import Kelurahan
+from programs.models import Kelurahan, Program
 
 # The headers are the file format, not interface text: they stay the same in every language. The import accepts
 # them in any case and spacing, and the aliases too.
@@ -33,7 +34,9 @@ ROSTER_COLUMNS = (
         aliases=("tgl mulai kerja", "tanggal mulai", "mulai kerja", "start date"),
     ),
     Column("monthly_wage", "Upah Bulanan", required=True, aliases=("upah", "gaji", "gaji bulanan", "wage")),
-    Column("programs", "Program Aktif", imported=False),
+    # The download: the programs held through this employer. The import: the programs of a new worker (else the
+    # employer's ``programs_of_new_workers``).
+    Column("programs", "Program", aliases=("program aktif", "programs", "program bpjs")),
     # Not in the template or the download: a file that names the employer is checked against the one importing.
     Column("npp", "NPP", aliases=("no npp", "nomor npp")),
 )  # fmt: skip
@@ -41,7 +44,6 @@ EXPORT_CHUNK = 10_000
 BLANK_CONTACT = ("", "", None, "", None)  # the contact cells of a worker the reader does not keep
 ROSTER_FILE_COLUMNS = ROSTER_COLUMNS[:-1]  # the columns of the template and the download
 ROSTER_HEADER = [column.header for column in ROSTER_FILE_COLUMNS]
-TEMPLATE_COLUMNS = [column for column in ROSTER_FILE_COLUMNS if column.imported]
 # The template's one example row. The import refuses it, in case it is left in the file.
 EXAMPLE_ROW = (
     "7371054509950003",
@@ -56,6 +58,7 @@ EXAMPLE_ROW = (
     False,
     date(2025, 8, 1),
     3_900_000,
+    "JKK, JKM, JHT, JKP",
 )
 EXAMPLE_NIK = EXAMPLE_ROW[0]
 FILE_FORMATS = {
@@ -148,9 +151,9 @@ def roster_rows(
 def write_roster_file(
     handle: IO[bytes], file_format: str, rows: Iterable[Sequence], *, template: bool = False
 ) -> None:
-    """A roster file (the download, or the template with its example row and the kelurahan codes)."""
-    columns = TEMPLATE_COLUMNS if template else ROSTER_FILE_COLUMNS
-    header = [column.header for column in columns]
+    """A roster file (the download, or the template with its example row, the kelurahan and program codes)."""
+    columns = ROSTER_FILE_COLUMNS
+    header = ROSTER_HEADER
     if file_format == "csv":
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         text.writelines(stream_csv(header, rows))
@@ -163,7 +166,8 @@ def write_roster_file(
         text_columns=[index for index, column in enumerate(columns) if column.text],
         sheet_title="Roster",
         more_sheets=[
-            ("Kode Kelurahan", ["Kode Kelurahan", "Kelurahan", "Kecamatan"], _kelurahan_rows())
+            ("Kode Kelurahan", ["Kode Kelurahan", "Kelurahan", "Kecamatan"], _kelurahan_rows()),
+            ("Program", PROGRAM_SHEET_HEADER, _program_rows()),
         ]
         if template
         else (),
@@ -185,6 +189,22 @@ def roster_template_download(file_format: str) -> FileResponse:
         filename=f"template-roster.{file_format}",
         content_type=FILE_FORMATS[file_format],
     )
+
+
+# The template's list of program codes; its headers are the file's (as the roster's, in every language).
+PROGRAM_SHEET_HEADER = ["Kode Program", "Program", "Keterangan"]
+
+
+def _program_rows() -> Iterator[tuple[str, str, str]]:
+    """The explanation of the Program column, then each program's code and name."""
+    note = _(
+        "Program column: the programs a new worker joins, codes separated by commas, semicolons, slashes or "
+        "spaces (such as JKK, JKM, JHT, JP). Empty: the employer's programs for new workers (unless chosen, by "
+        "the size of the business: micro JKK, JKM; small JKK, JKM, JHT, JKP; medium and large JKK, JKM, JHT, "
+        "JP, JKP). It does not change the programs of workers already on the roster."
+    )
+    yield ("", "", note)
+    yield from ((code, name, "") for code, name in Program.objects.values_list("code", "name"))
 
 
 def _kelurahan_rows() -> Iterator[tuple[str, str, str]]:

@@ -439,7 +439,7 @@ def test_it_refuses_a_record_that_disagrees_with_its_nik_until_the_operator_conf
 ):
     url = admin_url(Worker, "add")
     response = operator_client.post(url, worker_form_data(**overrides))
-    assert form_errors(response)["__all__"][0].code == "nik_mismatch"
+    assert "NIK menunjukkan" in all_messages(form_errors(response))[0]
     assert not Worker.objects.exists()
 
     response = operator_client.post(url, worker_form_data(keep_as_entered="on", **overrides))

@@ -689,7 +689,10 @@ def test_a_membership_file_row_before_the_employment_is_an_error_unless_confirme
 @pytest.mark.parametrize(
     ("confirm", "message"),
     [
-        ("membership_after_employment", "“membership_after_employment” bukan peringatan tanggal"),
+        (
+            "membership_after_employment",
+            "“membership_after_employment” bukan peringatan yang dapat",
+        ),
         ("", "Kepesertaan dimulai pada 01/01/2025, setelah hubungan kerja"),
     ],
 )

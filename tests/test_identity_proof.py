@@ -109,8 +109,8 @@ def test_the_right_details_link_the_person(portal, employer_a, person, proof):
         },  # a wrong KPJ is not outweighed by the phone
         {"phone": "081355501299"},  # a wrong phone
         {},  # no KPJ, no phone
-        {"kpj": "12345678901", "birth_date": "1988-07-22", "keep_as_entered": "on"},
-        {"kpj": "12345678901", "sex": "P", "keep_as_entered": "on"},
+        {"kpj": "12345678901", "birth_date": "1988-07-22"},
+        {"kpj": "12345678901", "sex": "P"},
     ],
 )
 def test_wrong_or_missing_details_are_refused_with_nothing_written_or_revealed(

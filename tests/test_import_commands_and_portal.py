@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from enrollment.models import Employment, ImportBatch, Membership, Worker
-from enrollment.roster_file import EXAMPLE_NIK
+from enrollment.roster_file import EXAMPLE_NIK, ROSTER_HEADER
 from tests import factories
-from tests.test_imports import HEADER, csv_file, row, snapshot
+from tests.test_imports import csv_file, row, snapshot
 
 pytestmark = pytest.mark.django_db
 Status = ImportBatch.Status
@@ -124,12 +124,12 @@ def test_the_template_has_the_import_columns_one_example_row_and_niks_as_text(
     call_command("roster_template", output=str(tmp_path / "t.csv"), stdout=io.StringIO())
     workbook = load_workbook(tmp_path / "t.xlsx")
     sheet = workbook["Roster"]
-    assert [cell.value for cell in sheet[1]] == HEADER
+    assert [cell.value for cell in sheet[1]] == ROSTER_HEADER  # the import's columns, Program last
     assert sheet.max_row == 2
     assert (sheet["A2"].value, sheet["A2"].number_format) == (EXAMPLE_NIK, "@")
     assert workbook["Kode Kelurahan"].max_row == 154  # the 153 kelurahan of Makassar
     lines = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))))
-    assert lines[0] == HEADER and lines[1][0] == EXAMPLE_NIK and len(lines) == 2
+    assert lines[0] == ROSTER_HEADER and lines[1][0] == EXAMPLE_NIK and len(lines) == 2
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])

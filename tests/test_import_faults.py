@@ -7,8 +7,9 @@ own) when the run is on PostgreSQL. The processes run ``tests/fault_harness.py``
 known point by the harness (``FAULT_PAUSE_AT``), then killed with SIGKILL. The lease is 2 seconds here
 (``IMPORT_LEASE_SECONDS``), so recovery takes seconds.
 
-Expected rows: a roster row of a new worker writes one worker, one job and two memberships (JKK and JKM,
-``enrollment.imports.roster.ROSTER_PROGRAMS``), each with one "created" historical row.
+Expected rows: a roster row of a new worker writes one worker, one job and four memberships (the programs of a
+small business's new workers, ``Employer.programs_of_new_workers``: JKK, JKM, JHT and JKP), each with one
+"created" historical row.
 """
 
 import itertools
@@ -29,16 +30,17 @@ ROOT = Path(__file__).resolve().parent.parent
 LEASE_SECONDS = 2
 ROWS = 40
 _first_nik = itertools.count(1, ROWS)
+PROGRAMS = 4  # JKK, JKM, JHT and JKP: the harness's employer is small (the factory's)
 
 
 def rows_of(new_workers: int) -> dict[str, int]:
     return {
         "enrollment_worker": new_workers,
         "enrollment_employment": new_workers,
-        "enrollment_membership": 2 * new_workers,  # JKK and JKM
+        "enrollment_membership": PROGRAMS * new_workers,
         "enrollment_historicalworker": new_workers,
         "enrollment_historicalemployment": new_workers,
-        "enrollment_historicalmembership": 2 * new_workers,
+        "enrollment_historicalmembership": PROGRAMS * new_workers,
     }
 
 

@@ -30,7 +30,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 Status = ImportBatch.Status
-HEADER = ROSTER_HEADER[:-1]  # the template's columns (no "Program Aktif")
+HEADER = ROSTER_HEADER[:-1]  # the template's columns but "Program": the employer's programs
 KELURAHAN = "73.71.01.1001"
 
 
@@ -119,7 +119,9 @@ def snapshot() -> dict:
 # --- accepted file shapes ---------------------------------------------------------------------------------------
 
 
-def test_a_new_roster_creates_workers_jobs_and_employer_funded_jkk_jkm(employer_a, employer_a_user):
+def test_a_new_roster_creates_workers_jobs_and_employer_funded_memberships_its_size_requires(
+    employer_a, employer_a_user
+):
     employer_a.risk_class = 2
     employer_a.save()
     niks = [factories.make_nik(), factories.make_nik()]
@@ -139,9 +141,13 @@ def test_a_new_roster_creates_workers_jobs_and_employer_funded_jkk_jkm(employer_
     assert {(m.program.code, m.monthly_contribution) for m in memberships} == {
         ("JKK", 21_600),  # 0.54 % (risk class 2) of 4,000,000
         ("JKM", 12_000),  # 0.30 %
+        ("JHT", 228_000),  # 5.7 %
+        ("JKP", 14_400),  # 0.36 %, the government's
         ("JKK", 27_000),
         ("JKM", 15_000),
-    }
+        ("JHT", 285_000),
+        ("JKP", 18_000),
+    }  # a small business: no JP (Perpres 109/2013 Pasal 6)
     assert {(m.segment.code, m.funding_scheme.code, m.employer_id) for m in memberships} == {
         ("FORMAL", "EMPLOYER", employer_a.pk)
     }
@@ -151,7 +157,7 @@ def test_a_new_roster_creates_workers_jobs_and_employer_funded_jkk_jkm(employer_
 
 def test_every_row_written_shows_up_in_the_audit_history(employer_a, employer_a_user):
     batch = import_(csv_file([row()]), employer_a, user=employer_a_user)
-    for model, count in ((Worker, 1), (Employment, 1), (Membership, 2)):
+    for model, count in ((Worker, 1), (Employment, 1), (Membership, 4)):
         history = model.history.filter(history_batch_id=batch.pk)
         assert history.count() == count
         assert set(
@@ -248,12 +254,25 @@ def test_a_file_that_cannot_be_read_as_a_roster_is_refused_whole(employer_a, con
     assert snapshot() == before
 
 
-def test_the_same_nik_twice_refuses_the_file_and_names_the_rows(employer_a):
+def test_the_same_nik_twice_is_an_error_of_each_row_and_the_other_rows_are_checked_too(employer_a):
     nik = factories.make_nik()
     before = snapshot()
-    batch = import_(csv_file([row(nik), row(), row(nik, name="Andi lagi")]), employer_a)
-    assert (batch.status, batch.summary["refused"]) == (Status.REFUSED, "duplicate_nik")
-    assert nik in batch.message and "2" in batch.message and "4" in batch.message
+    rows = [row(nik), row(wage="banyak"), row(nik, name="Andi lagi", kelurahan="99"), row()]
+    batch = check(csv_file(rows), employer_a)
+    assert batch.status == Status.VALIDATED
+    assert sorted(codes(batch)) == [
+        (2, "duplicate_nik"),
+        (3, "not_an_amount"),
+        (4, "duplicate_nik"),
+        (4, "unknown_kelurahan"),
+    ]
+    texts = {
+        entry.row: entry.text for entry in entries(batch, "error") if entry.code == "duplicate_nik"
+    }
+    assert "4" in texts[2] and "2" in texts[4]
+    assert (batch.count_new, batch.count_errors) == (1, 3)
+    report = batch.error_file.open("rb").read().decode()
+    assert report.count("NIK") >= 3  # the header and both rows' messages
     assert snapshot() == before
 
 
@@ -416,15 +435,21 @@ def test_a_changed_row_updates_only_what_changed_with_history(employer_a):
     assert changed == ["No HP: 081234567890 → 089900001111; Upah Bulanan: 4000000 → 4500000"]
     assert Worker.history.filter(history_batch_id=batch.pk).get().history_type == "~"
     assert Employment.history.filter(history_batch_id=batch.pk).get().monthly_wage == 4_500_000
-    # The new wage's JKK and JKM (0.24 % and 0.30 % of 4,500,000: 10,800 and 13,500), with history.
+    # The new wage's contributions of the programs a small business gives (of 4,500,000), with history.
     changed = Membership.history.filter(history_batch_id=batch.pk)
-    assert sorted(changed.values_list("monthly_contribution", flat=True)) == [10_800, 13_500]
+    assert sorted(changed.values_list("monthly_contribution", flat=True)) == [
+        10_800,  # JKK 0.24 %
+        13_500,  # JKM 0.30 %
+        16_200,  # JKP 0.36 %
+        256_500,  # JHT 5.7 %
+    ]
 
 
 def test_a_wage_changed_by_the_file_recomputes_the_workers_memberships_with_this_employer(
     employer_a, employer_b
 ):
     employer_a.risk_class = 2
+    employer_a.default_programs = "JKK JKM"
     employer_a.save()
     nik = factories.make_nik()
     import_(csv_file([row(nik, start="2024-01-01")]), employer_a)
@@ -524,7 +549,12 @@ def test_a_program_the_worker_already_holds_is_not_opened_twice(employer_a):
     batch = import_(csv_file([row(worker.nik)]), employer_a)
     assert batch.status == Status.IMPORTED
     assert (2, "program_held") in codes(batch, "warning")
-    assert sorted(worker.memberships.values_list("program__code", flat=True)) == ["JKK", "JKM"]
+    assert sorted(worker.memberships.values_list("program__code", flat=True)) == [
+        "JHT",
+        "JKK",
+        "JKM",
+        "JKP",
+    ]
 
 
 # --- full-roster sync -------------------------------------------------------------------------------------------

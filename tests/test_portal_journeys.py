@@ -237,11 +237,12 @@ def test_a_future_birth_date_is_refused(portal):
     assert "Tanggal lahir tidak boleh di masa depan." in page
 
 
-def test_a_sex_that_disagrees_with_the_nik_is_refused_until_confirmed(portal):
+def test_a_sex_that_disagrees_with_the_nik_is_refused_and_only_disnaker_confirms_it(portal):
     page = _add_is_refused(portal, sex="L")
     assert "NIK menunjukkan perempuan (tanggal + 40), tetapi data mencatat laki-laki." in page
-    portal.post(reverse("portal:worker_add"), new_worker_form(sex="L", keep_as_entered="on"))
-    assert Worker.objects.get(nik="7371055503920007").sex == "L"
+    assert "Disnaker" in page
+    _add_is_refused(portal, sex="L", keep_as_entered="on")
+    assert not Worker.objects.filter(nik="7371055503920007").exists()
 
 
 def test_a_double_submitted_add_writes_one_worker_and_one_employment(portal):

@@ -152,7 +152,8 @@ def test_a_roster_upload_refuses_the_row_and_writes_nothing(portal, raw):
 @pytest.mark.parametrize("raw", [FULLWIDTH, ARABIC_INDIC], ids=["fullwidth", "arabic-indic"])
 def test_a_roster_upload_reads_digits_of_another_script(portal, raw):
     portal.post(
-        reverse("portal:imports"), {"file": csv_file([row(raw)]), "reason": "CONTRACT_ENDED"}
+        reverse("portal:imports"),
+        {"file": csv_file([row(raw, born="1992-03-15", sex="P")]), "reason": "CONTRACT_ENDED"},
     )
     batch = ImportBatch.objects.get()
     assert (batch.count_errors, batch.count_new) == (0, 1)

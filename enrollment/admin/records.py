@@ -53,6 +53,7 @@ from enrollment.admin.imports import ImportUploadForm, ImportUploadViews
 from enrollment.forms import (
     AdminChannelForm,
     ClaimAdminForm,
+    EmployerAdminForm,
     EmploymentAdminForm,
     EnrolmentAdminForm,
     RecordImportForm,
@@ -366,6 +367,7 @@ def roster_link(employer: Employer, size: int) -> str:
 @admin.register(Employer)
 class EmployerAdmin(RecordAdmin):
     resource_classes = [EmployerResource]
+    form = EmployerAdminForm
     list_display = ("name", "npp", "sector", "size", "kelurahan", "status", "roster")
     list_select_related = ("kelurahan__kecamatan",)
     list_filter = ("status", "size", "sector", "kelurahan__kecamatan", "entered_via")
@@ -377,6 +379,7 @@ class EmployerAdmin(RecordAdmin):
     fieldsets = (
         (None, {"fields": ("npp", "name", "sector", "size", "risk_class", "status")}),
         (_("Address"), {"fields": ("address", "kelurahan")}),
+        (_("New workers"), {"fields": ("default_programs",)}),
         (_("Roster"), {"fields": ("roster",)}),
         (_("Record"), {"fields": RECORD_FIELDS}),
     )
@@ -531,6 +534,7 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
                     "birth_date",
                     "sex",
                     "keep_as_entered",
+                    "nik_warnings_confirmed",
                     "seen_version",
                 )
             },
@@ -540,8 +544,12 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
         (_("Record"), {"fields": ("keeper", *RECORD_FIELDS)}),
     )
     # Disnaker's corrections apply at once and keep the record keeper (docs/architecture.md, Access).
-    readonly_fields = ("keeper",)
+    readonly_fields = ("keeper", "nik_warnings_confirmed")
     inlines = (EmploymentInline, MembershipInline, ClaimInline)
+
+    @admin.display(description=_("NIK warnings confirmed"))
+    def nik_warnings_confirmed(self, obj: Worker) -> str:
+        return confirmations_shown(obj.confirmed_warnings)
 
     def save_through_services(self, request, obj, form, change):
         return services.correct_worker(
@@ -549,6 +557,7 @@ class WorkerAdmin(PersonalDataAdminMixin, ThroughServicesAdmin):
             acting_user=request.user,
             channel=Channel.ADMIN,
             seen_version=form.cleaned_data["seen_version"],
+            confirm_nik_mismatch=form.cleaned_data["keep_as_entered"],
         )
 
     def save_model(self, request, obj, form, change):
@@ -620,23 +629,28 @@ class ConfirmedWarningsMixin:
 
     @admin.display(description=_("date warnings confirmed"))
     def date_warnings_confirmed(self, obj) -> str:
-        if not obj.confirmed_warnings:
-            return "—"
-        return format_html_join(
-            "",
-            "<p>{} ({})</p>",
+        return confirmations_shown(obj.confirmed_warnings)
+
+
+def confirmations_shown(confirmations: list[dict] | None) -> str:
+    """Warnings a staff user confirmed (``confirmed_warnings``): each one's words, by whom and when."""
+    if not confirmations:
+        return "—"
+    return format_html_join(
+        "",
+        "<p>{} ({})</p>",
+        (
             (
-                (
-                    confirmation["warning"],
-                    gettext("confirmed by %(user)s on %(when)s")
-                    % {
-                        "user": confirmation["confirmed_by"] or "—",
-                        "when": date_time(datetime.fromisoformat(confirmation["confirmed_at"])),
-                    },
-                )
-                for confirmation in obj.confirmed_warnings
-            ),
-        )
+                confirmation["warning"],
+                gettext("confirmed by %(user)s on %(when)s")
+                % {
+                    "user": confirmation["confirmed_by"] or "—",
+                    "when": date_time(datetime.fromisoformat(confirmation["confirmed_at"])),
+                },
+            )
+            for confirmation in confirmations
+        ),
+    )
 
 
 @admin.register(Employment)

@@ -396,7 +396,12 @@ def _importer(batch: ImportBatch, plan: Plan, progress=None):
     options = batch.options
     if batch.source == ImportBatch.Source.DTSEN:
         start = date.fromisoformat(options["start_date"]) if options.get("start_date") else None
-        return DtsenImport(plan, start_date=start or timezone.localdate(), progress=progress)
+        return DtsenImport(
+            plan,
+            start_date=start or timezone.localdate(),
+            progress=progress,
+            acting_user=batch.created_by,
+        )
     sync = None
     if options.get("full_sync"):
         sync = SyncOptions(
@@ -406,7 +411,12 @@ def _importer(batch: ImportBatch, plan: Plan, progress=None):
             reason=options.get("reason") or Employment.TerminationReason.CONTRACT_ENDED,
         )
     return RosterImport(
-        batch.employer, plan, sync=sync, progress=progress, proof=ProofGate.for_batch(batch)
+        batch.employer,
+        plan,
+        sync=sync,
+        progress=progress,
+        proof=ProofGate.for_batch(batch),
+        acting_user=batch.created_by,
     )
 
 

@@ -50,8 +50,8 @@ class DtsenWork:
 class DtsenImport(Importer):
     columns = DTSEN_COLUMNS
 
-    def __init__(self, plan: Plan, start_date: date, progress=None) -> None:
-        super().__init__(plan, progress)
+    def __init__(self, plan: Plan, start_date: date, progress=None, acting_user=None) -> None:
+        super().__init__(plan, progress, acting_user)
         self.start_date = start_date
         self.max_decile = settings.DTSEN_MAX_DECILE
         self.segment = (
@@ -65,13 +65,15 @@ class DtsenImport(Importer):
         payment = Payment.of(self.segment, funding)
         income = settings.DTSEN_DECLARED_INCOME
         self.programs = []  # (program id, the membership's monthly_contribution, shares and wage)
-        for program_id, code in Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code"):  # fmt: skip
+        self.codes = dict(Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code"))
+        for program_id, code in self.codes.items():
             try:
                 values = (*rates.contribution(code, payment, income, start_date).stored(), income)
             except Refused as refusal:
                 self.plan.blocked = str(refusal)
                 values = (0, 0, 0, 0, income)
             self.programs.append((program_id, values))
+        self.new_worker_programs = self._codes(self.programs)
 
     def fields(self) -> list[Field]:
         return [*super().fields(), Field("decile", "decile", cells.parse_decile, required=True)]
@@ -94,12 +96,20 @@ class DtsenImport(Importer):
                     continue
                 worker = known.get(line.nik)
                 if worker is None:
+                    if not self.nik_facts_accepted(line):
+                        continue
                     work.new_workers.append(line)
                     work.enrolments.append((line, None, self.programs))
-                    self.warn_nik_mismatch(line)
                     self.plan.count(
                         Kind.NEW,
-                        Entry(Kind.NEW, line.row, line.nik, line.name, text=self.new_worker_text),
+                        Entry(
+                            Kind.NEW,
+                            line.row,
+                            line.nik,
+                            line.name,
+                            text=self.new_worker_text,
+                            programs=self.new_worker_programs,
+                        ),
                     )
                     continue
                 current = memberships.get(worker[0], ())
@@ -130,9 +140,14 @@ class DtsenImport(Importer):
                         line.nik,
                         line.name,
                         text=_("Already registered in Makassar: memberships opened."),
+                        programs=self._codes(missing),
                     ),
                 )
         return work
+
+    def _codes(self, programs: list[tuple[int, tuple]]) -> str:
+        """The program codes of the memberships to open, as the preview shows them."""
+        return ", ".join(self.codes[program_id] for program_id, _values in programs)
 
     def _skip(self, line: Line, reason: str, text: str) -> None:
         self.plan.skipped_reasons[reason] += 1

@@ -13,19 +13,25 @@ from django.db import connection
 from django.db.models import CharField, IntegerField, Lookup, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from enrollment.imports import cells
 from enrollment.imports.plan import Entry, Kind, Plan
-from enrollment.imports.reader import Column, RefusedFile, Table
+from enrollment.imports.reader import Column, Table
 from enrollment.imports.writer import BulkWriter
-from enrollment.models import PERSONAL_FIELDS, Membership, Worker
-from enrollment.nik import nik_mismatches, normalize_nik, without_text_mark
+from enrollment.models import PERSONAL_FIELDS, Channel, Membership, Worker
+from enrollment.nik import (
+    NIK_MISMATCH,
+    NikContradicts,
+    judge_nik_facts,
+    normalize_nik,
+    without_text_mark,
+)
 from enrollment.phones import normalize_phone
 from programs.models import Kelurahan
 
 # Rows looked up together: one query per table per chunk, few enough values that PostgreSQL uses the index.
 LOOKUP_CHUNK = 2_000
-MAX_LISTED_DUPLICATES = 5
 
 # Lengths of the worker's text fields (the model's max_length).
 _LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name", "address", "occupation", "kpj")}  # fmt: skip
@@ -33,10 +39,11 @@ _LENGTHS = {field: Worker._meta.get_field(field).max_length for field in ("name"
 # The worker's attributes a file may set (``kelurahan_id``, not ``kelurahan``: also the columns' names), in the
 # order the writer uses.
 PERSON_FIELDS = tuple(Worker._meta.get_field(name).attname for name in PERSONAL_FIELDS)
-WORKER_LOOKUP = ("id", "nik", "keeper_id", *PERSON_FIELDS)
-PERSON_AT = 3  # where PERSON_FIELDS start in a WORKER_LOOKUP tuple
+WORKER_LOOKUP = ("id", "nik", "keeper_id", "confirmed_warnings", *PERSON_FIELDS)
+PERSON_AT = 4  # where PERSON_FIELDS start in a WORKER_LOOKUP tuple
 # The columns of a bulk insert of new workers (imports and the demo data), in this order.
 WORKER_COLUMNS = ("nik", *PERSON_FIELDS, "dtsen_decile", "keeper_id")
+NEW_WORKER_COLUMNS = (*WORKER_COLUMNS, "confirmed_warnings")  # an import's new workers
 MEMBERSHIP_COLUMNS = (
     "worker_id",
     "program_id",
@@ -57,7 +64,17 @@ MEMBERSHIP_COLUMNS = (
 class Line:
     """One valid row of a file: the person, and what the file says besides (job or DTSEN desil)."""
 
-    __slots__ = ("row", "nik", *PERSON_FIELDS, "start_date", "monthly_wage", "decile", "npp")
+    __slots__ = (
+        "row",
+        "nik",
+        *PERSON_FIELDS,
+        "start_date",
+        "monthly_wage",
+        "programs",
+        "decile",
+        "npp",
+        "confirmed_warnings",  # of the NIK's warnings (``nik_facts_accepted``)
+    )
 
 
 @dataclass(frozen=True)
@@ -75,8 +92,11 @@ class Importer:
 
     columns: Sequence[Column]
 
-    def __init__(self, plan: Plan, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, plan: Plan, progress: Callable[[int], None] | None = None, acting_user=None
+    ) -> None:
         self.plan = plan
+        self.acting_user = acting_user  # who uploaded the file; None for the commands
         self.progress = progress or (lambda rows: None)
         self.today = timezone.localdate()
         self.kelurahan_codes = dict(Kelurahan.objects.values_list("pk", "code"))
@@ -120,9 +140,11 @@ class Importer:
     # --- reading -------------------------------------------------------------------------------------------
 
     def read_lines(self, table: Table) -> list[Line]:
-        """Every row checked on its own; the valid ones as ``Line``. Refuses the file if a NIK appears twice.
+        """Every row checked on its own; the valid ones as ``Line``.
 
-        A row's errors are all reported at once (every cell is read), so the clerk fixes a row in one go.
+        A row's errors are all reported at once (every cell is read), and so are every row's: a NIK on several
+        rows is an error of each of them (naming the others), not a refusal of the file, so the clerk corrects
+        the whole file after one check.
         """
         headers = {key: table.header[index] for key, index in table.positions.items()}
         spec = [
@@ -133,8 +155,8 @@ class Importer:
         self.headers = headers
         self.unidentified_rows = 0  # rows with errors whose NIK cannot be read
         lines: list[Line] = []
-        first_row_of: dict[str, int] = {}
-        duplicates: list[tuple[str, int, int]] = []
+        first_line_of: dict[str, Line] = {}
+        repeated: dict[str, list[Line]] = {}  # NIK → its lines after the first
         empty = _("This cell is empty.")
         dates = DateOrders()
         for count, (number, row) in enumerate(table.rows, start=1):
@@ -165,10 +187,10 @@ class Importer:
             )
             nik = line.nik
             if nik:
-                if nik in first_row_of:
-                    duplicates.append((nik, first_row_of[nik], number))
+                if nik in first_line_of:
+                    repeated.setdefault(nik, []).append(line)
                 else:
-                    first_row_of[nik] = number
+                    first_line_of[nik] = line
             if errors:
                 self.unidentified_rows += not nik
                 for column, message, code in errors:
@@ -177,10 +199,30 @@ class Importer:
                 lines.append(line)
             if count % LOOKUP_CHUNK == 0:
                 self.progress(count)
-        if duplicates:
-            raise RefusedFile(_duplicates_message(duplicates), code="duplicate_nik")
-        self.niks_in_file = first_row_of  # every readable NIK, also of rows with errors
+        self.niks_in_file = first_line_of.keys()  # every readable NIK, also of rows with errors
+        if repeated:
+            lines = self._without_repeated_niks(lines, first_line_of, repeated)
         return self._without_month_first_dates(lines, dates)
+
+    def _without_repeated_niks(
+        self, lines: list[Line], first_line_of: dict[str, Line], repeated: dict[str, list[Line]]
+    ) -> list[Line]:
+        """Each row of a NIK that is on several rows is an error naming the other rows: which one is the
+        worker is for the clerk to say."""
+        header = self.headers.get("nik", "nik")
+        refused = set()
+        for nik, later in repeated.items():
+            same = [first_line_of[nik], *later]
+            for line in same:
+                others = [str(other.row) for other in same if other is not line]
+                message = ngettext(
+                    "The NIK %(nik)s is also on row %(rows)s. Keep one row per worker.",
+                    "The NIK %(nik)s is also on rows %(rows)s. Keep one row per worker.",
+                    len(others),
+                ) % {"nik": nik, "rows": ", ".join(others)}
+                self.error(line, header, message, "duplicate_nik")
+                refused.add(line.row)
+        return [line for line in lines if line.row not in refused]
 
     def _without_month_first_dates(self, lines: list[Line], dates: "DateOrders") -> list[Line]:
         """A date column that holds a date only month first can read (``03/27/20``: saved with US regional
@@ -246,10 +288,28 @@ class Importer:
     def warn(self, line: Line, message: str, code: str) -> None:
         self.plan.note(Entry(Kind.WARNING, line.row, line.nik, line.name, text=message, code=code))
 
-    def warn_nik_mismatch(self, line: Line) -> None:
-        """Birth date or sex that disagree with the NIK: a warning the one who confirms accepts."""
-        for message in nik_mismatches(line.nik, line.birth_date, line.sex, today=self.today):
-            self.warn(line, message, "nik_mismatch")
+    def nik_facts_accepted(self, line: Line) -> bool:
+        """A row that writes a birth date or sex, judged by the one NIK rule (``judge_nik_facts``): a warning
+        in the preview when the uploader may confirm (staff, the commands: importing confirms it, and the
+        worker keeps the confirmation), else the row's error (an employer's file)."""
+        try:
+            line.confirmed_warnings = judge_nik_facts(
+                line.nik,
+                line.birth_date,
+                line.sex,
+                acting_user=self.acting_user,
+                channel=Channel.IMPORT,
+                confirm=True,
+                today=self.today,
+            )
+        except NikContradicts as refusal:
+            self.error(
+                line, self.headers.get("nik", "nik"), " ".join(refusal.messages), NIK_MISMATCH
+            )
+            return False
+        for confirmation in line.confirmed_warnings or ():
+            self.warn(line, confirmation["warning"], NIK_MISMATCH)
+        return True
 
     # --- looking up ------------------------------------------------------------------------------------------
 
@@ -282,21 +342,6 @@ class DateOrders:
             for row, value in self.either.get(column, ()):
                 found.setdefault(row, []).append((column, value, example_row, example))
         return found
-
-
-def _duplicates_message(duplicates: list[tuple[str, int, int]]) -> str:
-    listed = "; ".join(
-        _("%(nik)s on rows %(first)d and %(second)d")
-        % {"nik": nik, "first": first, "second": second}
-        for nik, first, second in duplicates[:MAX_LISTED_DUPLICATES]
-    )
-    more = len(duplicates) - MAX_LISTED_DUPLICATES
-    if more > 0:
-        listed += " " + _("and %(count)d more") % {"count": more}
-    return _(
-        "The same NIK appears more than once in the file (%(list)s). Keep one row per worker and "
-        "upload the file again."
-    ) % {"list": listed}
 
 
 @CharField.register_lookup
@@ -353,7 +398,7 @@ def insert_workers(
     ``keeper_id``: the employer whose file entered them (their record keeper); None for Disnaker's lists."""
     writer.insert(
         Worker,
-        WORKER_COLUMNS,
+        NEW_WORKER_COLUMNS,
         (
             (
                 line.nik,
@@ -368,6 +413,7 @@ def insert_workers(
                 bool(line.has_disability),
                 line.decile if with_decile else None,
                 keeper_id,
+                line.confirmed_warnings,
             )
             for line in lines
         ),

@@ -45,6 +45,7 @@ class Entry:
     column: str = ""
     text: str = ""
     code: str = ""  # what kind of error or warning, for programs (``text`` is for people)
+    programs: str = ""  # a new membership's programs ("JKK, JKM")
 
 
 ENTRY_FIELDS = tuple(entry_field.name for entry_field in fields(Entry))

@@ -54,7 +54,6 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     text: bool = False  # kept as text in spreadsheets (ids whose leading digits matter)
-    imported: bool = True  # False: written for information, ignored on import
 
     def names(self) -> set[str]:
         return {header_key(name) for name in (self.header, self.key, *self.aliases)}
@@ -324,8 +323,6 @@ def _find_header(
     positions: dict[str, int] = {}
     keys = [header_key(name) for name in header]
     for column in columns:
-        if not column.imported:
-            continue
         found = [index for index, key in enumerate(keys) if key in column.names()]
         if len(found) > 1:
             raise RefusedFile(

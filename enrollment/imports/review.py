@@ -49,6 +49,9 @@ def review_context(batch: ImportBatch, query: QueryDict, visible: QuerySet[Impor
         "batch": batch,
         "kinds": kinds,
         "shown": shown,
+        # The programs each new worker gets (and, from the DTSEN list, a known worker's missing ones).
+        "with_programs": shown == Kind.NEW
+        or (shown == Kind.UPDATED and batch.source == ImportBatch.Source.DTSEN),
         "page": page,
         "in_progress": batch.status in IN_PROGRESS,
         "max_attempts": settings.IMPORT_MAX_ATTEMPTS,

@@ -1,8 +1,10 @@
 """The roster import: an employer's file of workers becomes its roster.
 
 For each row, by NIK:
-- a NIK unknown to the city: a new worker, a job with this employer and employer-funded JKK + JKM memberships;
-- a known worker not on this roster: linked (never duplicated), with a job and JKK + JKM memberships;
+- a NIK unknown to the city: a new worker, a job with this employer and employer-funded memberships of the
+  programs in the row's Program cell, else the employer's programs for new workers
+  (``Employer.programs_of_new_workers``: chosen in the admin, else what the law requires of its size);
+- a known worker not on this roster: linked (never duplicated), with a job and memberships of those programs;
 - a worker on this roster: the job's start date and wage, and the personal data, updated where the file differs;
   a new wage gives the worker's open memberships with this employer its contribution from the day of the import
   (the rule of ``enrollment.services.update_employment``);
@@ -23,6 +25,7 @@ reason, and the memberships through this employer end the same day (one starting
 ``enrollment.services.terminate_employment``.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -64,9 +67,10 @@ from enrollment.services.contributions import SHARE_FIELDS, contribution_from
 from enrollment.services.personal import request_change, stored
 from enrollment.visibility import NOT_SHOWN
 from programs.models import FundingScheme, Program, Segment, SegmentGroup, SegmentKind
-from programs.rates import Payment, RateTable, Refused
+from programs.rates import NoRateError, Payment, RateTable, Refused
 
-ROSTER_PROGRAMS = ("JKK", "JKM")
+# What separates the codes of a Program cell ("JKK, JKM; JHT/JP").
+PROGRAM_SEPARATORS = re.compile(r"[,;/\s]+")
 HEADERS = {column.key: column.header for column in ROSTER_COLUMNS}
 HEADERS["kelurahan_id"] = HEADERS["kelurahan"]
 # The model's field of each attribute of a line (``kelurahan_id`` is the field ``kelurahan``).
@@ -74,6 +78,7 @@ FIELD_OF = {attr: attr.removesuffix("_id") for attr in PERSON_FIELDS}
 CONTACT_ATTRS = {attr for attr in PERSON_FIELDS if FIELD_OF[attr] in CONTACT_FIELDS}
 EMPTY = (None, "")
 KEEPER_AT = WORKER_LOOKUP.index("keeper_id")
+CONFIRMED_AT = WORKER_LOOKUP.index("confirmed_warnings")
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,9 @@ class RosterWork:
 
     new_workers: list[Line] = field(default_factory=list)
     hires: list[tuple[Line, int | None, list[tuple[int, date, int]]]] = field(default_factory=list)
-    worker_updates: list[tuple] = field(default_factory=list)  # (id, *PERSON_FIELDS)
+    worker_updates: list[tuple] = field(
+        default_factory=list
+    )  # (id, *PERSON_FIELDS, keeper, confirmed)
     job_updates: list[tuple[int, date, int]] = field(default_factory=list)
     new_wages: dict[int, int] = field(default_factory=dict)  # worker id → the file's new wage
     terminations: list[tuple[int, date, str]] = field(
@@ -113,16 +120,16 @@ class RosterImport(Importer):
         sync: SyncOptions | None = None,
         progress=None,
         proof: ProofGate | None = None,
+        acting_user=None,
     ) -> None:
-        super().__init__(plan, progress)
+        super().__init__(plan, progress, acting_user)
         self.employer = employer
         self.sync = sync
         # None: the batch links known persons without proof (Disnaker, the commands).
         self.proof = proof
         self.rates = RateTable.load()
-        self.programs = dict(
-            Program.objects.filter(code__in=ROSTER_PROGRAMS).values_list("code", "pk")
-        )
+        self.programs = dict(Program.objects.values_list("code", "pk"))  # in the programs' order
+        self.default_programs = employer.programs_of_new_workers()
         self.segment = (
             Segment.objects.filter(group=SegmentGroup.FORMAL, kind=SegmentKind.WAGE_EARNER)
             .order_by("-is_active", "sort_order")
@@ -139,8 +146,21 @@ class RosterImport(Importer):
                 "start_date", "start_date", self.date_reader(cells.DateKind.EVENT), required=True
             ),
             Field("monthly_wage", "monthly_wage", cells.parse_rupiah, required=True),
+            Field("programs", "programs", self._programs),
             Field("npp", "npp", str),
         ]
+
+    def _programs(self, value) -> tuple[str, ...] | None:
+        """The program codes of a Program cell, in the programs' order; None (the employer's) when it names none."""
+        codes = {code.upper() for code in PROGRAM_SEPARATORS.split(str(value)) if code}
+        unknown = sorted(codes - self.programs.keys())
+        if unknown:
+            raise cells.CellError(
+                _("%(codes)s: not a program code. The codes are %(known)s.")
+                % {"codes": ", ".join(unknown), "known": ", ".join(self.programs)},
+                code="unknown_program",
+            )
+        return tuple(code for code in self.programs if code in codes) or None
 
     def check(self, line: Line) -> list[tuple[str, str, str]]:
         broken = super().check(line)
@@ -296,13 +316,20 @@ class RosterImport(Importer):
 
     def _plan_new_worker(self, line: Line, work: RosterWork) -> None:
         opened = self._memberships_to_open(line, ())
-        if opened is None:
+        if not self.nik_facts_accepted(line) or opened is None:
             return
-        self.warn_nik_mismatch(line)
         work.new_workers.append(line)
         work.hires.append((line, None, opened))
         self.plan.count(
-            Kind.NEW, Entry(Kind.NEW, line.row, line.nik, line.name, text=self.new_worker_text)
+            Kind.NEW,
+            Entry(
+                Kind.NEW,
+                line.row,
+                line.nik,
+                line.name,
+                text=self.new_worker_text,
+                programs=self._codes(opened),
+            ),
         )
 
     def _plan_hire(self, line, worker, shared, memberships, work: RosterWork) -> None:
@@ -310,8 +337,10 @@ class RosterImport(Importer):
         if opened is None:
             return
         changes = self._personal_changes(line, worker, shared, work)
+        if changes is None:
+            return
         if changes:
-            work.worker_updates.append(_updated(worker, changes, self.employer.pk))
+            work.worker_updates.append(_updated(worker, changes, self.employer.pk, line))
         work.hires.append((line, worker[0], opened))
         self.plan.count(
             Kind.NEW,
@@ -321,11 +350,14 @@ class RosterImport(Importer):
                 line.nik,
                 line.name,
                 text=_("Already registered in Makassar: added to your roster."),
+                programs=self._codes(opened),
             ),
         )
 
     def _plan_update(self, line, worker, shared, job, work: RosterWork) -> None:
         changes = self._personal_changes(line, worker, shared, work)
+        if changes is None:
+            return
         employment_id, start, wage, _nik = job
         details = [
             self._change(name, worker[PERSON_AT + PERSON_FIELDS.index(name)], value, worker)
@@ -339,15 +371,18 @@ class RosterImport(Importer):
                 work.new_wages[worker[0]] = line.monthly_wage
                 details.append(self._change("monthly_wage", wage, line.monthly_wage, worker))
         if changes:
-            work.worker_updates.append(_updated(worker, changes, self.employer.pk))
+            work.worker_updates.append(_updated(worker, changes, self.employer.pk, line))
         if details:
             entry = Entry(Kind.UPDATED, line.row, line.nik, line.name, text="; ".join(details))
             self.plan.count(Kind.UPDATED, entry)
         else:
             self.plan.count(Kind.UNCHANGED)
 
-    def _personal_changes(self, line: Line, worker: tuple, shared: bool, work: RosterWork) -> dict:
-        """The fields the file changes; for a shared worker none: its differences become a change request."""
+    def _personal_changes(
+        self, line: Line, worker: tuple, shared: bool, work: RosterWork
+    ) -> dict | None:
+        """The fields the file changes; for a shared worker none: its differences become a change request.
+        None: a new birth date or sex that disagrees with the NIK was refused (the row's error)."""
         changes = {}
         for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True):
             value = getattr(line, name)
@@ -356,8 +391,10 @@ class RosterImport(Importer):
         if shared and changes:
             self._request(line, worker, changes, work)
             return {}
-        if {"birth_date", "sex"} & set(changes):
-            self.warn_nik_mismatch(line)
+        if not {"birth_date", "sex"} & set(changes):
+            line.confirmed_warnings = worker[CONFIRMED_AT]
+        elif not self.nik_facts_accepted(line):
+            return None
         return changes
 
     def _request(self, line: Line, worker: tuple, changes: dict, work: RosterWork) -> None:
@@ -404,11 +441,12 @@ class RosterImport(Importer):
         return f"{HEADERS[name]}: {_shown(before)} → {_shown(after)}"
 
     def _memberships_to_open(self, line: Line, current) -> list[tuple[int, date, tuple]] | None:
-        """(program id, start, contribution values) of the JKK and JKM memberships to open; None if the row
-        fails. The values are ``Contribution.stored()`` and the wage, as ``MEMBERSHIP_COLUMNS`` end."""
+        """(program id, start, contribution values) of the memberships to open: of the row's programs, else the
+        employer's for new workers; None if the row fails. The values are ``Contribution.stored()`` and the
+        wage, as ``MEMBERSHIP_COLUMNS`` end."""
         start = max(line.start_date, self.today)
         opened = []
-        for code in ROSTER_PROGRAMS:
+        for code in line.programs or self.default_programs:
             program_id = self.programs[code]
             ends = [end for program, _employer, end in current if program == program_id]
             if None in ends:
@@ -424,11 +462,19 @@ class RosterImport(Importer):
                 contribution = self.rates.contribution(
                     code, self.payment, line.monthly_wage, begins
                 )
-            except Refused as refusal:
+            except NoRateError as refusal:
                 self.error(line, HEADERS["start_date"], str(refusal), "no_rate")
+                return None
+            except Refused as refusal:
+                self.error(line, HEADERS["programs"], str(refusal), "program_refused")
                 return None
             opened.append((program_id, begins, (*contribution.stored(), line.monthly_wage)))
         return opened
+
+    def _codes(self, opened: list[tuple[int, date, tuple]]) -> str:
+        """The program codes of the memberships to open, as the preview shows them."""
+        ids = {program_id for program_id, _start, _values in opened}
+        return ", ".join(code for code, pk in self.programs.items() if pk in ids)
 
     def _plan_terminations(self, roster: dict, work: RosterWork) -> None:
         """Every open job whose worker's NIK is nowhere in the file (not even on a row with errors) ends."""
@@ -484,7 +530,9 @@ class RosterImport(Importer):
             writer, work.new_workers, with_decile=False, keeper_id=self.employer.pk
         )
         if work.worker_updates:  # the employer's change applied: it keeps the record now
-            writer.update(Worker, [*PERSON_FIELDS, "keeper_id"], work.worker_updates)
+            writer.update(
+                Worker, [*PERSON_FIELDS, "keeper_id", "confirmed_warnings"], work.worker_updates
+            )
             writer.history(Worker, "~", [row[0] for row in work.worker_updates])
         if work.change_requests:
             self._write_requests(work.change_requests, writer)
@@ -597,9 +645,9 @@ def _differs(line: Line, worker: tuple) -> bool:
     )
 
 
-def _updated(worker: tuple, changes: dict, keeper_id: int) -> tuple:
-    """(id, *PERSON_FIELDS, keeper) with the changes applied to the recorded values."""
-    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True)), keeper_id)  # fmt: skip
+def _updated(worker: tuple, changes: dict, keeper_id: int, line: Line) -> tuple:
+    """(id, *PERSON_FIELDS, keeper, confirmed NIK warnings) with the changes applied to the recorded values."""
+    return (worker[0], *(changes.get(name, recorded) for name, recorded in zip(PERSON_FIELDS, worker[PERSON_AT:], strict=True)), keeper_id, line.confirmed_warnings)  # fmt: skip
 
 
 def _shown(value) -> str:

@@ -6,6 +6,7 @@ tables, with our channel, employer and batch stamps) are copied from the rows ju
 ``INSERT … SELECT`` per table, so they hold exactly what the database holds.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import islice
@@ -183,7 +184,10 @@ class BulkWriter:
 
     @staticmethod
     def _adapt(value):
-        """SQLite stores dates and times as ISO text, as Django's own backend writes them."""
+        """SQLite stores dates and times as ISO text, and JSON as its text, as Django's own backend writes them
+        (PostgreSQL's binary COPY takes the value itself for a ``jsonb`` column)."""
+        if isinstance(value, list | dict):
+            return json.dumps(value)
         if isinstance(value, datetime):
             return connection.ops.adapt_datetimefield_value(value)
         if isinstance(value, date):

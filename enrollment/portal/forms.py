@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.forms import SeenVersionForm, StoredFormMixin
 from enrollment.models import PERSONAL_FIELDS, Employment, Worker
-from enrollment.nik import nik_mismatches, normalize_nik
+from enrollment.nik import normalize_nik
 from programs.models import Kelurahan, Program
 
 
@@ -90,7 +90,8 @@ def given_changes(form: PersonalDataForm) -> dict:
 
 
 class AddWorkerForm(PersonalDataForm):
-    """A new line on the roster: the person (found by NIK, or new) and the job."""
+    """A new line on the roster: the person (found by NIK, or new) and the job. A birth date or sex that
+    disagrees with the NIK is refused by ``register_worker`` (only Disnaker confirms one, decision 57)."""
 
     nik = forms.CharField(
         label=_("NIK"),
@@ -99,13 +100,8 @@ class AddWorkerForm(PersonalDataForm):
     )
     start_date = forms.DateField(label=_("Start of employment"), widget=DateInput())
     monthly_wage = forms.IntegerField(label=_("Monthly wage (Rp)"), min_value=0)
-    keep_as_entered = forms.BooleanField(
-        label=_("I have checked the documents; keep the record as entered"),
-        required=False,
-        help_text=_("Tick this only when the birth date or sex differs from what the NIK encodes."),
-    )
 
-    field_order = ["nik", *PERSONAL_FIELDS, "start_date", "monthly_wage", "keep_as_entered"]
+    field_order = ["nik", *PERSONAL_FIELDS, "start_date", "monthly_wage"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,14 +116,6 @@ class AddWorkerForm(PersonalDataForm):
 
     def clean_nik(self) -> str:
         return normalize_nik(self.cleaned_data["nik"])
-
-    def clean(self):
-        cleaned = super().clean()
-        nik, birth_date, sex = cleaned.get("nik"), cleaned.get("birth_date"), cleaned.get("sex")
-        if nik and not cleaned.get("keep_as_entered"):
-            for warning in nik_mismatches(nik, birth_date, sex):
-                self.add_error(None, warning)
-        return cleaned
 
     def validate_unique(self) -> None:
         """A worker already in the city's records is linked to the roster (by the service), not refused."""

@@ -17,7 +17,7 @@ from enrollment.imports.review import review_context
 from enrollment.models import ImportBatch
 from enrollment.portal.context import portal_view
 from enrollment.portal.forms import RosterUploadForm
-from enrollment.roster_file import TEMPLATE_COLUMNS, roster_template_download
+from enrollment.roster_file import ROSTER_FILE_COLUMNS, roster_template_download
 from enrollment.visibility import import_batches_visible_to
 from privacy import log
 
@@ -47,7 +47,12 @@ def imports(request):
     return render(
         request,
         "portal/imports.html",
-        {"form": form, "recent": recent, "columns": TEMPLATE_COLUMNS},
+        {
+            "form": form,
+            "recent": recent,
+            "columns": ROSTER_FILE_COLUMNS,
+            "programs_of_new_workers": request.employer.programs_of_new_workers(),
+        },
     )
 
 

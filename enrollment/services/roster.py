@@ -20,7 +20,7 @@ from enrollment.models import (
     Membership,
     Worker,
 )
-from enrollment.nik import normalize_nik
+from enrollment.nik import judge_nik_facts, normalize_nik
 from enrollment.services.contributions import recompute_contributions, set_contribution
 from enrollment.services.versions import lock_as_seen
 from programs.models import FundingScheme, Program, Segment
@@ -29,6 +29,7 @@ from programs.rates import Payment, RateTable, Refused
 # Fields of a worker that a roster keeper may set or change.
 WORKER_FIELDS = (*PERSONAL_FIELDS, "dtsen_decile")  # what the services may set on a worker
 KEEP = object()  # update_worker: the record keeper stays as it is
+NIK_FACTS = ("nik", "birth_date", "sex")
 
 
 def _save(instance) -> None:
@@ -45,9 +46,13 @@ def register_worker(
     employer: Employer | None = None,
     start_date: date | None = None,
     monthly_wage: int | None = None,
+    confirm_nik_mismatch: bool = False,
     **fields,
 ) -> tuple[Worker, bool]:
     """Find the worker by NIK or create them; with an employer, also put them on its roster.
+
+    A new worker's birth date and sex are judged against the NIK (``judge_nik_facts``): a disagreement is
+    refused unless a staff user confirms it (``confirm_nik_mismatch``), and the confirmation is kept.
 
     A NIK already known to the city is linked, never duplicated: the existing record is returned (its personal
     data unchanged) and ``created`` is False. An employer's user links a known person who is not on its roster
@@ -63,6 +68,7 @@ def register_worker(
             worker = Worker(
                 nik=nik, entered_via=channel, keeper=employer, **_only_worker_fields(fields)
             )
+            _judge_nik_facts(worker, acting_user, channel, confirm_nik_mismatch)
             _save(worker)
         if employer is None:
             return worker, created
@@ -101,6 +107,24 @@ def register_worker(
     return worker, False
 
 
+def _judge_nik_facts(worker: Worker, acting_user, channel: str, confirm: bool) -> None:
+    """The worker's birth date and sex as written now, judged against the NIK (decision 57): refused
+    (``NikContradicts``), or the confirmations kept on the worker (None when they agree)."""
+    worker.confirmed_warnings = judge_nik_facts(
+        normalize_nik(worker.nik),
+        worker.birth_date,
+        worker.sex,
+        acting_user=acting_user,
+        channel=channel,
+        confirm=confirm,
+    )
+
+
+def _facts(worker: Worker) -> tuple:
+    """The NIK and what it encodes, as recorded: judged again when one of them changes."""
+    return tuple(getattr(worker, name) for name in NIK_FACTS)
+
+
 def _on_roster(worker: Worker, employer: Employer) -> bool:
     return Employment.objects.filter(
         worker=worker, employer=employer, end_date__isnull=True
@@ -123,17 +147,24 @@ def update_worker(
     employer: Employer | None = None,
     keeper: Employer | None | object = KEEP,
     seen_version: int | None = None,
+    confirm_nik_mismatch: bool = False,
     **changes,
 ) -> Worker:
     """Change a worker's personal data (not the NIK, which identifies them); ``keeper`` moves the record keeper.
+
+    A new birth date or sex is judged against the NIK (``judge_nik_facts``; ``confirm_nik_mismatch``: a staff
+    user confirms a disagreement).
 
     Who may change whom is decided by ``enrollment.services.personal.change_personal_data``, which calls this.
     Refused (``StaleEdit``) when the worker is no longer at ``seen_version``, the version the form showed.
     """
     with audit_context(user=acting_user, channel=channel, employer=employer):
         worker = lock_as_seen(worker, seen_version, acting_user=acting_user, employer=employer)
+        before = _facts(worker)
         for name, value in _only_worker_fields(changes).items():
             setattr(worker, name, value)
+        if _facts(worker) != before:
+            _judge_nik_facts(worker, acting_user, channel, confirm_nik_mismatch)
         if keeper is not KEEP:
             worker.keeper = keeper
         _save(worker)
@@ -142,14 +173,26 @@ def update_worker(
 
 @transaction.atomic
 def correct_worker(
-    worker: Worker, *, acting_user, channel: str, seen_version: int | None
+    worker: Worker,
+    *,
+    acting_user,
+    channel: str,
+    seen_version: int | None,
+    confirm_nik_mismatch: bool = False,
 ) -> Worker:
     """Disnaker's worker form as typed (the NIK and the decile included), a new worker or a correction that
     keeps the record keeper; a correction is refused (``StaleEdit``) when the worker is no longer at
-    ``seen_version``, the version the form showed."""
+    ``seen_version``, the version the form showed. A new worker, or a NIK, birth date or sex changed, is judged
+    against the NIK (``judge_nik_facts``; ``confirm_nik_mismatch``: the clerk confirms a disagreement); an old
+    disagreement does not block a change of the phone number."""
     with audit_context(user=acting_user, channel=channel):
-        if not worker._state.adding:
-            worker.version = lock_as_seen(worker, seen_version, acting_user=acting_user).version
+        judged = worker._state.adding
+        if not judged:
+            stored = lock_as_seen(worker, seen_version, acting_user=acting_user)
+            worker.version = stored.version
+            judged = _facts(stored) != _facts(worker)
+        if judged:
+            _judge_nik_facts(worker, acting_user, channel, confirm_nik_mismatch)
         _save(worker)
     return worker
 
