@@ -114,15 +114,15 @@ def model_pages(model_admin, user, max_choices: int = 5, pairs: bool = True) -> 
         ]
     for title, choices in filters:
         pages += [page(f"{title} = {display}", **params) for display, params in choices]
-    chosen = [
-        (title, choices[len(choices) // 2]) for title, choices in filters if choices and pairs
-    ]
-    for (title_a, (display_a, params_a)), (title_b, (display_b, params_b)) in combinations(
-        chosen, 2
-    ):
-        pages.append(
+    if pairs:
+        # Each filter's middle sampled choice: a date filter's "This month", a middle kecamatan.
+        chosen = [(title, choices[len(choices) // 2]) for title, choices in filters if choices]
+        pages += [
             page(f"{title_a} = {display_a} + {title_b} = {display_b}", **params_a, **params_b)
-        )
+            for (title_a, (display_a, params_a)), (title_b, (display_b, params_b)) in combinations(
+                chosen, 2
+            )
+        ]
     pages += [
         page(f"search {path} {term!r}", q=term)
         for path, term in _search_terms(model_admin, request).items()
