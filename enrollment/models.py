@@ -619,6 +619,8 @@ class Membership(Versioned):
                 name="membership_report_idx",
             ),
             models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),
+            # The admin's workers by segment (or segment group): the segment's memberships in worker order.
+            models.Index(fields=["segment", "worker"], name="membership_segment_worker_idx"),
         ]
 
     def __str__(self) -> str:
