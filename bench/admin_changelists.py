@@ -9,7 +9,7 @@ pages come from the admin site's registry (``bench/admin_pages.py``): every chan
 each pair of filters, the facet counts where allowed, a search per search field and each sort; besides them a
 deep page of each long list, a worker's page with its inlines, its history and the worker autocomplete.
 Prints a Markdown report: the machine and its load before and after, the table sizes, per page the median, p95
-and maximum time and the number of queries, and the pages over the limit (1 s).
+and maximum time, the number of queries, the SQL and processor time, and the pages over the limit (1 s).
 """
 
 import argparse
