@@ -2,8 +2,8 @@
 
 The pages come from the admin site's registry (``bench/admin_pages.py``, which the benchmark times too): the
 first page, the facet counts where allowed, two choices of each list filter, a search per search field and each
-sort (pairs of filters add no query of their own). A column that reads a related row per line, or a filter that queries per choice,
-makes the "many" count larger. A worker's page with its inlines: ``tests/test_admin.py``.
+sort (pairs of filters add no query of their own). A column that reads a related row per line, or a filter that
+queries per choice, makes the "many" count larger. A worker's page with its inlines: ``tests/test_admin.py``.
 """
 
 from datetime import date
