@@ -57,8 +57,18 @@ class Page:
 class Timing:
     page: Page
     median_ms: float
+    p95_ms: float
     max_ms: float
     queries: int
+    sql_ms: float  # median time waiting for the database
+    cpu_ms: float  # median processor time of this process: what the page costs, however busy the machine
+
+
+def p95(times: list[float]) -> float:
+    """The 95th percentile, interpolated between the measured times (the time itself for one run)."""
+    if len(times) < 2:
+        return times[0]
+    return statistics.quantiles(times, n=20, method="inclusive")[18]
 
 
 def signed_in_client(user) -> Client:
@@ -77,19 +87,29 @@ def signed_in_client(user) -> Client:
 def measure(client: Client, page: Page, runs: int) -> Timing:
     """One warm-up request, then ``runs`` timed ones; the page must answer 200."""
     client.get(page.url)
-    times, counts = [], []
+    times, counts, sql, cpu = [], [], [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(page.url)
             if getattr(response, "streaming", False):
                 for _chunk in response.streaming_content:
                     pass
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{page.url} answered {response.status_code}")
         counts.append(len(queries))
-    return Timing(page, statistics.median(times), max(times), max(counts))
+        sql.append(sum(float(query["time"]) for query in queries.captured_queries) * 1000)
+    return Timing(
+        page,
+        statistics.median(times),
+        p95(times),
+        max(times),
+        max(counts),
+        statistics.median(sql),
+        statistics.median(cpu),
+    )
 
 
 def measure_all(client: Client, pages: Iterable[Page], runs: int) -> list[Timing]:
@@ -97,7 +117,11 @@ def measure_all(client: Client, pages: Iterable[Page], runs: int) -> list[Timing
     with PLAIN_STATIC:
         for page in pages:
             timings.append(measure(client, page, runs))
-            print(f"{timings[-1].median_ms:8.0f} ms  {page.name}", file=sys.stderr)
+            timing = timings[-1]
+            print(
+                f"{timing.p95_ms:8.0f} ms {timing.sql_ms:6.0f} SQL {timing.cpu_ms:6.0f} CPU  {page.name}",
+                file=sys.stderr,
+            )
     return timings
 
 
@@ -151,10 +175,12 @@ def report(timings: list[Timing], runs: int, preface: Iterable[str] = ()) -> str
         "",
         f"Each page: one warm-up, then {runs} timed requests (Django test client, DEBUG off).",
         "",
-        "| page | median ms | max ms | queries |",
-        "|---|---:|---:|---:|",
+        "| page | median ms | p95 ms | max ms | queries | SQL ms | CPU ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {t.page.name} | {t.median_ms:.0f} | {t.max_ms:.0f} | {t.queries} |" for t in timings
+        f"| {t.page.name} | {t.median_ms:.0f} | {t.p95_ms:.0f} | {t.max_ms:.0f} | {t.queries} "
+        f"| {t.sql_ms:.0f} | {t.cpu_ms:.0f} |"
+        for t in timings
     ]
     return "\n".join(lines) + "\n"

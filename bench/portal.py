@@ -4,7 +4,7 @@
 
 Logs in as ``bench_employer``, an employer user it creates and links to the largest employer, and times the
 portal's pages: home, roster (first page, a deep page, a search, the filters), a worker's page, the edit and
-enrol forms, and the roster downloads. Prints a Markdown report (machine, table sizes, median/max ms, queries).
+enrol forms, and the roster downloads. Prints a Markdown report (machine, table sizes, median/p95/max ms, queries, SQL and CPU ms).
 """
 
 import argparse

@@ -18,11 +18,11 @@ OPERATOR_READ_APPS = ("programs", "reports")
 
 # Roles that work in the Django admin (users in these groups get is_staff).
 STAFF_ROLES = (Role.ADMINISTRATOR, Role.OPERATOR)
-# Roles that read the aggregate dashboard and reports (no personal data; decision 54): managers, and Disnaker's
+# Roles that read the aggregate dashboard and reports (no personal data; decision 53): managers, and Disnaker's
 # staff, who check there the figures their data entry makes.
 REPORT_READER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.OPERATOR)
 # Roles that store a period's report snapshot from the dashboard: the staff, who know when a month's data is
-# complete; managers read the snapshots (decision 54).
+# complete; managers read the snapshots (decision 53).
 SNAPSHOT_MAKER_ROLES = STAFF_ROLES
 
 

@@ -127,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-# locale_packages: the Indonesian of packages that ship none (django-import-export), decision 52.
+# locale_packages: the Indonesian of packages that ship none (django-import-export), decision 51.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_packages"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Makassar")

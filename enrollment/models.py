@@ -171,7 +171,7 @@ def import_batch_field() -> models.ForeignKey:
 
 # The programs an employer must enrol its wage earners in, by the size of the business (Perpres 109/2013 Pasal 6
 # ayat 1: medium and large JKK, JKM, JHT, JP; small JKK, JKM, JHT; micro JKK, JKM), with JKP for those in the
-# programs PP 37/2021 Pasal 4 asks of it (JKK, JKM, JHT, and JP for medium and large): decision 56.
+# programs PP 37/2021 Pasal 4 asks of it (JKK, JKM, JHT, and JP for medium and large): decision 55.
 PROGRAMS_REQUIRED_BY_SIZE = {
     "MICRO": ("JKK", "JKM"),
     "SMALL": ("JKK", "JKM", "JHT", "JKP"),
@@ -263,7 +263,7 @@ class Employer(models.Model):
         return f"{self.name} ({self.npp})"
 
     def programs_of_new_workers(self) -> tuple[str, ...]:
-        """The program codes a new worker of a roster file gets when the file does not say (decision 56)."""
+        """The program codes a new worker of a roster file gets when the file does not say (decision 55)."""
         return tuple(self.default_programs.split()) or PROGRAMS_REQUIRED_BY_SIZE[self.size]
 
 
@@ -651,6 +651,8 @@ class Membership(Versioned):
                 name="membership_report_idx",
             ),
             models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),
+            # The admin's workers by segment (or segment group): the segment's memberships in worker order.
+            models.Index(fields=["segment", "worker"], name="membership_segment_worker_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 A NIK is 16 digits, ``PP KK CC DD MM YY SSSS``: province, regency/city and district of first registration,
 birth date (40 added to the day for women) and a serial from 0001. There is no check digit.
 
-A birth date or sex that disagrees with the NIK is judged by ``judge_nik_facts`` on every path (decision 57).
+A birth date or sex that disagrees with the NIK is judged by ``judge_nik_facts`` on every path (decision 56).
 """
 
 import re

@@ -311,6 +311,22 @@ def test_it_filters_workers_by_segment_once_each_however_many_memberships(
     assert changelist_rows(administrator_client, Worker, segment_group="FORMAL") == [becce]
 
 
+def test_it_filters_workers_by_segment_group_through_the_segments_index_of_memberships(
+    administrator_client, andi
+):
+    """The group's segments are read first, so the memberships' subquery joins no segment table and the
+    (segment, worker) index serves it: with the join PostgreSQL read every membership (decision 48)."""
+    with CaptureQueriesContext(connection) as queries:
+        changelist_rows(administrator_client, Worker, segment_group="PUBLIC_SERVICE")
+    membership_queries = [
+        query["sql"]
+        for query in queries.captured_queries
+        if '"enrollment_membership"' in query["sql"]
+    ]
+    assert membership_queries
+    assert not any('"programs_segment"' in sql for sql in membership_queries)
+
+
 def test_it_filters_workers_and_employers_by_kecamatan(administrator_client):
     first, second = Kecamatan.objects.order_by("code")[:2]
     here = Kelurahan.objects.filter(kecamatan=first).first()

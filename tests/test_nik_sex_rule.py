@@ -1,5 +1,5 @@
 """Issue 13: one rule, on every path, for a sex (or birth date) that disagrees with what the NIK encodes
-(``enrollment.nik.judge_nik_facts``, decision 57): refused for employers' users and the portal; a warning staff
+(``enrollment.nik.judge_nik_facts``, decision 56): refused for employers' users and the portal; a warning staff
 and the commands confirm, the confirmation kept on the worker (who, when, what)."""
 
 from datetime import date

@@ -1,7 +1,7 @@
 """django-import-export's Import and Export pages in the clerk's words.
 
 The package's own strings (buttons, headings, "Pilih semua") are translated in ``locale_packages/`` (it ships
-no Indonesian catalogue; decision 52). Here: each column of a file is named by its field's verbose name with
+no Indonesian catalogue; decision 51). Here: each column of a file is named by its field's verbose name with
 the column's header beside it (``Tanggal lahir (birth_date)``: the header is what the file must carry), and an
 exported file is named after the model and the day in Makassar (``pekerja-2026-12-07.xlsx``).
 """

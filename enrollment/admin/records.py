@@ -416,24 +416,35 @@ class WorkerMembershipFilter(admin.SimpleListFilter):
 
     membership_lookup: str
 
+    def matching(self, value: str) -> dict:
+        """The condition on a worker's memberships for the chosen value."""
+        return {self.membership_lookup: value}
+
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
         if self.value() not in {str(value) for value, _label in self.lookup_choices}:
             raise IncorrectLookupParameters  # the changelist says "?e=1" instead of a 500
         memberships = Membership.objects.filter(
-            worker=OuterRef("pk"), **{self.membership_lookup: self.value()}
+            worker=OuterRef("pk"), **self.matching(self.value())
         )
         return queryset.filter(Exists(memberships))
 
 
 class WorkerSegmentGroupFilter(WorkerMembershipFilter):
+    """By the group's segments, read first: ``segment_id IN (…)`` on the (segment, worker) index of
+    memberships, where a join to the segments made PostgreSQL read every membership (decision 48)."""
+
     title = _("segment group")
     parameter_name = "segment_group"
-    membership_lookup = "segment__group"
 
     def lookups(self, request, model_admin):
         return SegmentGroup.choices
+
+    def matching(self, value: str) -> dict:
+        return {
+            "segment__in": list(Segment.objects.filter(group=value).values_list("pk", flat=True))
+        }
 
 
 class WorkerSegmentFilter(WorkerMembershipFilter):

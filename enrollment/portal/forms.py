@@ -91,7 +91,7 @@ def given_changes(form: PersonalDataForm) -> dict:
 
 class AddWorkerForm(PersonalDataForm):
     """A new line on the roster: the person (found by NIK, or new) and the job. A birth date or sex that
-    disagrees with the NIK is refused by ``register_worker`` (only Disnaker confirms one, decision 57)."""
+    disagrees with the NIK is refused by ``register_worker`` (only Disnaker confirms one, decision 56)."""
 
     nik = forms.CharField(
         label=_("NIK"),

@@ -108,7 +108,7 @@ def register_worker(
 
 
 def _judge_nik_facts(worker: Worker, acting_user, channel: str, confirm: bool) -> None:
-    """The worker's birth date and sex as written now, judged against the NIK (decision 57): refused
+    """The worker's birth date and sex as written now, judged against the NIK (decision 56): refused
     (``NikContradicts``), or the confirmations kept on the worker (None when they agree)."""
     worker.confirmed_warnings = judge_nik_facts(
         normalize_nik(worker.nik),
