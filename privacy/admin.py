@@ -4,8 +4,6 @@ NIKs masked in their lists, each change page and each Export recorded in the log
 ``PersonalDataAdminMixin`` goes first in the bases of the worker, employment, membership and claim admins.
 """
 
-import json
-
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db.models import Q
@@ -34,6 +32,38 @@ def worker_label(worker: Worker) -> str:
 
 def access_log_url(worker_id: int) -> str:
     return f"{reverse('admin:privacy_accessrecord_changelist')}?{PersonFilter.parameter_name}={worker_id}"
+
+
+# What the keys of an access's scope (``privacy.log.record_access``) mean to the clerk who reads the log.
+SCOPE_LABELS = {
+    "command": _("command"),
+    "file": _("file"),
+    "filters": _("filters"),
+    "format": _("format"),
+    "id": _("record number"),
+    "import_batch": _("import batch"),
+    "model": _("list"),
+    "output": _("output file"),
+    "page": _("page"),
+    "selected": _("rows chosen"),
+    "show": _("shown"),
+    "view": _("view"),
+}
+
+
+def scope_text(scope: dict) -> str:
+    """``format: XLSX; filters: segment=1`` instead of the JSON the scope is stored as."""
+
+    def shown(value) -> str:
+        if isinstance(value, dict):
+            return ", ".join(f"{key}={shown(item)}" for key, item in value.items()) or "—"
+        if isinstance(value, list):
+            return "/".join(shown(item) for item in value)
+        return str(value)
+
+    return "; ".join(
+        f"{SCOPE_LABELS.get(key, key)}: {shown(value)}" for key, value in sorted(scope.items())
+    )
 
 
 class PersonalDataAdminMixin:
@@ -233,4 +263,4 @@ class AccessRecordAdmin(FormattedNumbersMixin, ReadOnlyAdminMixin, admin.ModelAd
         """The filters and file, a NIK searched for masked as in every list."""
         if not record.scope:
             return "–"
-        return masked_niks_in(json.dumps(record.scope, ensure_ascii=False, sort_keys=True))
+        return masked_niks_in(scope_text(record.scope))
