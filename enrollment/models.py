@@ -653,6 +653,10 @@ class Membership(Versioned):
             models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),
             # The admin's workers by segment (or segment group): the segment's memberships in worker order.
             models.Index(fields=["segment", "worker"], name="membership_segment_worker_idx"),
+            # The day the data ends (reports.queries.latest_data_day): the last start and end up to today, each
+            # read from the end of its index instead of every membership.
+            models.Index(fields=["start_date"], name="membership_start_idx"),
+            models.Index(fields=["end_date"], name="membership_end_idx"),
         ]
 
     def __str__(self) -> str:
