@@ -4,6 +4,7 @@ NIKs masked in their lists, each change page and each Export recorded in the log
 ``PersonalDataAdminMixin`` goes first in the bases of the worker, employment, membership and claim admins.
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db.models import Q
@@ -51,10 +52,21 @@ SCOPE_LABELS = {
 }
 
 
-def scope_text(scope: dict) -> str:
-    """``format: XLSX; filters: segment=1`` instead of the JSON the scope is stored as."""
+# The admin's pages of one record (``PersonalDataAdminMixin``), by the ``view`` of its scope.
+RECORD_VIEWS = {"change": _("record page"), "history": _("history")}
 
-    def shown(value) -> str:
+
+def scope_text(scope: dict) -> str:
+    """``list: pekerja; format: XLSX; filters: segment=1`` instead of the JSON the scope is stored as."""
+    models_by_name = {
+        model._meta.model_name: model._meta.verbose_name for model in apps.get_models()
+    }
+
+    def shown(value, key: str = "") -> str:
+        if key in ("page", "model") and value in models_by_name:
+            return str(models_by_name[value])
+        if key == "view":
+            return str(RECORD_VIEWS.get(value, value))
         if isinstance(value, dict):
             return ", ".join(f"{key}={shown(item)}" for key, item in value.items()) or "—"
         if isinstance(value, list):
@@ -62,7 +74,7 @@ def scope_text(scope: dict) -> str:
         return str(value)
 
     return "; ".join(
-        f"{SCOPE_LABELS.get(key, key)}: {shown(value)}" for key, value in sorted(scope.items())
+        f"{SCOPE_LABELS.get(key, key)}: {shown(value, key)}" for key, value in sorted(scope.items())
     )
 
 

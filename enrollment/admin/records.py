@@ -272,8 +272,11 @@ class ImportBatchAdmin(
     date_hierarchy = "created_at"
 
     def get_fields(self, request, obj=None):
+        """The options as the upload form asked them; the summary and the interruptions, stored for the engine,
+        are in words on the batch's review page, linked in the summary's place."""
         fields = super().get_fields(request, obj)
-        return ["chosen_options" if name == "options" else name for name in fields]
+        shown = {"options": "chosen_options", "summary": "review_link"}
+        return [shown.get(name, name) for name in fields if name != "interruptions"]
 
     @admin.display(description=_("options"))
     def chosen_options(self, batch: ImportBatch) -> str:
@@ -587,6 +590,7 @@ class PersonalDataChangeRequestAdmin(
     list_filter = ("status", "identity_only")
     list_select_related = ("worker", "employer", "decided_by")
     search_fields = ("worker__nik", "worker__name")
+    exclude = ("changes",)
     show_facets = admin.ShowFacets.NEVER
     show_full_result_count = False
     actions = (approve_change_requests, reject_change_requests)
@@ -600,8 +604,12 @@ class PersonalDataChangeRequestAdmin(
         )
 
     def get_readonly_fields(self, request, obj=None):
-        """Every field: a request is decided by the actions (through the services), never edited."""
-        return [field.name for field in self.model._meta.concrete_fields]
+        """Every field: a request is decided by the actions (through the services), never edited; the requested
+        changes in words (``Nama: Andi Pratama → Andi Pratama Putra``), not the JSON they are stored as."""
+        return [
+            "requested_fields" if field.name == "changes" else field.name
+            for field in self.model._meta.concrete_fields
+        ]
 
     def has_add_permission(self, request):
         return False
