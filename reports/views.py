@@ -201,8 +201,12 @@ def snapshot_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     stored = getattr(snapshot, field)
     if not stored:
         raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:  # named in the archive, gone from the storage (a partial restore): not a 500
+        raise Http404 from None
     return FileResponse(
-        stored.open("rb"),
+        handle,
         as_attachment=True,
         filename=PurePosixPath(stored.name).name,
         content_type=EXPORTERS[fmt].content_type,

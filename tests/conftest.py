@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.files.storage import default_storage, storages
 from django.db import connections
 from django.test import Client
+from django.utils.functional import empty
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,6 +48,14 @@ def totp_code(device: TOTPDevice) -> str:
     if totp.t() <= device.last_t:
         totp.time += device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def empty_file_storage():
+    """Each test starts with an empty in-memory file storage (berjasa/test_settings.py): a file a test stored
+    would otherwise make the next one's file of the same name get a random suffix."""
+    storages._storages = {}
+    default_storage._wrapped = empty
 
 
 @pytest.fixture(autouse=True)
