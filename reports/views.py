@@ -201,9 +201,10 @@ def snapshot_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     stored = getattr(snapshot, field)
     if not stored:
         raise Http404
+    # A file named in the archive but gone from the storage (a partial restore) is a 404, not a server error.
     try:
         handle = stored.open("rb")
-    except FileNotFoundError:  # named in the archive, gone from the storage (a partial restore): not a 500
+    except FileNotFoundError:
         raise Http404 from None
     return FileResponse(
         handle,
