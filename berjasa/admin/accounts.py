@@ -12,13 +12,21 @@ from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from berjasa.accounts import lift_login_locks, reset_second_factor
-from berjasa.roles import Role
+from berjasa.roles import Role, role_label
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+# django-otp writes its search help text in English from the user model's field names.
+DEVICE_SEARCH_HELP = _("Search by the user's username or email address")
 
 
 PERMISSION_ACTIONS = {
@@ -39,17 +47,10 @@ def permission_label(permission: Permission) -> str:
 
 
 def labelled_choices(field, db_field_name: str):
-    """Role groups and permissions in a user's or group's form, by their Indonesian names."""
-    if db_field_name == "groups":
-        field.label_from_instance = role_label
-    elif db_field_name in ("permissions", "user_permissions"):
+    """Permissions in a user's or group's form by their Indonesian names (role groups read as their roles)."""
+    if db_field_name in ("permissions", "user_permissions"):
         field.label_from_instance = permission_label
     return field
-
-
-def role_label(group: Group) -> str:
-    """A role group by its role's name (``Administrator``); the group's name stays the role's code."""
-    return Role(group.name).label if group.name in Role.values else group.name
 
 
 @admin.register(Group)
@@ -65,6 +66,28 @@ class RoleGroupAdmin(GroupAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return labelled_choices(field, db_field.name)
+
+    def get_deleted_objects(self, objs, request):
+        """The summary without the group's links to its permissions and users ("Group_permissions object (1)"):
+        deleting a group deletes only the links, never a permission or a user."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        links = (Group.permissions.through, User.groups.through)
+        prefixes = tuple(f"{capfirst(link._meta.verbose_name)}: " for link in links)
+        for link in links:
+            counts.pop(link._meta.verbose_name_plural, None)
+        return without_lines(deleted, prefixes), counts, perms_needed, protected
+
+
+def without_lines(nested: list, prefixes: tuple[str, ...]) -> list:
+    """Django's nested list of deleted objects without the lines that start with one of ``prefixes``."""
+    kept = []
+    for item in nested:
+        if isinstance(item, list):
+            if inner := without_lines(item, prefixes):
+                kept.append(inner)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -164,3 +187,13 @@ class LoginLogAdmin(AccessLogAdmin):
 
 admin.site.register(AccessFailureLog, LoginFailureLogAdmin)
 admin.site.register(AccessLog, LoginLogAdmin)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAppAdmin(TOTPDeviceAdmin):
+    search_help_text = DEVICE_SEARCH_HELP
+
+
+@admin.register(StaticDevice)
+class RecoveryCodesAdmin(StaticDeviceAdmin):
+    search_help_text = DEVICE_SEARCH_HELP
