@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from berjasa.accounts import lift_login_locks, reset_second_factor
 from berjasa.roles import Role, role_label
+from berjasa.third_party import translatable
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
@@ -189,11 +190,22 @@ admin.site.register(AccessFailureLog, LoginFailureLogAdmin)
 admin.site.register(AccessLog, LoginLogAdmin)
 
 
-@admin.register(TOTPDevice)
-class AuthenticatorAppAdmin(TOTPDeviceAdmin):
+class SecondFactorDeviceAdminMixin:
+    """django-otp's device pages with Indonesian search help and section names (plain English in the package)."""
+
     search_help_text = DEVICE_SEARCH_HELP
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (translatable(name), options) for name, options in super().get_fieldsets(request, obj)
+        ]
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAppAdmin(SecondFactorDeviceAdminMixin, TOTPDeviceAdmin):
+    pass
 
 
 @admin.register(StaticDevice)
-class RecoveryCodesAdmin(StaticDeviceAdmin):
-    search_help_text = DEVICE_SEARCH_HELP
+class RecoveryCodesAdmin(SecondFactorDeviceAdminMixin, StaticDeviceAdmin):
+    pass
