@@ -24,6 +24,10 @@ class BackgroundJobAdmin(DBTaskResultAdmin):
             if name not in self.hidden_fields
         ]
 
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj: DBTaskResult) -> str:
+        return super().formatted_traceback(obj)
+
     @admin.display(description=_("run after"))
     def display_run_after(self, obj: DBTaskResult) -> str:
         if obj.run_after == get_date_max():
