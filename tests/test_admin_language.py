@@ -317,8 +317,10 @@ def action_confirmations(client: Client, user: User) -> list[tuple[str, object]]
     """The pages the changelist's actions answer with for one selected row (confirmations and refusals)."""
     responses = []
     changelists = list(walked_changelists(user))
-    # Chosen before any action runs: resetting a user's second factor deletes the walked device.
+    # Chosen before any action runs: resetting a user's second factor deletes the walked device. The walking user
+    # is not selected: reset, every later answer would be the page enrolling a second factor.
     selected = {model: one_object(model) for model, *_rest in changelists}
+    selected[User] = User.objects.exclude(pk=user.pk).order_by("pk").first()
     for model, model_admin, name, request in changelists:
         obj = selected[model]
         for action in model_admin.get_actions(request):

@@ -54,8 +54,22 @@ def labelled_choices(field, db_field_name: str):
     return field
 
 
+class WithoutLinkRowsMixin:
+    """A delete's summary without the rows linking users, groups and permissions ("Group_permissions object
+    (1)"): deleting a user or a group deletes only those links, never the group or permission linked."""
+
+    LINKS = (Group.permissions.through, User.groups.through, User.user_permissions.through)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        prefixes = tuple(f"{capfirst(link._meta.verbose_name)}: " for link in self.LINKS)
+        for link in self.LINKS:
+            counts.pop(link._meta.verbose_name_plural, None)
+        return without_lines(deleted, prefixes), counts, perms_needed, protected
+
+
 @admin.register(Group)
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(WithoutLinkRowsMixin, GroupAdmin):
     """The roles' groups, by their roles' names; their permissions by Indonesian names."""
 
     list_display = ("role",)
@@ -67,16 +81,6 @@ class RoleGroupAdmin(GroupAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return labelled_choices(field, db_field.name)
-
-    def get_deleted_objects(self, objs, request):
-        """The summary without the group's links to its permissions and users ("Group_permissions object (1)"):
-        deleting a group deletes only the links, never a permission or a user."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        links = (Group.permissions.through, User.groups.through)
-        prefixes = tuple(f"{capfirst(link._meta.verbose_name)}: " for link in links)
-        for link in links:
-            counts.pop(link._meta.verbose_name_plural, None)
-        return without_lines(deleted, prefixes), counts, perms_needed, protected
 
 
 def without_lines(nested: list, prefixes: tuple[str, ...]) -> list:
@@ -103,7 +107,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(WithoutLinkRowsMixin, UserAdmin):
     list_display = (*UserAdmin.list_display, "has_second_factor")
     list_filter = (*(name for name in UserAdmin.list_filter if name != "groups"), RoleFilter)
     actions = ("reset_second_factors",)
