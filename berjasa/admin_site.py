@@ -17,12 +17,8 @@ from berjasa.roles import REPORT_READER_ROLES, Role, user_has_any_role, user_has
 HISTORY_VIEWS = frozenset({"history_view", "history_form_view"})
 
 
-# Apps and models whose packages give them no Indonesian name, as the menu (index, app pages, sidebar) names them.
+# Models whose packages give them no Indonesian name, as the menu (index, app pages, sidebar) names them.
 MENU_NAMES = {
-    "axes": _("Login locks"),
-    "otp_totp": _("Second factor: authenticator apps"),
-    "otp_static": _("Second factor: recovery codes"),
-    "django_tasks_database": _("Background jobs"),
     "otp_totp.totpdevice": _("Authenticator apps"),
     "otp_static.staticdevice": _("Recovery codes"),
     "django_tasks_database.dbtaskresult": _("Background job results"),
@@ -55,7 +51,6 @@ class BerjasaAdminSite(admin.AdminSite):
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)
         for app in app_list:
-            app["name"] = MENU_NAMES.get(app["app_label"], app["name"])
             for model in app["models"]:
                 key = f"{app['app_label']}.{model['object_name'].lower()}"
                 model["name"] = MENU_NAMES.get(key, model["name"])

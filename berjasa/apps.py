@@ -17,6 +17,9 @@ class BerjasaConfig(AppConfig):
 
     def ready(self) -> None:
         from berjasa.roles import sync_roles_after_migrate
+        from berjasa.third_party import read_third_party_models_in_indonesian
+
+        read_third_party_models_in_indonesian()
 
         # Sent once per app; the last project app's signal comes after every permission exists.
         post_migrate.connect(sync_roles_after_migrate, sender=self.apps.get_app_config("reports"))

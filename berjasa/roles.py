@@ -112,3 +112,8 @@ def user_has_role(user, role: str) -> bool:
     if names is None:
         names = user._role_names = frozenset(user.groups.values_list("name", flat=True))
     return role in names
+
+
+def role_label(group) -> str:
+    """A role group by its role's name (``Administrator``); the group's name stays the role's code."""
+    return str(Role(group.name).label) if group.name in Role.values else group.name

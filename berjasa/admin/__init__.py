@@ -1,5 +1,5 @@
-"""The admin's project-wide parts: the pieces every app's admin shares (``common``) and the admin of user
-accounts, login locks and second factors (``accounts``, registered here). The site itself is
-``berjasa.admin_site``, outside this package: Django imports it before any admin is registered."""
+"""The admin's project-wide parts: the pieces every app's admin shares (``common``), the admin of user accounts,
+login locks and second factors (``accounts``) and of background jobs (``background_jobs``), registered here. The
+site itself is ``berjasa.admin_site``, outside this package: Django imports it before any admin is registered."""
 
-from berjasa.admin import accounts  # noqa: F401 - registers the account admins
+from berjasa.admin import accounts, background_jobs  # noqa: F401 - register their admins

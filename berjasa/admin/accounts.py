@@ -12,13 +12,22 @@ from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from berjasa.accounts import lift_login_locks, reset_second_factor
-from berjasa.roles import Role
+from berjasa.roles import Role, role_label
+from berjasa.third_party import translatable
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+# django-otp writes its search help text in English from the user model's field names.
+DEVICE_SEARCH_HELP = _("Search by the user's username or email address")
 
 
 PERMISSION_ACTIONS = {
@@ -39,21 +48,28 @@ def permission_label(permission: Permission) -> str:
 
 
 def labelled_choices(field, db_field_name: str):
-    """Role groups and permissions in a user's or group's form, by their Indonesian names."""
-    if db_field_name == "groups":
-        field.label_from_instance = role_label
-    elif db_field_name in ("permissions", "user_permissions"):
+    """Permissions in a user's or group's form by their Indonesian names (role groups read as their roles)."""
+    if db_field_name in ("permissions", "user_permissions"):
         field.label_from_instance = permission_label
     return field
 
 
-def role_label(group: Group) -> str:
-    """A role group by its role's name (``Administrator``); the group's name stays the role's code."""
-    return Role(group.name).label if group.name in Role.values else group.name
+class WithoutLinkRowsMixin:
+    """A delete's summary without the rows linking users, groups and permissions ("Group_permissions object
+    (1)"): deleting a user or a group deletes only those links, never the group or permission linked."""
+
+    LINKS = (Group.permissions.through, User.groups.through, User.user_permissions.through)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        prefixes = tuple(f"{capfirst(link._meta.verbose_name)}: " for link in self.LINKS)
+        for link in self.LINKS:
+            counts.pop(link._meta.verbose_name_plural, None)
+        return without_lines(deleted, prefixes), counts, perms_needed, protected
 
 
 @admin.register(Group)
-class RoleGroupAdmin(GroupAdmin):
+class RoleGroupAdmin(WithoutLinkRowsMixin, GroupAdmin):
     """The roles' groups, by their roles' names; their permissions by Indonesian names."""
 
     list_display = ("role",)
@@ -65,6 +81,18 @@ class RoleGroupAdmin(GroupAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return labelled_choices(field, db_field.name)
+
+
+def without_lines(nested: list, prefixes: tuple[str, ...]) -> list:
+    """Django's nested list of deleted objects without the lines that start with one of ``prefixes``."""
+    kept = []
+    for item in nested:
+        if isinstance(item, list):
+            if inner := without_lines(item, prefixes):
+                kept.append(inner)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -79,7 +107,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(WithoutLinkRowsMixin, UserAdmin):
     list_display = (*UserAdmin.list_display, "has_second_factor")
     list_filter = (*(name for name in UserAdmin.list_filter if name != "groups"), RoleFilter)
     actions = ("reset_second_factors",)
@@ -164,3 +192,24 @@ class LoginLogAdmin(AccessLogAdmin):
 
 admin.site.register(AccessFailureLog, LoginFailureLogAdmin)
 admin.site.register(AccessLog, LoginLogAdmin)
+
+
+class SecondFactorDeviceAdminMixin:
+    """django-otp's device pages with Indonesian search help and section names (plain English in the package)."""
+
+    search_help_text = DEVICE_SEARCH_HELP
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (translatable(name), options) for name, options in super().get_fieldsets(request, obj)
+        ]
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAppAdmin(SecondFactorDeviceAdminMixin, TOTPDeviceAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class RecoveryCodesAdmin(SecondFactorDeviceAdminMixin, StaticDeviceAdmin):
+    pass
