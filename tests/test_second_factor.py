@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from berjasa import accounts
+from reports.models import ReportSnapshot
 from tests import factories
 from tests.conftest import TEST_TOTP_KEY, totp_code, totp_device_for
 
@@ -308,6 +309,8 @@ def test_the_demo_accounts_log_in_with_the_printed_second_factor(client, setting
     again = Client()
     again.post(reverse("login"), {"username": "pimpinan", "password": "pimpinan-berjasa-2025"})
     assert enter(again, recovery, next="/reports/").url == "/reports/"
+    # The managers' archive holds the report of the month the dashboard opens on, stored by the first run only.
+    assert ReportSnapshot.objects.count() == 1
 
 
 def test_the_enrolment_service_refuses_an_account_that_has_a_factor(manager):

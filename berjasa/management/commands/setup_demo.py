@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 
 from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
@@ -14,6 +15,9 @@ from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
 from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
+from reports.forms import default_month
+from reports.queries import latest_data_day
+from reports.snapshots import generate_snapshot
 
 # Demo credentials are printed on screen and only ever created with DEBUG on.
 DEMO_ACCOUNTS = [
@@ -77,6 +81,12 @@ class Command(BaseCommand):
             ensure_refused_identity_check(
                 largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
             )
+
+        # The managers' archive: the report of the month the dashboard opens on, stored once (a rerun keeps it).
+        today = timezone.localdate()
+        archived = generate_snapshot(default_month(today, latest_data_day(today)))
+        state = "stored" if archived.created else "already stored"
+        self.stdout.write(f"Report archive: {archived.snapshot} ({state})")
 
         self.stdout.write(self.style.SUCCESS("\nDemo accounts (development only):"))
         for label, username, password, employer in rows:
