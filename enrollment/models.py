@@ -178,6 +178,20 @@ PROGRAMS_REQUIRED_BY_SIZE = {
     "MEDIUM": ("JKK", "JKM", "JHT", "JP", "JKP"),
     "LARGE": ("JKK", "JKM", "JHT", "JP", "JKP"),
 }
+# JKP is for workers already in the programs PP 37/2021 Pasal 4 names, by the size of the business.
+JKP_PREREQUISITES = {
+    "MICRO": ("JKK", "JKM", "JHT"),
+    "SMALL": ("JKK", "JKM", "JHT"),
+    "MEDIUM": ("JKK", "JKM", "JHT", "JP"),
+    "LARGE": ("JKK", "JKM", "JHT", "JP"),
+}
+
+
+def missing_for_jkp(codes: set[str] | tuple[str, ...], size: str) -> tuple[str, ...]:
+    """The programs a worker of a business of ``size`` must also be in to join JKP (none without JKP)."""
+    if "JKP" not in codes:
+        return ()
+    return tuple(code for code in JKP_PREREQUISITES[size] if code not in codes)
 
 
 class Employer(models.Model):

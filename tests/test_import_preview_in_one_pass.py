@@ -131,21 +131,21 @@ def test_the_program_column_decides_each_new_workers_programs(employer_a):
     niks = [factories.make_nik() for _ in range(4)]
     rows = with_programs(
         (row(niks[0]), "JKK, JKM, JHT, JP"),
-        (row(niks[1]), "jkk;jkm / jht  jkp"),
+        (row(niks[1]), "jkk;jkm / jht  jp,jkp"),
         (row(niks[2]), ""),  # the employer's programs
         (row(niks[3]), "JKK, JKX"),
     )
     batch = import_(csv_file(rows, header=PROGRAM_HEADER), employer_a, only_valid_rows=True)
     assert batch.status == Status.IMPORTED
     assert programs_of(niks[0]) == ["JHT", "JKK", "JKM", "JP"]
-    assert programs_of(niks[1]) == ["JHT", "JKK", "JKM", "JKP"]
+    assert programs_of(niks[1]) == ["JHT", "JKK", "JKM", "JKP", "JP"]
     assert programs_of(niks[2]) == ["JHT", "JKK", "JKM", "JKP", "JP"]  # medium: Perpres 109/2013
     assert codes(batch) == [(5, "unknown_program")]
     assert [entry.column for entry in entries(batch, "error")] == ["Program"]
     assert "JKX" in entries(batch, "error")[0].text
     assert [entry.programs for entry in entries(batch, "new")] == [
         "JKK, JKM, JHT, JP",
-        "JKK, JKM, JHT, JKP",
+        "JKK, JKM, JHT, JP, JKP",
         "JKK, JKM, JHT, JP, JKP",
     ]
 
@@ -168,6 +168,58 @@ def test_a_file_without_the_program_column_gives_the_employers_programs(
     batch = import_(csv_file([row(nik)]), employer_a)
     assert batch.status == Status.IMPORTED
     assert programs_of(nik) == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "cell", "missing"),
+    [
+        # PP 37/2021 Pasal 4: JKP for workers of medium and large businesses in JKK, JKM, JHT and JP,
+        (Employer.Size.MEDIUM, "JKK JKM JHT JKP", "JP"),
+        (Employer.Size.LARGE, "JKK JKP", "JKM, JHT, JP"),
+        # and of small and micro businesses in JKK, JKM and JHT.
+        (Employer.Size.SMALL, "JKK JKM JKP", "JHT"),
+        (Employer.Size.MICRO, "JKP", "JKK, JKM, JHT"),
+    ],
+)
+def test_jkp_without_the_programs_it_follows_is_an_error_of_its_row(
+    employer_a, size, cell, missing
+):
+    employer_a.size = size
+    employer_a.save()
+    batch = check(
+        csv_file(with_programs((row(), cell), (row(), "JKK JKM JHT")), header=PROGRAM_HEADER),
+        employer_a,
+    )
+    assert codes(batch) == [(2, "jkp_without_prerequisites")]
+    text = entries(batch, "error")[0].text
+    assert "PP 37/2021 Pasal 4" in text and text.endswith(f"{missing}.")
+
+
+def test_the_admin_refuses_jkp_among_an_employers_programs_without_jht(
+    client, administrator, employer_a
+):
+    client.force_login(administrator)
+    url = reverse("admin:enrollment_employer_change", args=[employer_a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and name != "default_programs"
+    }
+    data.update(
+        {
+            "kelurahan": employer_a.kelurahan_id,
+            "size": Employer.Size.SMALL,
+            "default_programs": ["JKK", "JKM", "JKP"],
+            "user_links-TOTAL_FORMS": 0,
+            "user_links-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "PP 37/2021 Pasal 4" in response.content.decode()
+    employer_a.refresh_from_db()
+    assert employer_a.default_programs == ""
 
 
 def test_a_program_the_rules_refuse_is_an_error_of_its_row(employer_a, settings):

@@ -55,12 +55,14 @@ from enrollment.imports.proof import ProofGate
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import (
     CONTACT_FIELDS,
+    JKP_PREREQUISITES,
     Employer,
     Employment,
     ImportBatch,
     Membership,
     PersonalDataChangeRequest,
     Worker,
+    missing_for_jkp,
 )
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
 from enrollment.services.contributions import SHARE_FIELDS, contribution_from
@@ -159,6 +161,16 @@ class RosterImport(Importer):
                 _("%(codes)s: not a program code. The codes are %(known)s.")
                 % {"codes": ", ".join(unknown), "known": ", ".join(self.programs)},
                 code="unknown_program",
+            )
+        missing = missing_for_jkp(codes, self.employer.size)
+        if missing:
+            raise cells.CellError(
+                _("JKP is for workers also in %(programs)s (PP 37/2021 Pasal 4): add %(missing)s.")
+                % {
+                    "programs": ", ".join(JKP_PREREQUISITES[self.employer.size]),
+                    "missing": ", ".join(missing),
+                },
+                code="jkp_without_prerequisites",
             )
         return tuple(code for code in self.programs if code in codes) or None
 
