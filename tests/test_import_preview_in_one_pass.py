@@ -195,6 +195,22 @@ def test_jkp_without_the_programs_it_follows_is_an_error_of_its_row(
     assert "PP 37/2021 Pasal 4" in text and text.endswith(f"{missing}.")
 
 
+def test_the_program_cell_of_a_worker_already_on_the_roster_is_not_judged(employer_a):
+    """A downloaded roster names the programs each worker holds (a worker over JP's age holds no JP); the column
+    decides only new workers' programs, so its cell on a worker already on the roster is never an error."""
+    employer_a.size = Employer.Size.MEDIUM
+    employer_a.save()
+    line = row()
+    first = import_(
+        csv_file(with_programs((line, "JKK JKM JHT JP JKP")), header=PROGRAM_HEADER), employer_a
+    )
+    assert first.status == Status.IMPORTED
+    again = check(
+        csv_file(with_programs((line, "JKK JKM JHT JKP")), header=PROGRAM_HEADER), employer_a
+    )
+    assert codes(again) == []
+
+
 def test_the_admin_refuses_jkp_among_an_employers_programs_without_jht(
     client, administrator, employer_a
 ):

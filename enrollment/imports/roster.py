@@ -162,16 +162,6 @@ class RosterImport(Importer):
                 % {"codes": ", ".join(unknown), "known": ", ".join(self.programs)},
                 code="unknown_program",
             )
-        missing = missing_for_jkp(codes, self.employer.size)
-        if missing:
-            raise cells.CellError(
-                _("JKP is for workers also in %(programs)s (PP 37/2021 Pasal 4): add %(missing)s.")
-                % {
-                    "programs": ", ".join(JKP_PREREQUISITES[self.employer.size]),
-                    "missing": ", ".join(missing),
-                },
-                code="jkp_without_prerequisites",
-            )
         return tuple(code for code in self.programs if code in codes) or None
 
     def check(self, line: Line) -> list[tuple[str, str, str]]:
@@ -457,6 +447,16 @@ class RosterImport(Importer):
         employer's for new workers; None if the row fails. The values are ``Contribution.stored()`` and the
         wage, as ``MEMBERSHIP_COLUMNS`` end."""
         start = max(line.start_date, self.today)
+        missing = missing_for_jkp(line.programs or (), self.employer.size)
+        if missing:
+            message = _(
+                "JKP is for workers also in %(programs)s (PP 37/2021 Pasal 4): add %(missing)s."
+            ) % {
+                "programs": ", ".join(JKP_PREREQUISITES[self.employer.size]),
+                "missing": ", ".join(missing),
+            }
+            self.error(line, HEADERS["programs"], message, "jkp_without_prerequisites")
+            return None
         opened = []
         for code in line.programs or self.default_programs:
             program_id = self.programs[code]
