@@ -322,17 +322,7 @@ class RosterImport(Importer):
             return
         work.new_workers.append(line)
         work.hires.append((line, None, opened))
-        self.plan.count(
-            Kind.NEW,
-            Entry(
-                Kind.NEW,
-                line.row,
-                line.nik,
-                line.name,
-                text=self.new_worker_text,
-                programs=self._codes(opened),
-            ),
-        )
+        self._count_new(line, self.new_worker_text, opened)
 
     def _plan_hire(self, line, worker, shared, memberships, work: RosterWork) -> None:
         opened = self._memberships_to_open(line, memberships)
@@ -344,17 +334,14 @@ class RosterImport(Importer):
         if changes:
             work.worker_updates.append(_updated(worker, changes, self.employer.pk, line))
         work.hires.append((line, worker[0], opened))
-        self.plan.count(
-            Kind.NEW,
-            Entry(
-                Kind.NEW,
-                line.row,
-                line.nik,
-                line.name,
-                text=_("Already registered in Makassar: added to your roster."),
-                programs=self._codes(opened),
-            ),
+        self._count_new(line, _("Already registered in Makassar: added to your roster."), opened)
+
+    def _count_new(self, line: Line, text: str, opened: list[tuple[int, date, tuple]]) -> None:
+        """A row that joins the roster, with the programs it opens, in the preview."""
+        entry = Entry(
+            Kind.NEW, line.row, line.nik, line.name, text=text, programs=self._codes(opened)
         )
+        self.plan.count(Kind.NEW, entry)
 
     def _plan_update(self, line, worker, shared, job, work: RosterWork) -> None:
         changes = self._personal_changes(line, worker, shared, work)
