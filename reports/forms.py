@@ -24,6 +24,7 @@ from reports.periods import (
 )
 from reports.queries import Scope, latest_data_day
 from reports.registry import ReportParams
+from reports.snapshots import refusal
 
 FIRST_YEAR = 2015  # the oldest memberships in the city's data start then
 
@@ -152,11 +153,7 @@ class SnapshotForm(forms.Form):
             period = parse_period(self.cleaned_data["period"])
         except PeriodError as error:
             raise forms.ValidationError(str(error)) from error
-        if period.is_range or period.is_day:
-            raise forms.ValidationError(_("A report is stored for a month, a quarter or a year."))
-        if period.end >= timezone.localdate():
-            raise forms.ValidationError(
-                _("%(period)s has not ended yet; its report is stored once it has.")
-                % {"period": period.label()}
-            )
+        reason = refusal(period, timezone.localdate())
+        if reason:
+            raise forms.ValidationError(reason)
         return period

@@ -5,10 +5,13 @@ made only when asked for, and the old one is kept.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reports.exporters import EXPORTERS, filename
 from reports.models import ReportSnapshot
@@ -26,15 +29,30 @@ class SnapshotOutcome:
     created: bool
 
 
+class SnapshotRefused(ValueError):
+    """A period whose report is not stored: the message says why, in the user's language."""
+
+
+def refusal(period: Period, today: date) -> str | None:
+    """Why the report of ``period`` is not stored: not a month, a quarter or a year, or not ended by ``today``.
+    None when it may be: a stored report is final, so a period still being entered is never stored."""
+    if period.is_range or period.is_day:
+        return _("A report is stored for a month, a quarter or a year.")
+    if period.end >= today:
+        return _("%(period)s has not ended yet; its report is stored once it has.") % {
+            "period": period.label()
+        }
+    return None
+
+
 def generate_snapshot(
     period: Period, *, new_version: bool = False, user=None, report: str = SNAPSHOT_REPORT
 ) -> SnapshotOutcome:
     """The snapshot of ``report`` for ``period``: the latest stored one, or a new one (version 1, or the next
-    version when ``new_version``). Ranges of months and days are not snapshot periods."""
-    if period.is_range or period.is_day:
-        raise ValueError(
-            "Snapshots are made for a month, a quarter or a year, not a range or a day."
-        )
+    version when ``new_version``). ``SnapshotRefused`` for a period that is no snapshot period (``refusal``)."""
+    reason = refusal(period, timezone.localdate())
+    if reason:
+        raise SnapshotRefused(reason)
     stored = ReportSnapshot.objects.filter(report=report, period=period.key)
     latest = stored.order_by("-version").first()
     if latest is not None and not new_version:
