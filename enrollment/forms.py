@@ -14,14 +14,13 @@ from berjasa.formatting import number
 from enrollment.date_rules import CONFIRMABLE
 from enrollment.imports.reader import RefusedFile, read_rows, sniff
 from enrollment.models import (
-    JKP_PREREQUISITES,
     PERSONAL_FIELDS,
     Channel,
     Claim,
     Employer,
     Membership,
     Worker,
-    missing_for_jkp,
+    jkp_refusal,
     stored_values,
 )
 from enrollment.nik import normalize_nik
@@ -97,15 +96,9 @@ class EmployerAdminForm(AdminChannelForm):
 
     def clean_default_programs(self) -> str:
         chosen = set(self.cleaned_data["default_programs"])
-        size = self.cleaned_data.get("size") or self.instance.size
-        missing = missing_for_jkp(chosen, size)
-        if missing:
-            raise forms.ValidationError(
-                _(
-                    "JKP is for workers also in %(programs)s (PP 37/2021 Pasal 4): tick %(missing)s too."
-                )
-                % {"programs": ", ".join(JKP_PREREQUISITES[size]), "missing": ", ".join(missing)}
-            )
+        refusal = jkp_refusal(chosen, self.cleaned_data.get("size", ""))
+        if refusal:
+            raise forms.ValidationError(refusal)
         return " ".join(code for code, _label in program_choices() if code in chosen)
 
 

@@ -14,8 +14,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from berjasa.audit import AuditTrail, Channel
 from berjasa.formatting import date_range, date_time
@@ -187,11 +187,20 @@ JKP_PREREQUISITES = {
 }
 
 
-def missing_for_jkp(codes: set[str] | tuple[str, ...], size: str) -> tuple[str, ...]:
-    """The programs a worker of a business of ``size`` must also be in to join JKP (none without JKP)."""
-    if "JKP" not in codes:
-        return ()
-    return tuple(code for code in JKP_PREREQUISITES[size] if code not in codes)
+def jkp_refusal(codes: set[str] | tuple[str, ...], size: str) -> str | None:
+    """Why a worker of a business of ``size`` cannot join JKP with ``codes`` (the programs PP 37/2021 Pasal 4 says
+    come first, to add); None when it can, or when the size is not known yet (its own field says so)."""
+    if "JKP" not in codes or size not in JKP_PREREQUISITES:
+        return None
+    missing = [code for code in JKP_PREREQUISITES[size] if code not in codes]
+    if not missing:
+        return None
+    return gettext(
+        "JKP is for workers also in %(programs)s (PP 37/2021 Pasal 4): add %(missing)s."
+    ) % {
+        "programs": ", ".join(JKP_PREREQUISITES[size]),
+        "missing": ", ".join(missing),
+    }
 
 
 class Employer(models.Model):

@@ -238,6 +238,17 @@ def test_the_admin_refuses_jkp_among_an_employers_programs_without_jht(
     assert employer_a.default_programs == ""
 
 
+def test_a_new_employer_without_a_size_is_told_so_not_refused_by_a_server_error(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:enrollment_employer_add"),
+        {"npp": "19999999", "name": "PT Baru", "size": "", "default_programs": ["JKP"]},
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "size" in errors and "default_programs" not in errors
+
+
 def test_a_program_the_rules_refuse_is_an_error_of_its_row(employer_a, settings):
     nik = factories.make_nik()
     ContributionRate.objects.filter(program__code="JP").delete()

@@ -55,14 +55,13 @@ from enrollment.imports.proof import ProofGate
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import (
     CONTACT_FIELDS,
-    JKP_PREREQUISITES,
     Employer,
     Employment,
     ImportBatch,
     Membership,
     PersonalDataChangeRequest,
     Worker,
-    missing_for_jkp,
+    jkp_refusal,
 )
 from enrollment.roster_file import EXAMPLE_NIK, ROSTER_COLUMNS
 from enrollment.services.contributions import SHARE_FIELDS, contribution_from
@@ -434,15 +433,9 @@ class RosterImport(Importer):
         employer's for new workers; None if the row fails. The values are ``Contribution.stored()`` and the
         wage, as ``MEMBERSHIP_COLUMNS`` end."""
         start = max(line.start_date, self.today)
-        missing = missing_for_jkp(line.programs or (), self.employer.size)
-        if missing:
-            message = _(
-                "JKP is for workers also in %(programs)s (PP 37/2021 Pasal 4): add %(missing)s."
-            ) % {
-                "programs": ", ".join(JKP_PREREQUISITES[self.employer.size]),
-                "missing": ", ".join(missing),
-            }
-            self.error(line, HEADERS["programs"], message, "jkp_without_prerequisites")
+        refusal = jkp_refusal(line.programs or (), self.employer.size)
+        if refusal:
+            self.error(line, HEADERS["programs"], refusal, "jkp_without_prerequisites")
             return None
         opened = []
         for code in line.programs or self.default_programs:
