@@ -129,6 +129,11 @@ def rupiah_short(amount: int) -> str:
 NOTHING = "—"
 
 
+def is_money_field(field: models.Field) -> bool:
+    """Integer Rupiah amounts are the ``PositiveBigIntegerField``s (a key or an audit id is a big integer too)."""
+    return isinstance(field, models.PositiveBigIntegerField)
+
+
 def field_value(field: models.Field, value) -> str:
     """A stored value of a model field as a change list shows it: the choice's label, ``ya``/``tidak``,
     ``31/08/2025``, ``31/08/2025 23.59 WITA``, ``Rp3.650.000`` (the integer Rupiah fields are the
@@ -144,7 +149,7 @@ def field_value(field: models.Field, value) -> str:
         return date_time(value)
     if isinstance(value, date):
         return short_date(value)
-    if isinstance(field, models.PositiveBigIntegerField):
+    if is_money_field(field):
         return rupiah(value)
     if isinstance(value, int) and not field.is_relation:
         return number(value)

@@ -370,6 +370,29 @@ def test_it_shows_money_in_rupiah(administrator_client):
     assert "Rp3.900.000" in response.content.decode()
 
 
+def fieldset_names(response) -> list[str]:
+    return [
+        name
+        for fieldset in response.context["adminform"]
+        for line in fieldset
+        for field in line
+        for name in [field.field["name"] if isinstance(field.field, dict) else field.field.name]
+    ]
+
+
+def test_a_key_is_no_money_and_an_editable_amount_is_not_shown_twice(administrator_client):
+    """The formatted column replaces a money field shown read-only; it is never one more field: a program's
+    key is no amount (it read "ID: Rp1"), and the rate form's editable amounts had read-only copies below."""
+    program = Program.objects.order_by("pk").first()
+    page = administrator_client.get(admin_url(Program, "change", program.pk))
+    assert page.status_code == 200
+    assert not [name for name in fieldset_names(page) if name.endswith("_formatted")]
+    add_rate = administrator_client.get(reverse("admin:programs_contributionrate_add"))
+    names = fieldset_names(add_rate)
+    assert "fixed_amount" in names
+    assert not [name for name in names if name.endswith("_formatted")]
+
+
 # --- The worker form ------------------------------------------------------------------------------------
 
 INLINE_PREFIXES = ("employments", "memberships", "claims")

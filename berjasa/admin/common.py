@@ -23,7 +23,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.formatting import number, rupiah
+from berjasa.formatting import is_money_field, number, rupiah
 from berjasa.spreadsheets import planned_to_the_end, stream_csv, temporary_file, write_xlsx
 from enrollment.nik import compact_number, without_text_mark
 
@@ -191,7 +191,7 @@ def rupiah_column(field_name: str, description: str) -> Callable[[models.Model],
     return formatted_column(field_name, description, rupiah)
 
 
-# Every big integer of the project is an amount of Rupiah; these integers are counts of rows or people.
+# These integers are counts of rows or people (money: berjasa.formatting.is_money_field).
 COUNT_FIELDS = frozenset(
     {
         "workers",
@@ -209,7 +209,7 @@ FORMATTED_SUFFIX = "_formatted"
 
 
 def _formatter_of(model_field) -> Callable[[int], str] | None:
-    if isinstance(model_field, models.BigIntegerField):
+    if is_money_field(model_field):
         return rupiah
     if isinstance(model_field, models.IntegerField) and model_field.name in COUNT_FIELDS:
         return number
@@ -255,6 +255,15 @@ class FormattedNumbersMixin:
         """Every formatted column may be shown read-only; the fieldsets choose which replace their field."""
         formatted = [f"{name}{FORMATTED_SUFFIX}" for name in self._formatted_fields()]
         return (*super().get_readonly_fields(request, obj), *formatted)
+
+    def get_fields(self, request, obj=None):
+        """Django appends every read-only name to the fields; a formatted column is not one more field but its
+        field's replacement (``get_fieldsets``)."""
+        return [
+            name
+            for name in super().get_fields(request, obj)
+            if not (isinstance(name, str) and name.endswith(FORMATTED_SUFFIX))
+        ]
 
     def get_fieldsets(self, request, obj=None):
         editable = obj is None or self.has_change_permission(request, obj)
