@@ -238,7 +238,9 @@ def test_the_admin_refuses_jkp_among_an_employers_programs_without_jht(
     assert employer_a.default_programs == ""
 
 
-def test_a_new_employer_without_a_size_is_told_so_not_refused_by_a_server_error(client, administrator):
+def test_a_new_employer_without_a_size_is_told_so_not_refused_by_a_server_error(
+    client, administrator
+):
     client.force_login(administrator)
     response = client.post(
         reverse("admin:enrollment_employer_add"),

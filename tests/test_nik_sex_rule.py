@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from berjasa.audit import Channel
 from enrollment import services
-from enrollment.models import ImportBatch, Worker
+from enrollment.models import ImportBatch, PersonalDataChangeRequest, Worker
 from enrollment.nik import NIK_MISMATCH
 from tests import factories
 from tests.test_admin import admin_url, worker_form_data
@@ -74,6 +74,41 @@ def test_the_portal_roster_import_makes_it_an_error_of_the_row(employer_a, emplo
     assert (batch.status, batch.count_new) == (Status.IMPORTED, 1)
     assert codes(batch) == [(2, NIK_MISMATCH)]
     assert not Worker.objects.filter(nik=WOMANS_NIK).exists()
+
+
+def person_b_keeps_on_both_rosters(employer_a, employer_b) -> Worker:
+    """A man B keeps (his record came from B), employed by A too."""
+    worker = factories.make_worker(keeper=employer_b)
+    factories.make_employment(worker, employer_b)
+    factories.make_employment(worker, employer_a)
+    return worker
+
+
+def test_a_shared_persons_sex_changed_to_disagree_is_refused_not_requested(
+    employer_a, employer_a_user, employer_b
+):
+    """A shared person's change waits for Disnaker, who could never approve one the NIK contradicts."""
+    worker = person_b_keeps_on_both_rosters(employer_a, employer_b)
+    with pytest.raises(ValidationError) as refused:
+        services.change_personal_data(
+            worker,
+            acting_user=employer_a_user,
+            channel=Channel.PORTAL,
+            employer=employer_a,
+            sex="P",
+        )
+    assert refused.value.error_list[0].code == NIK_MISMATCH
+    assert not PersonalDataChangeRequest.objects.exists()
+
+
+def test_a_roster_row_for_a_shared_person_with_a_disagreeing_sex_is_an_error_not_a_request(
+    employer_a, employer_a_user, employer_b
+):
+    worker = person_b_keeps_on_both_rosters(employer_a, employer_b)
+    line = row(worker.nik, born=worker.birth_date.isoformat(), sex="P")
+    batch = import_(csv_file([line]), employer_a, user=employer_a_user, only_valid_rows=True)
+    assert codes(batch) == [(2, NIK_MISMATCH)]
+    assert not PersonalDataChangeRequest.objects.exists()
 
 
 # --- staff and the commands: a warning confirmed and kept ---------------------------------------------------------

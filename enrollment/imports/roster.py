@@ -376,13 +376,13 @@ class RosterImport(Importer):
             value = getattr(line, name)
             if value not in EMPTY and value != recorded:
                 changes[name] = value
+        if {"birth_date", "sex"} & set(changes) and not self.nik_facts_accepted(line):
+            return None
         if shared and changes:
             self._request(line, worker, changes, work)
             return {}
         if not {"birth_date", "sex"} & set(changes):
             line.confirmed_warnings = worker[CONFIRMED_AT]
-        elif not self.nik_facts_accepted(line):
-            return None
         return changes
 
     def _request(self, line: Line, worker: tuple, changes: dict, work: RosterWork) -> None:

@@ -24,6 +24,7 @@ from enrollment.models import (
     Worker,
     stored_values,
 )
+from enrollment.nik import judge_nik_facts
 from enrollment.services.roster import update_worker
 from enrollment.services.versions import lock_as_seen
 from programs.models import Kelurahan
@@ -131,7 +132,19 @@ def request_change(
     employer: Employer,
     batch: ImportBatch | None = None,
 ) -> PersonalDataChangeRequest:
-    """A pending request of ``changes`` (field → [recorded, requested], stored form) by ``employer``."""
+    """A pending request of ``changes`` (field → [recorded, requested], stored form) by ``employer``; one that
+    would make the birth date or sex disagree with the NIK is refused to an employer's user (``judge_nik_facts``:
+    Disnaker could not approve it), and counts as confirmed by staff, who saw the warning first."""
+    if {"nik", "birth_date", "sex"} & changes.keys():
+        requested = {name: _applied(name, new) for name, (_old, new) in changes.items()}
+        judge_nik_facts(
+            requested.get("nik", worker.nik),
+            requested.get("birth_date", worker.birth_date),
+            requested.get("sex", worker.sex),
+            acting_user=acting_user,
+            channel=channel,
+            confirm=True,
+        )
     with audit_context(user=acting_user, channel=channel, employer=employer, batch=batch):
         if PersonalDataChangeRequest.objects.filter(
             worker=worker, employer=employer, status=Status.PENDING
