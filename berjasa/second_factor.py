@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp import user_has_device
 
-from berjasa.roles import Role, user_has_role
+from berjasa.roles import Role, user_has_any_role, user_has_role
 
 # Roles that always need a second factor: staff, and managers (they read city-wide reports).
 ROLES_REQUIRING_A_FACTOR = (Role.ADMINISTRATOR, Role.OPERATOR, Role.MANAGER)
@@ -40,7 +40,7 @@ OPEN_BEFORE_VERIFICATION = frozenset(
 def second_factor_required(user: AbstractBaseUser) -> bool:
     """Whether policy requires ``user`` to have a second factor (employers: ``OTP_REQUIRED_FOR_EMPLOYERS``)."""
     # user_has_role counts a superuser as an administrator.
-    if any(user_has_role(user, role) for role in ROLES_REQUIRING_A_FACTOR):
+    if user_has_any_role(user, ROLES_REQUIRING_A_FACTOR):
         return True
     return settings.OTP_REQUIRED_FOR_EMPLOYERS and user_has_role(user, Role.EMPLOYER)
 

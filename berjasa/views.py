@@ -6,14 +6,14 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from berjasa.accounts import lift_login_locks
-from berjasa.roles import STAFF_ROLES, Role, user_has_role
+from berjasa.roles import STAFF_ROLES, Role, user_has_any_role, user_has_role
 
 
 @login_required
 def home(request):
     """Each role lands on its own home page."""
     user = request.user
-    if any(user_has_role(user, role) for role in STAFF_ROLES):
+    if user_has_any_role(user, STAFF_ROLES):
         return redirect("admin:index")
     if user_has_role(user, Role.MANAGER):
         return redirect("reports:dashboard")

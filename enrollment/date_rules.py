@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from berjasa.audit import Channel
 from berjasa.formatting import short_date
-from berjasa.roles import STAFF_ROLES, user_has_role
+from berjasa.roles import STAFF_ROLES, user_has_any_role
 
 # Codes of the contradictions (stored with a confirmation, named in files' confirmation column).
 MEMBERSHIP_BEFORE_EMPLOYMENT = "membership_before_employment"
@@ -225,7 +225,7 @@ def may_confirm(acting_user, channel: str) -> bool:
     """Staff confirm warnings (and the commands they run); employers and the portal never do."""
     if channel == Channel.PORTAL:
         return False
-    return acting_user is None or any(user_has_role(acting_user, role) for role in STAFF_ROLES)
+    return acting_user is None or user_has_any_role(acting_user, STAFF_ROLES)
 
 
 class DatesContradict(ValidationError):

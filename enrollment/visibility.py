@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from berjasa.roles import STAFF_ROLES, Role, user_has_role
+from berjasa.roles import STAFF_ROLES, Role, user_has_any_role, user_has_role
 from enrollment.models import (
     IDENTITY_FIELDS,
     PERSONAL_FIELDS,
@@ -31,7 +31,7 @@ NOT_SHOWN = "•••"  # in place of a recorded value the reader may not see (
 
 
 def _sees_everything(user) -> bool:
-    return any(user_has_role(user, role) for role in STAFF_ROLES)
+    return user_has_any_role(user, STAFF_ROLES)
 
 
 def employers_visible_to(user) -> QuerySet[Employer]:

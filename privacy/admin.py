@@ -4,6 +4,8 @@ NIKs masked in their lists, each change page and each Export recorded in the log
 ``PersonalDataAdminMixin`` goes first in the bases of the worker, employment, membership and claim admins.
 """
 
+from functools import cache
+
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
@@ -56,11 +58,15 @@ SCOPE_LABELS = {
 RECORD_VIEWS = {"change": _("record page"), "history": _("history")}
 
 
+@cache
+def _model_names() -> dict:
+    """Each model's verbose name (lazy: read in the reader's language) by its name, built once."""
+    return {model._meta.model_name: model._meta.verbose_name for model in apps.get_models()}
+
+
 def scope_text(scope: dict) -> str:
     """``list: pekerja; format: XLSX; filters: segment=1`` instead of the JSON the scope is stored as."""
-    models_by_name = {
-        model._meta.model_name: model._meta.verbose_name for model in apps.get_models()
-    }
+    models_by_name = _model_names()
 
     def shown(value, key: str = "") -> str:
         if key in ("page", "model") and value in models_by_name:
