@@ -10,6 +10,7 @@ from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,7 +25,7 @@ from reports.forms import FilterForm, SnapshotForm, period_query
 from reports.models import ReportSnapshot
 from reports.periods import Period
 from reports.registry import REPORTS, ReportDefinition, ReportResult, Table, run_report, run_reports
-from reports.snapshots import SNAPSHOT_FILES, generate_snapshot
+from reports.snapshots import SNAPSHOT_FILES, SNAPSHOT_REPORT, generate_snapshot, refusal
 
 # The dashboard's sections, in order; each is a declared report with its own downloads. Within one district,
 # its sub-districts take the place of the ranking of districts.
@@ -99,6 +100,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     headline = results[0].headline
     may_make_snapshot = user_has_any_role(request.user, SNAPSHOT_MAKER_ROLES)
+    stored = (
+        ReportSnapshot.objects.filter(report=SNAPSHOT_REPORT, period=params.period.key)
+        .order_by("-version")
+        .first()
+    )
     return render(
         request,
         "reports/dashboard.html",
@@ -113,21 +119,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "snapshots": ReportSnapshot.objects.order_by("-period", "-version")[:SNAPSHOTS_SHOWN],
             "latest_data": shown.latest_data,
             "to_admin": user_has_any_role(request.user, STAFF_ROLES),
-            "snapshot_period": _storable(params.period) if may_make_snapshot else None,
-            "stored": ReportSnapshot.objects.filter(period=params.period.key)
-            .order_by("-version")
-            .first(),
+            "snapshot_period": _storable(params.period, stored) if may_make_snapshot else None,
+            "stored": stored,
         },
     )
 
 
-def _storable(period: Period) -> Period | None:
+def _storable(period: Period, stored: ReportSnapshot | None) -> Period | None:
     """The period the dashboard shows, when staff may store its report from there (an ended month, quarter or
-    year not stored yet; SnapshotForm says why not otherwise)."""
-    form = SnapshotForm({"period": period.key})
-    if not form.is_valid() or ReportSnapshot.objects.filter(period=period.key).exists():
+    year whose report is not ``stored`` yet; ``refusal`` says why not otherwise)."""
+    if stored is not None or refusal(period, timezone.localdate()):
         return None
-    return form.cleaned_data["period"]
+    return period
 
 
 @role_required(*SNAPSHOT_MAKER_ROLES)
