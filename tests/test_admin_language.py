@@ -36,7 +36,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
-from berjasa.roles import Role
+from berjasa.roles import Role, user_has_role
 from enrollment.models import (
     Channel,
     Claim,
@@ -417,8 +417,14 @@ def walk(client: Client, user: User, language: str) -> list[str]:
     pages += action_confirmations(client, user)
     pages_with: dict[str, list[str]] = {}
     walked = 0
+    # A page that breaks must not drop out of the walk: an error, or a page the administrator cannot find (a
+    # refusal, 403, is the permissions' answer to a page of a read-only model; 405 to a POST-only view).
+    broken = {404} if user_has_role(user, Role.ADMINISTRATOR) else set()
     for name, response in pages:
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+        status = response.status_code
+        if status >= 500 or status in broken:
+            pages_with.setdefault(f"status {status}", []).append(name)
+        if status != 200 or "html" not in response.get("Content-Type", ""):
             continue
         walked += 1
         for text in visible_texts(response.content.decode()):

@@ -162,12 +162,15 @@ def test_staff_store_a_period_once_and_the_second_time_are_told_why_not(
 
 
 def test_operators_store_snapshots_and_managers_only_read_them(
-    client, reference_data, operator, manager
+    client, reference_data, operator, manager, employer_a_user
 ):
     url = reverse("reports:make-snapshot")
     client.force_login(manager)
     assert "Simpan laporan" not in text_of(client.get("/reports/"))
     assert client.post(url, {"period": "2024-06"}).status_code == 404
+    client.force_login(employer_a_user)
+    assert client.post(url, {"period": "2024-06"}).status_code == 404
+    assert not ReportSnapshot.objects.exists()
     client.force_login(operator)
     assert client.get(url).status_code == 405
     client.post(url, {"period": "2024-06"})
