@@ -8,11 +8,12 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     OPERATOR = "operator", _("Operator")
     MANAGER = "manager", _("Manager")
+    FINANCE = "finance", _("Finance")
     EMPLOYER = "employer", _("Employer")
 
 
 # Apps whose records operators enter and correct (add, change, view; never delete).
-OPERATOR_DATA_APPS = ("enrollment",)
+OPERATOR_DATA_APPS = ("enrollment", "bpjs")
 # Reference data operators may look at but not change.
 OPERATOR_READ_APPS = ("programs", "reports")
 
@@ -24,6 +25,12 @@ REPORT_READER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.OPERATOR)
 # Roles that store a period's report snapshot from the dashboard: the staff, who know when a month's data is
 # complete; managers read the snapshots (decision 53).
 SNAPSHOT_MAKER_ROLES = STAFF_ROLES
+# The city budget's pages (decision 60): bills, invoices, payments and the budget view. Finance records invoices
+# and payments and reads a bill's participant list (it checks BPJS's invoice person by person); managers read
+# the bills' totals and the budget view, never a participant list; administrators do everything.
+BUDGET_READER_ROLES = (Role.ADMINISTRATOR, Role.FINANCE, Role.MANAGER)
+BUDGET_KEEPER_ROLES = (Role.ADMINISTRATOR, Role.FINANCE)
+PARTICIPANT_LIST_ROLES = (Role.ADMINISTRATOR, Role.FINANCE)
 
 
 def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -41,7 +48,17 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
             )
         ]
     if role == Role.MANAGER:
-        return [(app, code) for app, code in perms if app == "reports" and code.startswith("view_")]
+        return [
+            (app, code)
+            for app, code in perms
+            if app in ("reports", "budget") and code.startswith("view_")
+        ]
+    if role == Role.FINANCE:
+        return [
+            (app, code)
+            for app, code in perms
+            if app == "budget" and not code.startswith("delete_") and "budgetline" not in code
+        ] + [("budget", "view_budgetline")]
     return []
 
 
@@ -57,6 +74,8 @@ PROJECT_APPS = (
     "otp_static",
     "privacy",
     "django_tasks_database",
+    "bpjs",
+    "budget",
 )
 
 

@@ -17,7 +17,7 @@ from django_otp import user_has_device
 from berjasa.roles import Role, user_has_any_role, user_has_role
 
 # Roles that always need a second factor: staff, and managers (they read city-wide reports).
-ROLES_REQUIRING_A_FACTOR = (Role.ADMINISTRATOR, Role.OPERATOR, Role.MANAGER)
+ROLES_REQUIRING_A_FACTOR = (Role.ADMINISTRATOR, Role.OPERATOR, Role.MANAGER, Role.FINANCE)
 
 # URL names a signed-in session may open before its second factor is verified.
 OPEN_BEFORE_VERIFICATION = frozenset(

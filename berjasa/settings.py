@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "enrollment",
     "reports",
     "privacy",
+    "bpjs",
+    "budget",
 ]
 
 MIDDLEWARE = [

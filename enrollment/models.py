@@ -66,6 +66,8 @@ class ImportBatch(models.Model):
         DTSEN = "DTSEN", _("DTSEN list")
         ADMIN = "ADMIN", _("Admin import")
         DEMO = "DEMO", _("Demo data")
+        BPJS_RESPONSE = "BPJS_RESP", _("BPJS registration response")
+        BPJS_STATEMENT = "BPJS_STMT", _("BPJS participant statement")
 
     class Status(models.TextChoices):
         PENDING = "PENDING", _("Waiting")
@@ -565,6 +567,16 @@ class Employment(Versioned):
         return f"{self.worker.name} @ {self.employer.name} ({date_range(self.start_date, self.end_date)})"
 
 
+class BpjsStatus(models.TextChoices):
+    """Where a membership stands with BPJS Ketenagakerjaan (the bpjs app moves it; decision 59)."""
+
+    REGISTERED = "REGISTERED", _("Registered here")
+    SUBMITTED = "SUBMITTED", _("Submitted to BPJS")
+    ACTIVE = "ACTIVE", _("Active at BPJS")
+    REJECTED = "REJECTED", _("Rejected by BPJS")
+    LAPSED = "LAPSED", _("Lapsed at BPJS")
+
+
 class Membership(Versioned):
     """A worker's participation (kepesertaan) in one program over a date range; open end = active.
 
@@ -626,6 +638,38 @@ class Membership(Versioned):
     # code, words, who confirmed it and when. Empty (null) for a row written without any.
     confirmed_warnings = models.JSONField(
         _("date warnings confirmed"), null=True, blank=True, editable=False
+    )
+    # The membership with BPJS Ketenagakerjaan (bpjs app): handed over in a registration file, answered by BPJS,
+    # confirmed or found lapsed by its monthly statement. The KPJ number is the worker's (Worker.kpj).
+    bpjs_status = models.CharField(
+        _("status at BPJS"),
+        max_length=10,
+        choices=BpjsStatus.choices,
+        default=BpjsStatus.REGISTERED,
+        db_default=BpjsStatus.REGISTERED,
+    )
+    bpjs_submission = models.ForeignKey(
+        "bpjs.RegistrationFile",
+        verbose_name=_("registration file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("The file that handed this membership over to BPJS."),
+    )
+    bpjs_effective_date = models.DateField(_("effective date at BPJS"), null=True, blank=True)
+    bpjs_reason = models.CharField(
+        _("BPJS's reason"),
+        max_length=255,
+        blank=True,
+        db_default="",
+        help_text=_("Why BPJS rejected the registration, or why the membership lapsed."),
+    )
+    bpjs_paid_through = models.DateField(
+        _("paid at BPJS through"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the last month BPJS's statement shows as paid."),
     )
     entered_via = models.CharField(_("entered via"), max_length=10, choices=Channel.choices)
     import_batch = import_batch_field()
