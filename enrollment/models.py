@@ -568,13 +568,15 @@ class Employment(Versioned):
 
 
 class BpjsStatus(models.TextChoices):
-    """Where a membership stands with BPJS Ketenagakerjaan (the bpjs app moves it; decision 59)."""
+    """Where a membership stands with BPJS Ketenagakerjaan (the bpjs app moves it; decision 59). Only ``ACTIVE``
+    is "confirmed by BPJS" in the reports: its answer or its latest statement named the participant active."""
 
     REGISTERED = "REGISTERED", _("Registered here")
     SUBMITTED = "SUBMITTED", _("Submitted to BPJS")
     ACTIVE = "ACTIVE", _("Active at BPJS")
     REJECTED = "REJECTED", _("Rejected by BPJS")
     LAPSED = "LAPSED", _("Lapsed at BPJS")
+    MISSING = "MISSING", _("Not in BPJS's statement")
 
 
 class Membership(Versioned):

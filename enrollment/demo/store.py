@@ -30,6 +30,7 @@ from enrollment.demo.targets import FORMAL, HORIZON, INFORMAL, PUBLIC_SERVICE, D
 from enrollment.imports.engine import MEMBERSHIP_COLUMNS, WORKER_COLUMNS
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import (
+    BpjsStatus,
     Channel,
     Claim,
     Employer,
@@ -222,7 +223,7 @@ def write_demo_rows(
     )
     counts["memberships"] = writer.insert(
         Membership,
-        MEMBERSHIP_COLUMNS,
+        (*MEMBERSHIP_COLUMNS, "bpjs_status", "bpjs_effective_date"),
         (
             (
                 worker_ids[p.nik],
@@ -233,6 +234,9 @@ def write_demo_rows(
                 s.start,
                 s.end,
                 *contributions.values(program, s),
+                # The city's figures are BPJS's: every demo membership is a participant BPJS confirmed.
+                BpjsStatus.ACTIVE,
+                s.start,
             )
             for p in people
             for s in p.spells
