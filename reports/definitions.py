@@ -286,7 +286,7 @@ def confirmation_table(context: ReportContext) -> Table:
             Column("registered", _("Registered here"), COUNT),
             Column("confirmed", _("Confirmed by BPJS"), COUNT),
             Column("not_confirmed", _("Not confirmed by BPJS"), COUNT),
-            Column("not_confirmed_percent", _("Not confirmed, % of registered"), PERCENT),
+            Column("not_confirmed_percent", _("Not confirmed, share of registered"), PERCENT),
         ),
         tuple(rows),
         note=_(
