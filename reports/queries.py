@@ -64,6 +64,9 @@ class Scope:
 
 CITY = Scope()
 
+# The state of a membership that BPJS confirms (decision 59), as stored.
+CONFIRMED = BpjsStatus.ACTIVE.value
+
 
 # --- Breakdown dimensions ------------------------------------------------------------------------
 
@@ -252,7 +255,7 @@ def _covered_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str,
     ``confirmed`` (1 when BPJS confirms both their JKK and their JKM membership, else 0)."""
     t = _tables()
     age_band, params = _age_band_sql(on)
-    params += [BpjsStatus.ACTIVE, BpjsStatus.ACTIVE, programs["JKM"], on, on]
+    params += [CONFIRMED, CONFIRMED, programs["JKM"], on, on]
     jkm_employer, filters = "", []
     if scope.employer_id is not None:
         jkm_employer = "AND j.employer_id = %s"
@@ -302,7 +305,7 @@ def _other_programs_sql(on: date, scope: Scope, programs: dict[str, int]) -> tup
             ON p.worker_id = c.worker_id AND p.program_id NOT IN (%s, %s) AND {_active("p")} {employer}
          GROUP BY p.program_id
     """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
-    params = [BpjsStatus.ACTIVE, programs["JKK"], programs["JKM"], on, on]
+    params = [CONFIRMED, programs["JKK"], programs["JKM"], on, on]
     return sql, params + ([scope.employer_id] if employer else [])
 
 
@@ -402,9 +405,9 @@ def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint
 
     The statement intersects every JKK membership with the same worker's JKM memberships that overlap it and the
     span of ``days``, and returns how many intersections start and end on each date, by segment group and by
-    whether BPJS confirms both memberships. A day D
-    then counts the intersections started on or before D less those ended before D (a sweep in date order over a
-    few thousand grouped rows, whatever the number of workers).
+    whether BPJS confirms both memberships. A day D then counts the intersections started on or before D less
+    those ended before D (a sweep in date order over a few thousand grouped rows, whatever the number of
+    workers).
     """
     programs = _program_ids()
     if not days or "JKK" not in programs or "JKM" not in programs:  # no catalogue, no coverage
@@ -452,8 +455,8 @@ def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint
          WHERE ends IS NOT NULL GROUP BY ends, segment_group, confirmed
     """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
     params = [
-        BpjsStatus.ACTIVE,
-        BpjsStatus.ACTIVE,
+        CONFIRMED,
+        CONFIRMED,
         programs["JKM"],
         last,
         first,
