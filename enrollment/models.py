@@ -713,10 +713,17 @@ class Membership(Versioned):
         ]
         indexes = [
             # Coverage on a day and the month trend read memberships by program in worker order; the included
-            # columns let PostgreSQL answer from the index alone.
+            # columns let PostgreSQL answer from the index alone, "confirmed by BPJS" (bpjs_status) too.
             models.Index(
                 fields=["program", "worker"],
-                include=["start_date", "end_date", "segment", "funding_scheme", "employer"],
+                include=[
+                    "start_date",
+                    "end_date",
+                    "segment",
+                    "funding_scheme",
+                    "employer",
+                    "bpjs_status",
+                ],
                 name="membership_report_idx",
             ),
             models.Index(fields=["employer", "end_date"], name="membership_employer_idx"),

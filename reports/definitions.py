@@ -24,6 +24,14 @@ TRAILING_MONTHS = 12
 DASHBOARD_TREND_MONTHS = 36
 
 
+def _confirmed_columns(share_label: str) -> tuple[Column, Column]:
+    """The columns beside a count of covered workers: those confirmed by BPJS, and their ``share_label``."""
+    return (
+        Column("confirmed", _("Confirmed by BPJS"), COUNT),
+        Column("confirmed_share", share_label, PERCENT),
+    )
+
+
 def _trend_period(context: ReportContext, months: int) -> Period:
     period = context.period
     return period if period.is_range else period.trailing_months(months)
@@ -47,7 +55,9 @@ def trend_table(context: ReportContext, months: int = TRAILING_MONTHS) -> Table:
                 f"{point.day:%Y-%m}",
                 point.total,
                 *(point.by_group[key] for key in groups),
+                point.confirmed,
                 percent_of(point.total, ucj.workers if ucj else None),
+                percent_of(point.confirmed, ucj.workers if ucj else None),
                 target.target_percent if target and context.has_denominators else None,
                 target_workers,
             )
@@ -61,7 +71,9 @@ def trend_table(context: ReportContext, months: int = TRAILING_MONTHS) -> Table:
             Column("month", _("Month"), TEXT),
             Column("covered", _("Covered workers"), COUNT),
             *(Column(f"covered_{key.lower()}", label, COUNT) for key, label in groups.items()),
+            Column("confirmed", _("Confirmed by BPJS"), COUNT),
             Column("ucj_percent", _("UCJ %"), PERCENT),
+            Column("ucj_confirmed_percent", _("UCJ %, confirmed by BPJS"), PERCENT),
             Column("target_percent", _("UCJ target"), PERCENT),
             Column("target_workers", _("Workers needed for the target"), COUNT),
         ),
@@ -80,6 +92,7 @@ def segment_table(context: ReportContext) -> Table:
     rows = []
     for segment in Segment.objects.all():
         covered = coverage.count("segment", segment.pk)
+        confirmed = coverage.confirmed_count("segment", segment.pk)
         flow = context.flows.get(segment.pk, Flow(0, 0))
         rows.append(
             (
@@ -88,6 +101,8 @@ def segment_table(context: ReportContext) -> Table:
                 kinds.get(segment.kind, segment.kind),
                 covered,
                 percent_of(covered, coverage.total),
+                confirmed,
+                percent_of(confirmed, coverage.confirmed),
                 flow.new,
                 flow.ended,
             )
@@ -102,6 +117,7 @@ def segment_table(context: ReportContext) -> Table:
             Column("kind", _("Segment kind"), TEXT),
             Column("covered", _("Covered workers"), COUNT),
             Column("share", _("Share"), PERCENT),
+            *_confirmed_columns(_("Share of the confirmed")),
             Column("new", _("New enrolments"), COUNT),
             Column("ended", _("Terminations"), COUNT),
         ),
@@ -124,19 +140,23 @@ def kecamatan_table(context: ReportContext) -> Table:
         if pk is None or context.scope.kecamatan_id not in (None, pk):
             continue
         covered = coverage.count("kecamatan", pk)
+        confirmed = coverage.confirmed_count("kecamatan", pk)
         eligible = ucj[pk].workers if pk in ucj else None
         working = employed[pk].workers if pk in employed else None
         rows.append(
             [
                 name,
                 covered,
+                confirmed,
                 eligible,
                 percent_of(covered, eligible),
+                percent_of(confirmed, eligible),
                 working,
                 percent_of(covered, working),
+                percent_of(confirmed, working),
             ]
         )
-    rows.sort(key=lambda row: (row[3] is None, -(row[3] or Decimal(0)), -row[1], row[0]))
+    rows.sort(key=lambda row: (row[4] is None, -(row[4] or Decimal(0)), -row[1], row[0]))
     target = context.target()
     return Table(
         "kecamatan",
@@ -146,10 +166,17 @@ def kecamatan_table(context: ReportContext) -> Table:
             Column("rank", _("Rank"), COUNT),
             Column("kecamatan", _("District (kecamatan)"), TEXT),
             Column("covered", _("Covered workers"), COUNT),
+            Column("confirmed", _("Confirmed by BPJS"), COUNT),
             Column("ucj_eligible", _("UCJ-eligible workforce"), COUNT),
             Column("ucj_percent", _("UCJ %"), PERCENT),
+            Column("ucj_confirmed_percent", _("UCJ %, confirmed by BPJS"), PERCENT),
             Column("employed", _("Employed population"), COUNT),
             Column("employed_percent", _("Coverage of the employed population"), PERCENT),
+            Column(
+                "employed_confirmed_percent",
+                _("Coverage of the employed population, confirmed by BPJS"),
+                PERCENT,
+            ),
         ),
         tuple((rank, *row) for rank, row in enumerate(rows, start=1)),
         chart=ChartSpec(
@@ -172,8 +199,16 @@ def kelurahan_table(context: ReportContext) -> Table:
     rows = []
     for place in kelurahan:
         covered = coverage.count("kelurahan", place.pk)
+        confirmed = coverage.confirmed_count("kelurahan", place.pk)
         rows.append(
-            (place.name, place.kecamatan.name, covered, percent_of(covered, coverage.total))
+            (
+                place.name,
+                place.kecamatan.name,
+                covered,
+                percent_of(covered, coverage.total),
+                confirmed,
+                percent_of(confirmed, coverage.confirmed),
+            )
         )
     return Table(
         "kelurahan",
@@ -184,6 +219,7 @@ def kelurahan_table(context: ReportContext) -> Table:
             Column("kecamatan", _("District (kecamatan)"), TEXT),
             Column("covered", _("Covered workers"), COUNT),
             Column("share", _("Share"), PERCENT),
+            *_confirmed_columns(_("Share of the confirmed")),
         ),
         tuple(rows),
         chart=ChartSpec("bars", label="kelurahan", value="covered"),
@@ -193,15 +229,24 @@ def kelurahan_table(context: ReportContext) -> Table:
 def breakdown_table(context: ReportContext, dimension: str) -> Table:
     """Covered workers by one breakdown, with each part's share of the total."""
     coverage = context.coverage
-    counts = coverage.by[dimension]
+    counts, confirmed = coverage.by[dimension], coverage.confirmed_by[dimension]
     rows = tuple(
-        (label, counts.get(key, 0), percent_of(counts.get(key, 0), coverage.total))
+        (
+            label,
+            counts.get(key, 0),
+            percent_of(counts.get(key, 0), coverage.total),
+            confirmed.get(key, 0),
+            percent_of(confirmed.get(key, 0), coverage.confirmed),
+        )
         for key, label in context.labels(dimension)
         if key is not None or counts.get(key)
     )
     title = DIMENSIONS[dimension].label
     note = (
-        _("Covered workers holding an active membership in each program.")
+        _(
+            "Covered workers holding an active membership in each program; confirmed by BPJS: those confirmed "
+            "whose membership of the program BPJS shows active too."
+        )
         if dimension == "program"
         else ""
     )
@@ -213,10 +258,43 @@ def breakdown_table(context: ReportContext, dimension: str) -> Table:
             Column(dimension, str(title), TEXT),
             Column("covered", _("Covered workers"), COUNT),
             Column("share", _("Share"), PERCENT),
+            *_confirmed_columns(_("Share of the confirmed")),
         ),
         rows,
         chart=ChartSpec("bars", label=dimension, value="covered"),
         note=note,
+    )
+
+
+def confirmation_table(context: ReportContext) -> Table:
+    """Covered workers registered here and confirmed by BPJS on the last day, by segment group: the gap."""
+    coverage = context.coverage
+    rows = []
+    for key, label in [*labelled(SegmentGroup.choices), (None, _("All segment groups"))]:
+        registered = coverage.total if key is None else coverage.count("segment_group", key)
+        confirmed = (
+            coverage.confirmed if key is None else coverage.confirmed_count("segment_group", key)
+        )
+        gap = registered - confirmed
+        rows.append((label, registered, confirmed, gap, percent_of(gap, registered)))
+    return Table(
+        "confirmation",
+        _("Registered here and confirmed by BPJS"),
+        _("Confirmed by BPJS"),
+        (
+            Column("segment_group", _("Segment group"), TEXT),
+            Column("registered", _("Registered here"), COUNT),
+            Column("confirmed", _("Confirmed by BPJS"), COUNT),
+            Column("not_confirmed", _("Not confirmed by BPJS"), COUNT),
+            Column("not_confirmed_percent", _("Not confirmed, share of registered"), PERCENT),
+        ),
+        tuple(rows),
+        note=_(
+            "Registered here: covered workers by the portal's records (an active JKK and JKM membership). "
+            "Confirmed by BPJS: those whose JKK and JKM memberships BPJS shows active, by its answer to a "
+            "registration file or its latest monthly statement. The state is the one known today, for an "
+            "earlier period too."
+        ),
     )
 
 
@@ -278,6 +356,7 @@ def claims_table(context: ReportContext, by: str) -> Table:
 
 def _coverage_tables(context: ReportContext, params: ReportParams) -> list[Table]:
     tables = [trend_table(context)] if context.period.is_range else []
+    tables.append(confirmation_table(context))
     for dimension in check_dimensions(params.by or DIMENSIONS):
         if dimension == "segment":
             tables.append(segment_table(context))
@@ -308,6 +387,16 @@ register(
         ),
         parameters=("period", "by", "segment", "kecamatan", "employer"),
         dimensions=lambda params: params.by or tuple(DIMENSIONS),
+    )
+)
+register(
+    ReportDefinition(
+        "bpjs-confirmation",
+        gettext_lazy("Registered here and confirmed by BPJS"),
+        _single(confirmation_table),
+        description=gettext_lazy(
+            "Covered workers registered here and those BPJS confirms, by segment group, with the difference."
+        ),
     )
 )
 register(

@@ -147,6 +147,7 @@ class ReportContext:
         claims_by_group = self.claims("segment_group")
         target = self.target()
         on = long_date(coverage.on)
+        not_confirmed = coverage.total - coverage.confirmed
         figures = [
             Figure(
                 "covered", _("Covered workers on %(date)s") % {"date": on}, coverage.total, COUNT
@@ -156,6 +157,30 @@ class ReportContext:
                     f"covered_{key.lower()}", label, coverage.count("segment_group", key), COUNT, 1
                 )
                 for key, label in groups.items()
+            ),
+            Figure(
+                "confirmed",
+                _("Confirmed by BPJS on %(date)s") % {"date": on},
+                coverage.confirmed,
+                COUNT,
+            ),
+            *(
+                Figure(
+                    f"confirmed_{key.lower()}",
+                    _("%(group)s: confirmed by BPJS") % {"group": label},
+                    coverage.confirmed_count("segment_group", key),
+                    COUNT,
+                    1,
+                )
+                for key, label in groups.items()
+            ),
+            Figure("not_confirmed", _("Not confirmed by BPJS"), not_confirmed, COUNT, 1),
+            Figure(
+                "not_confirmed_percent",
+                _("Not confirmed by BPJS, of the covered workers"),
+                percent_of(not_confirmed, coverage.total),
+                PERCENT,
+                1,
             ),
             Figure("employers", _("Employers with registered workers"), coverage.employers, COUNT),
             Figure(
@@ -173,6 +198,13 @@ class ReportContext:
                 PERCENT,
             ),
             Figure(
+                "employed_confirmed_percent",
+                _("Coverage of the employed population, confirmed by BPJS"),
+                percent_of(coverage.confirmed, employed.workers if employed else None),
+                PERCENT,
+                1,
+            ),
+            Figure(
                 "ucj_eligible",
                 _("UCJ-eligible workforce (estimate %(year)s)") % {"year": ucj.year}
                 if ucj
@@ -185,6 +217,13 @@ class ReportContext:
                 _("Universal Coverage Jamsostek (UCJ)"),
                 percent_of(coverage.total, ucj.workers if ucj else None),
                 PERCENT,
+            ),
+            Figure(
+                "ucj_confirmed_percent",
+                _("UCJ, confirmed by BPJS"),
+                percent_of(coverage.confirmed, ucj.workers if ucj else None),
+                PERCENT,
+                1,
             ),
             Figure(
                 "target_percent",

@@ -242,13 +242,28 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", FONT_DIR / "DejaVuSans-Bold.ttf"))
 
 
-def _pdf_column_widths(table: Table, width: float) -> list[float]:
+# A table too wide for the page at the first size is set at the next, before its words are broken.
+PDF_TABLE_FONT_SIZES = (8.0, 7.0, 6.0)
+
+
+def _pdf_table_layout(table: Table, width: float) -> tuple[float, list[float]]:
+    """The font size of a table (the largest of PDF_TABLE_FONT_SIZES at which every heading word and value fits
+    in ``width``; else the smallest) and its column widths at that size."""
+    for size in PDF_TABLE_FONT_SIZES:
+        widths, fits = _pdf_column_widths(table, width, size)
+        if fits:
+            break
+    return size, widths
+
+
+def _pdf_column_widths(table: Table, width: float, size: float) -> tuple[list[float], bool]:
     """Numbers as wide as their widest value; text columns at least as wide as their longest word, sharing
-    the rest of the page in proportion to what their values would need on one line."""
+    the rest of the page in proportion to what their values would need on one line. False with widths squeezed
+    in proportion when even those minimums do not fit."""
     padding = 14  # points: the cell padding on both sides, and a little air
 
     def widest(texts: Iterable[str], font: str = "DejaVuSans") -> float:
-        return max([pdfmetrics.stringWidth(t, font, 8) for t in texts] or [0]) + padding
+        return max([pdfmetrics.stringWidth(t, font, size) for t in texts] or [0]) + padding
 
     minimum, desired = [], []
     for index, column in enumerate(table.columns):
@@ -262,13 +277,13 @@ def _pdf_column_widths(table: Table, width: float) -> list[float]:
             desired.append(minimum[-1])
     spare = width - sum(minimum)
     if spare <= 0:
-        return [w * width / sum(minimum) for w in minimum]
+        return [w * width / sum(minimum) for w in minimum], False
     growth = [d - m for d, m in zip(desired, minimum, strict=True)]
     share = min(1.0, spare / sum(growth)) if sum(growth) else 0.0
     widths = [m + g * share for m, g in zip(minimum, growth, strict=True)]
     text_columns = [i for i, c in enumerate(table.columns) if c.kind == "text"] or [0]
     leftover = (width - sum(widths)) / len(text_columns)
-    return [w + (leftover if i in text_columns else 0) for i, w in enumerate(widths)]
+    return [w + (leftover if i in text_columns else 0) for i, w in enumerate(widths)], True
 
 
 def render_pdf(result: ReportResult) -> bytes:
@@ -302,12 +317,16 @@ def render_pdf(result: ReportResult) -> bytes:
         return Paragraph(escape(value), style)
 
     def grid(
-        rows: list[list], numeric: list[bool], widths: list[float], header: bool = True
+        rows: list[list],
+        numeric: list[bool],
+        widths: list[float],
+        header: bool = True,
+        size: float = 8,
     ) -> PdfTable:
         table = PdfTable(rows, colWidths=widths, repeatRows=1 if header else 0)
         commands = [
             ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
-            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("FONTSIZE", (0, 0), (-1, -1), size),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, line),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -339,16 +358,20 @@ def render_pdf(result: ReportResult) -> bytes:
     ]
     for table in result.tables:
         numeric = [c.kind != "text" for c in table.columns]
-        widths = _pdf_column_widths(table, width)
+        size, widths = _pdf_table_layout(table, width)
+        sized = {"fontSize": size, "leading": size + 2}
+        cell_body = ParagraphStyle(f"body-{size}", parent=body, **sized)
+        cell_heading = ParagraphStyle(f"heading-{size}", parent=heading, **sized)
+        cell_right = ParagraphStyle(f"right-{size}", parent=right, **sized)
         rows = [
             [
-                text(c.label, right if n else heading)
+                text(c.label, cell_right if n else cell_heading)
                 for c, n in zip(table.columns, numeric, strict=True)
             ]
         ]
         rows += [
             [
-                text(cell(v, c.kind)) if c.kind == "text" else cell(v, c.kind)
+                text(cell(v, c.kind), cell_body) if c.kind == "text" else cell(v, c.kind)
                 for v, c in zip(row, table.columns, strict=True)
             ]
             for row in table.rows
@@ -366,7 +389,7 @@ def render_pdf(result: ReportResult) -> bytes:
             block += [picture, Spacer(1, 2 * mm)]
         chart_height = sum(getattr(flowable, "drawHeight", 0) for flowable in block)
         story += [CondPageBreak(chart_height + 40 * mm), KeepTogether(block)]
-        story.append(grid(rows, numeric, widths))
+        story.append(grid(rows, numeric, widths, size=size))
         if table.note:
             story += [Spacer(1, 1 * mm), text(table.note, small)]
 

@@ -10,6 +10,10 @@ Definitions (DESIGN.md, "Reports: definitions"):
   and disability come from the worker. The program breakdown counts covered workers holding an active
   membership in each program.
 - Claims are the PAID ones, by paid date, within a period or cumulative to its end.
+- A covered worker is *confirmed by BPJS* on D when their JKK and JKM memberships active on D are both
+  ``bpjs_status = ACTIVE`` (decision 59): the state as BPJS's latest answer left it, also for earlier days (the
+  state is not dated). Every count of covered workers has its confirmed count beside it; in the program
+  breakdown, a confirmed worker counts under a program when that membership is ACTIVE too.
 
 ``coverage_on`` builds the covered set once (one row per covered worker: their active JKK membership with the
 worker's attributes) as a common table expression and answers every requested breakdown from it in the same
@@ -30,7 +34,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Claim, Employer, Membership, Worker
+from enrollment.models import BpjsStatus, Claim, Employer, Membership, Worker
 from programs.models import (
     CoverageTarget,
     FundingScheme,
@@ -59,6 +63,9 @@ class Scope:
 
 
 CITY = Scope()
+
+# The state of a membership that BPJS confirms (decision 59), as stored.
+CONFIRMED = BpjsStatus.ACTIVE.value
 
 
 # --- Breakdown dimensions ------------------------------------------------------------------------
@@ -190,15 +197,21 @@ def check_dimensions(keys: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Covered workers on ``on``: the total, employers with registered workers, and breakdowns by key."""
+    """Covered workers on ``on``: the total, employers with registered workers, and breakdowns by key; the same
+    counts of those confirmed by BPJS (``confirmed``, ``confirmed_by``)."""
 
     on: date
     total: int
     employers: int
     by: dict[str, dict[Any, int]] = field(default_factory=dict)
+    confirmed: int = 0
+    confirmed_by: dict[str, dict[Any, int]] = field(default_factory=dict)
 
     def count(self, dimension: str, key: Any) -> int:
         return self.by[dimension].get(key, 0)
+
+    def confirmed_count(self, dimension: str, key: Any) -> int:
+        return self.confirmed_by[dimension].get(key, 0)
 
 
 def _tables() -> dict[str, str]:
@@ -238,14 +251,16 @@ PLACE_COLUMNS = ("kecamatan_id", "kelurahan_id")
 
 
 def _covered_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str, list]:
-    """One row per worker covered on ``on``: their active JKK membership and their own attributes."""
+    """One row per worker covered on ``on``: their active JKK membership, their own attributes, and
+    ``confirmed`` (1 when BPJS confirms both their JKK and their JKM membership, else 0)."""
     t = _tables()
     age_band, params = _age_band_sql(on)
-    params += [programs["JKK"], on, on, programs["JKM"], on, on]
+    params += [CONFIRMED, CONFIRMED, programs["JKM"], on, on]
     jkm_employer, filters = "", []
     if scope.employer_id is not None:
         jkm_employer = "AND j.employer_id = %s"
         params.append(scope.employer_id)
+    params += [programs["JKK"], on, on]
     for condition, value in (
         ("k.employer_id = %s", scope.employer_id),
         ("k.segment_id = %s", scope.segment_id),
@@ -254,21 +269,23 @@ def _covered_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str,
         if value is not None:
             filters.append(condition)
             params.append(value)
+    # A worker holds at most one JKM membership active on a day (as for the trend), so the join keeps one row per
+    # covered worker.
     sql = f"""
         WITH covered AS (
             SELECT k.worker_id, k.segment_id, s.{t["group"]} AS segment_group, s.kind AS segment_kind,
                    k.funding_scheme_id, k.employer_id, e.size AS employer_size,
                    w.kelurahan_id, kel.kecamatan_id, w.sex,
-                   CASE WHEN w.has_disability THEN 1 ELSE 0 END AS disability, {age_band} AS age_band
+                   CASE WHEN w.has_disability THEN 1 ELSE 0 END AS disability, {age_band} AS age_band,
+                   CASE WHEN k.bpjs_status = %s AND j.bpjs_status = %s THEN 1 ELSE 0 END AS confirmed
               FROM {t["membership"]} k
+              JOIN {t["membership"]} j
+                ON j.worker_id = k.worker_id AND j.program_id = %s AND {_active("j")} {jkm_employer}
               JOIN {t["segment"]} s ON s.id = k.segment_id
               JOIN {t["worker"]} w ON w.id = k.worker_id
               LEFT JOIN {t["employer"]} e ON e.id = k.employer_id
               LEFT JOIN {t["kelurahan"]} kel ON kel.id = w.kelurahan_id
              WHERE k.program_id = %s AND {_active("k")}
-               AND EXISTS (SELECT 1 FROM {t["membership"]} j
-                            WHERE j.worker_id = k.worker_id AND j.program_id = %s AND {_active("j")}
-                                  {jkm_employer})
                {"".join(f" AND {f}" for f in filters)}
         )
     """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
@@ -277,22 +294,24 @@ def _covered_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str,
 
 def _other_programs_sql(on: date, scope: Scope, programs: dict[str, int]) -> tuple[str, list]:
     """Covered workers holding an active membership in each program other than JKK and JKM (which every
-    covered worker holds by definition)."""
+    covered worker holds by definition); confirmed ones whose membership of the program is ACTIVE too."""
     membership = _tables()["membership"]
     employer = "AND p.employer_id = %s" if scope.employer_id is not None else ""
     blank = ", ".join("NULL" for _ in PEOPLE_COLUMNS)
     sql = f"""
-        SELECT 'program', {blank}, p.program_id, NULL, COUNT(*)
+        SELECT 'program', {blank}, p.program_id, NULL, COUNT(*),
+               SUM(CASE WHEN p.bpjs_status = %s THEN c.confirmed ELSE 0 END)
           FROM covered c JOIN {membership} p
             ON p.worker_id = c.worker_id AND p.program_id NOT IN (%s, %s) AND {_active("p")} {employer}
          GROUP BY p.program_id
     """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
-    params = [programs["JKK"], programs["JKM"], on, on]
+    params = [CONFIRMED, programs["JKK"], programs["JKM"], on, on]
     return sql, params + ([scope.employer_id] if employer else [])
 
 
 def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
-    """Covered workers on ``on``, with the requested breakdowns, in one statement.
+    """Covered workers on ``on``, with the requested breakdowns, in one statement; each count with the number of
+    those confirmed by BPJS.
 
     Each covered worker is one row of the covered set (see the module's docstring), so the breakdowns are counts
     of rows and add up to the total. The statement reads the set a few times: grouped by all of the people's
@@ -302,20 +321,23 @@ def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -
     dimensions = check_dimensions(dimensions)
     programs = _program_ids()
     if "JKK" not in programs or "JKM" not in programs:  # no catalogue, no coverage
-        return Coverage(on, 0, 0, {key: {} for key in dimensions})
+        return Coverage(
+            on, 0, 0, {key: {} for key in dimensions}, 0, {key: {} for key in dimensions}
+        )
     sql, params = _covered_sql(on, scope, programs)
     people = ", ".join(PEOPLE_COLUMNS)
     blank = ", ".join("NULL" for _ in PEOPLE_COLUMNS)
     parts = [
-        f"""SELECT 'people', {people}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), COUNT(*)
+        f"""SELECT 'people', {people}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), COUNT(*),
+                   SUM(confirmed)
               FROM covered GROUP BY {people}""",  # noqa: S608 - fixed column names
         # COUNT(*) over DISTINCT lets PostgreSQL hash instead of sorting the whole set.
-        f"""SELECT 'employers', {blank}, NULL, NULL, COUNT(*)
+        f"""SELECT 'employers', {blank}, NULL, NULL, COUNT(*), NULL
               FROM (SELECT DISTINCT employer_id FROM covered WHERE employer_id IS NOT NULL) e""",  # noqa: S608
     ]
     if {"kecamatan", "kelurahan"} & set(dimensions):
         parts.append(
-            f"""SELECT 'place', {blank}, kecamatan_id, kelurahan_id, COUNT(*)
+            f"""SELECT 'place', {blank}, kecamatan_id, kelurahan_id, COUNT(*), SUM(confirmed)
                   FROM covered GROUP BY kecamatan_id, kelurahan_id"""  # noqa: S608 - fixed names
         )
     if "program" in dimensions:
@@ -326,26 +348,40 @@ def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -
         cursor.execute(sql + " UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
 
-    total = employers = 0
+    total = employers = confirmed = 0
     by: dict[str, dict[Any, int]] = {key: defaultdict(int) for key in dimensions}
+    confirmed_by: dict[str, dict[Any, int]] = {key: defaultdict(int) for key in dimensions}
     columns = PEOPLE_COLUMNS + PLACE_COLUMNS
-    for part, *values, count in rows:
+    for part, *values, count, confirmed_count in rows:
         row = dict(zip(columns, values, strict=True))
         if part == "employers":
             employers = count
         elif part == "program":
-            by["program"][row["kecamatan_id"]] = (
-                count  # the program id travels in the first free column
-            )
+            program_id = row["kecamatan_id"]  # the program id travels in the first free column
+            by["program"][program_id] = count
+            confirmed_by["program"][program_id] = confirmed_count
         else:
-            total += count if part == "people" else 0
+            if part == "people":
+                total += count
+                confirmed += confirmed_count
             for key in dimensions:
                 column = DIMENSIONS[key].column
                 if column in columns and (column in PLACE_COLUMNS) == (part == "place"):
                     by[key][row[column]] += count
+                    confirmed_by[key][row[column]] += confirmed_count
     if "program" in dimensions:
         by["program"][programs["JKK"]] = by["program"][programs["JKM"]] = total
-    return Coverage(on, total, employers, {key: dict(counts) for key, counts in by.items()})
+        confirmed_by["program"][programs["JKK"]] = confirmed_by["program"][programs["JKM"]] = (
+            confirmed
+        )
+    return Coverage(
+        on,
+        total,
+        employers,
+        {key: dict(counts) for key, counts in by.items()},
+        confirmed,
+        {key: dict(counts) for key, counts in confirmed_by.items()},
+    )
 
 
 # --- The month trend -----------------------------------------------------------------------------
@@ -356,6 +392,7 @@ class TrendPoint:
     day: date
     total: int
     by_group: dict[str, int]
+    confirmed: int = 0  # of ``total``, those confirmed by BPJS
 
 
 def _as_date(value: date | str) -> date:
@@ -363,12 +400,14 @@ def _as_date(value: date | str) -> date:
 
 
 def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint]:
-    """Covered workers (in total and by segment group) on each of ``days`` (ascending), in one statement.
+    """Covered workers (in total, by segment group, and confirmed by BPJS) on each of ``days`` (ascending), in one
+    statement.
 
     The statement intersects every JKK membership with the same worker's JKM memberships that overlap it and the
-    span of ``days``, and returns how many intersections start and end on each date, by segment group. A day D
-    then counts the intersections started on or before D less those ended before D (a sweep in date order over a
-    few thousand grouped rows, whatever the number of workers).
+    span of ``days``, and returns how many intersections start and end on each date, by segment group and by
+    whether BPJS confirms both memberships. A day D then counts the intersections started on or before D less
+    those ended before D (a sweep in date order over a few thousand grouped rows, whatever the number of
+    workers).
     """
     programs = _program_ids()
     if not days or "JKK" not in programs or "JKM" not in programs:  # no catalogue, no coverage
@@ -396,7 +435,8 @@ def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint
                    CASE WHEN k.end_date IS NULL THEN j.end_date
                         WHEN j.end_date IS NULL OR k.end_date <= j.end_date THEN k.end_date
                         ELSE j.end_date END AS ends,
-                   s.{t["group"]} AS segment_group
+                   s.{t["group"]} AS segment_group,
+                   CASE WHEN k.bpjs_status = %s AND j.bpjs_status = %s THEN 1 ELSE 0 END AS confirmed
               FROM {t["membership"]} k
               JOIN {t["membership"]} j
                 ON j.worker_id = k.worker_id AND j.program_id = %s
@@ -408,12 +448,15 @@ def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint
                AND k.start_date <= %s AND (k.end_date IS NULL OR k.end_date >= %s)
                {"".join(f" AND {f}" for f in filters)}
         )
-        SELECT 1, starts, segment_group, COUNT(*) FROM spans GROUP BY starts, segment_group
+        SELECT 1, starts, segment_group, confirmed, COUNT(*) FROM spans
+         GROUP BY starts, segment_group, confirmed
         UNION ALL
-        SELECT -1, ends, segment_group, COUNT(*) FROM spans
-         WHERE ends IS NOT NULL GROUP BY ends, segment_group
+        SELECT -1, ends, segment_group, confirmed, COUNT(*) FROM spans
+         WHERE ends IS NOT NULL GROUP BY ends, segment_group, confirmed
     """  # noqa: S608 - only table names and fixed fragments are interpolated; values are parameters
     params = [
+        CONFIRMED,
+        CONFIRMED,
         programs["JKM"],
         last,
         first,
@@ -429,19 +472,29 @@ def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint
         rows = cursor.fetchall()
 
     # An interval counts on D when it starts on or before D and does not end before D.
-    starts = sorted((_as_date(day), group, n) for sign, day, group, n in rows if sign == 1)
-    ends = sorted((_as_date(day), group, n) for sign, day, group, n in rows if sign == -1)
-    running: dict[str, int] = defaultdict(int)
+    starts = sorted(
+        (_as_date(day), group, confirmed, n) for sign, day, group, confirmed, n in rows if sign == 1
+    )
+    ends = sorted(
+        (_as_date(day), group, confirmed, n)
+        for sign, day, group, confirmed, n in rows
+        if sign == -1
+    )
+    running: dict[tuple[str, int], int] = defaultdict(int)
     points, i, j = [], 0, 0
     for day in days:
         while i < len(starts) and starts[i][0] <= day:
-            running[starts[i][1]] += starts[i][2]
+            running[starts[i][1:3]] += starts[i][3]
             i += 1
         while j < len(ends) and ends[j][0] < day:
-            running[ends[j][1]] -= ends[j][2]
+            running[ends[j][1:3]] -= ends[j][3]
             j += 1
-        by_group = {group: running.get(group, 0) for group in SegmentGroup.values}
-        points.append(TrendPoint(day, sum(by_group.values()), by_group))
+        by_group = {
+            group: running.get((group, 0), 0) + running.get((group, 1), 0)
+            for group in SegmentGroup.values
+        }
+        confirmed = sum(n for (_group, is_confirmed), n in running.items() if is_confirmed)
+        points.append(TrendPoint(day, sum(by_group.values()), by_group, confirmed))
     return points
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -33,12 +33,14 @@ DASHBOARD_REPORTS = (
     "coverage-trend",
     "coverage-by-segment",
     "kecamatan-ranking",
+    "bpjs-confirmation",
     "claims-by-benefit",
 )
 DISTRICT_DASHBOARD_REPORTS = (
     "coverage-trend",
     "coverage-by-segment",
     "kelurahan-coverage",
+    "bpjs-confirmation",
     "claims-by-benefit",
 )
 FULL_REPORT = "coverage"
@@ -58,6 +60,7 @@ class Section:
     rows: list[list[tuple[str, bool]]]
     downloads: list[tuple[str, str]]
     collapsed: bool
+    link: tuple[str, str] | None = None  # (label, URL) of the page that explains the figures
 
 
 def _downloads(identifier: str, querystring: str) -> list[tuple[str, str]]:
@@ -70,7 +73,17 @@ def _downloads(identifier: str, querystring: str) -> list[tuple[str, str]]:
     ]
 
 
-def _section(result: ReportResult, querystring: str) -> Section:
+def discrepancy_list_url() -> str | None:
+    """The admin's list of BPJS discrepancies (``bpjs.StatementLine``), None while no admin registers it."""
+    try:
+        return reverse("admin:bpjs_statementline_changelist")
+    except NoReverseMatch:
+        return None
+
+
+def _section(
+    result: ReportResult, querystring: str, link: tuple[str, str] | None = None
+) -> Section:
     table = result.tables[0]
     numeric = [column.kind != "text" for column in table.columns]
     return Section(
@@ -84,6 +97,7 @@ def _section(result: ReportResult, querystring: str) -> Section:
         ],
         downloads=_downloads(result.report.identifier, querystring),
         collapsed=table.key == "trend",  # 36 rows: the chart says it; the figures fold open
+        link=link,
     )
 
 
@@ -99,6 +113,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         DISTRICT_DASHBOARD_REPORTS if params.scope.kecamatan_id else DASHBOARD_REPORTS, params
     )
     headline = results[0].headline
+    is_staff = user_has_any_role(request.user, STAFF_ROLES)
+    discrepancies = discrepancy_list_url() if is_staff else None
+    links = {"confirmation": (_("BPJS discrepancies"), discrepancies)} if discrepancies else {}
     may_make_snapshot = user_has_any_role(request.user, SNAPSHOT_MAKER_ROLES)
     stored = (
         ReportSnapshot.objects.filter(report=SNAPSHOT_REPORT, period=params.period.key)
@@ -114,11 +131,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filters": results[0].filters,
             "headline": headline,
             "figures": {f.key: cell(f.value, f.kind, short_money=True) for f in headline.figures},
-            "sections": [_section(result, querystring) for result in results],
+            "sections": [
+                _section(result, querystring, links.get(result.tables[0].key)) for result in results
+            ],
+            "discrepancies": discrepancies,
             "full_report": _downloads(FULL_REPORT, querystring),
             "snapshots": ReportSnapshot.objects.order_by("-period", "-version")[:SNAPSHOTS_SHOWN],
             "latest_data": shown.latest_data,
-            "to_admin": user_has_any_role(request.user, STAFF_ROLES),
+            "to_admin": is_staff,
             "snapshot_period": _storable(params.period, stored) if may_make_snapshot else None,
             "stored": stored,
         },

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from enrollment.models import Claim
+from enrollment.models import BpjsStatus, Claim
 from programs.models import Kecamatan, Kelurahan, Segment
 from reports.exporters import EXPORTERS
 from reports.models import WorkforceEstimate
@@ -22,8 +22,10 @@ AUGUST = "period_type=month&year=2025&month=8"
 
 
 def build_sample_city(workers: int = 240, seed: int = 7) -> None:
-    """A small city with a history from 2023: every segment and district, some leavers, paid claims."""
-    rng = random.Random(seed)
+    """A small city with a history from 2023: every segment and district, some leavers, paid claims; BPJS
+    confirms about nine in ten memberships (its own random sequence, so the rest of the city stays as it was)."""
+    rng, bpjs = random.Random(seed), random.Random(seed + 1)
+    states = [BpjsStatus.ACTIVE, BpjsStatus.SUBMITTED, BpjsStatus.LAPSED, BpjsStatus.REGISTERED]
     segments = list(Segment.objects.all())
     weights = [70, 4, 5, 5, 3, 13][: len(segments)]
     places = list(Kelurahan.objects.all())
@@ -46,10 +48,9 @@ def build_sample_city(workers: int = 240, seed: int = 7) -> None:
             "start_date": start,
             "end_date": end,
         }
-        factories.make_membership(worker, "JKK", **common)
-        factories.make_membership(worker, "JKM", **common)
-        if segment.kind == "PU":
-            factories.make_membership(worker, "JHT", **common)
+        for program in ("JKK", "JKM", "JHT") if segment.kind == "PU" else ("JKK", "JKM"):
+            status = bpjs.choices(states, [90, 4, 3, 3])[0]
+            factories.make_membership(worker, program, bpjs_status=status, **common)
         if rng.random() < 0.12:
             paid = min(start + timedelta(days=rng.randrange(30, 500)), date(2025, 10, 20))
             factories.make_claim(
@@ -95,7 +96,13 @@ def test_a_manager_reads_the_dashboard_in_the_browser(page, manager, reference_d
     assert (
         page.locator(".report-section .chart img").count() == 4
     )  # every chart drawn, no JavaScript
+    assert (
+        page.locator("#confirmation table").count() == 1
+    )  # the gap: registered here, confirmed by BPJS
     save_screenshot(page, "reports-dashboard")
+    page.set_viewport_size({"width": 390, "height": 844})
+    save_screenshot(page, "reports-dashboard-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     mamajang = Kecamatan.objects.get(name="Mamajang")
     page.select_option("select[name=kecamatan]", mamajang.code)

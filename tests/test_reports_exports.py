@@ -180,7 +180,8 @@ def test_the_csv_is_utf8_with_a_bom_and_plain_numbers(small_city, english):
     content = EXPORTERS["csv"].render(run_report("kelurahan-coverage", AUGUST))
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert ["Pa'batang", "Mamajang", "1", "33.33"] in rows
+    # covered, share, confirmed by BPJS (none: the factories' memberships are "registered here"), its share
+    assert ["Pa'batang", "Mamajang", "1", "33.33", "0", ""] in rows
     assert ["UCJ-eligible workforce (estimate 2025)", "5"] in rows
 
 

@@ -30,6 +30,9 @@ def test_august_2025_reproduces_the_published_figures(db, tmp_path):
     assert headline["covered_formal"] == 200_481
     assert headline["covered_public_service"] == 27_750
     assert headline["covered_informal"] == 35_672
+    # The demo's memberships are all confirmed by BPJS (decision 59): confirmed = registered, no gap.
+    assert headline["confirmed"] == 263_903
+    assert headline["not_confirmed"] == 0
     assert headline["employers"] == 6_190
     assert headline["employed"] == 507_506
     assert headline["employed_percent"] == Decimal("52.00")  # published as "52 %"
