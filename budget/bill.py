@@ -20,7 +20,7 @@ from budget.models import BudgetLine
 from enrollment.models import BpjsStatus, Membership
 from programs.models import Program
 from programs.rates import Payment, RateTable, risk_class_for
-from reports.periods import month_end, shift_month
+from reports.periods import month_end, month_period, shift_month
 
 # Handed over to BPJS, so BPJS bills them: REGISTERED (not handed over) and REJECTED are not billed.
 BILLED_STATUSES = (BpjsStatus.SUBMITTED, BpjsStatus.ACTIVE, BpjsStatus.LAPSED, BpjsStatus.MISSING)
@@ -32,6 +32,19 @@ def last_day(month: date) -> date:
 
 def next_month(month: date) -> date:
     return date(*shift_month(month.year, month.month, 1), 1)
+
+
+def parse_month(text: str) -> date:
+    """``2025-08`` → 1 August 2025; ``ValueError`` otherwise."""
+    year, _dash, month = text.partition("-")
+    if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
+        raise ValueError(text)
+    return date(int(year), int(month), 1)
+
+
+def month_label(month: date) -> str:
+    """``Agustus 2025``."""
+    return month_period(month.year, month.month).label()
 
 
 def months_between(first: date, last: date) -> Iterator[date]:
@@ -246,6 +259,10 @@ class Participant:
     @property
     def total(self) -> int:
         return sum(self.programs.values())
+
+    @property
+    def bpjs_status_label(self) -> str:
+        return str(BpjsStatus(self.bpjs_status).label)
 
 
 def participants(memberships: QuerySet[Membership], month: date) -> list[Participant]:

@@ -205,7 +205,9 @@ def year_forecast(year: int, latest_data_month: date | None) -> YearForecast:
         forecasts.append(
             LineForecast(
                 budget_line=line,
-                billed=sum(spend for spend, future in zip(spends, projected) if not future),
+                billed=sum(
+                    spend for spend, future in zip(spends, projected, strict=True) if not future
+                ),
                 paid=paid.get(line.pk, 0),
                 pace=pace.get(line.pk, 0),
                 months_left=sum(projected),
