@@ -1,0 +1,124 @@
+"""Who opens which budget page (decision 60), and the bill page's invoice, difference and payment forms."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from berjasa.roles import Role
+from budget.models import Invoice, Payment
+from privacy.models import AccessRecord
+from tests.budget_fixture import make_population
+
+pytestmark = pytest.mark.django_db
+
+READ_URLS = (
+    "/anggaran/",
+    "/anggaran/?tahun=2026",
+    "/anggaran/tagihan/2025-08/",
+    "/anggaran/tagihan/2025-08/ringkasan.pdf",
+)
+PARTICIPANT_URL = "/anggaran/tagihan/2025-08/peserta.xlsx"
+POST_URLS = ("/anggaran/tagihan/2025-08/tagihan-bpjs/", "/anggaran/tagihan/2025-08/pembayaran/")
+
+
+@pytest.fixture
+def population(reference_data):
+    return make_population()
+
+
+@pytest.fixture
+def finance(db):
+    user = User.objects.create_user(username="keuangan_dian", password="rahasia-yang-panjang-1")
+    user.groups.add(Group.objects.get(name=Role.FINANCE.value))
+    return user
+
+
+@pytest.mark.parametrize(
+    ("persona", "reads", "lists", "records"),
+    [
+        ("administrator", 200, 200, True),
+        ("finance", 200, 200, True),
+        ("manager", 200, 404, False),
+        ("operator", 404, 404, False),
+        ("employer_a_user", 404, 404, False),
+    ],
+)
+def test_the_role_matrix(client, request, population, persona, reads, lists, records):
+    client.force_login(request.getfixturevalue(persona))
+    for url in READ_URLS:
+        assert client.get(url).status_code == reads, url
+    assert client.get(PARTICIPANT_URL).status_code == lists
+    for url in POST_URLS:
+        status = client.post(url, {}).status_code
+        assert (status == 400) if records else (status == 404), url  # an empty form: refused
+
+
+def test_anonymous_visitors_go_to_the_login_page(client):
+    assert client.get("/anggaran/").status_code == 302
+
+
+def test_the_participant_list_is_access_logged(client, population, finance):
+    client.force_login(finance)
+    response = client.get(PARTICIPANT_URL)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    record = AccessRecord.objects.get(user=finance, scope__file="participants")
+    assert record.rows == 5  # Ani, Budi, Citra, Dedi, Eka
+
+
+def test_a_malformed_month_is_not_found(client, finance):
+    client.force_login(finance)
+    assert client.get("/anggaran/tagihan/2025-13/").status_code == 404
+    assert client.get("/anggaran/tagihan/agustus/").status_code == 404
+
+
+def test_the_invoice_beside_the_bill_and_the_difference(client, population, finance):
+    client.force_login(finance)
+    response = client.post(
+        POST_URLS[0],
+        {
+            "invoice-number": "TAG/08",
+            "invoice-amount": "66000",
+            "invoice-received_on": "2025-09-05",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/anggaran/tagihan/2025-08/").content.decode()
+    # Our bill Rp82.800 − BPJS's Rp66.000 = Rp16.800, all of it Budi's (submitted, not yet active at BPJS).
+    assert "Rp82.800" in page and "Rp66.000" in page
+    assert page.count("Rp16.800") >= 2
+    assert "Budi" in page
+    assert Invoice.objects.get().recorded_by == finance
+
+
+def test_a_manager_sees_the_difference_but_not_the_names(client, population, manager):
+    client.force_login(manager)
+    page = client.get("/anggaran/tagihan/2025-08/").content.decode()
+    assert "Budi" not in page and "Ani" not in page
+
+
+def test_a_payment_sent_twice_is_recorded_once_and_a_reused_sp2d_is_refused(
+    client, population, finance
+):
+    client.force_login(finance)
+    form = {
+        "payment-order_number": "SP2D/0815/LS",
+        "payment-amount": "50400",
+        "payment-paid_on": "2025-09-20",
+        "payment-budget_line": str(population.rentan_line.pk),
+    }
+    assert client.post(POST_URLS[1], form).status_code == 302
+    assert client.post(POST_URLS[1], form).status_code == 302  # double submit: nothing new
+    response = client.post(POST_URLS[1], {**form, "payment-amount": "50000"})
+    assert response.status_code == 400
+    assert "SP2D/0815/LS sudah tercatat" in response.content.decode()
+    assert Payment.objects.get().amount == 50_400
+
+
+def test_the_budget_view_shows_the_month_the_ceiling_runs_out(client, population, finance):
+    client.force_login(finance)
+    page = client.get("/anggaran/?tahun=2025").content.decode()
+    assert "Iuran pekerja rentan" in page
+    assert "<meter" in page
+    assert date(2025, 11, 1).strftime("%Y") in page
