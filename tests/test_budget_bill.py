@@ -163,7 +163,7 @@ def test_a_payment_order_number_is_recorded_once(population):
     }
     assert record_payment(**values).created
     assert not record_payment(**values).created  # the same form sent twice
-    with pytest.raises(ValidationError, match="SP2D/0815/LS is already recorded"):
+    with pytest.raises(ValidationError, match="SP2D/0815/LS sudah tercatat"):
         record_payment(**{**values, "amount": 50_000})
     assert Payment.objects.count() == 1
     assert Payment.history.count() == 1  # audited once
