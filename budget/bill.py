@@ -55,16 +55,21 @@ def months_between(first: date, last: date) -> Iterator[date]:
         month = next_month(month)
 
 
-def city_funded_active(first: date, last: date) -> QuerySet[Membership]:
-    """City-funded memberships active here on any day from ``first`` to ``last``."""
-    return Membership.objects.filter(
-        funding_scheme__is_city_budget=True, start_date__lte=last
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+def city_funded_active(
+    first: date, last: date, among: QuerySet[Membership] | None = None
+) -> QuerySet[Membership]:
+    """City-funded memberships (of ``among``, default all) active here on any day from ``first`` to ``last``."""
+    among = Membership.objects.all() if among is None else among
+    return among.filter(funding_scheme__is_city_budget=True, start_date__lte=last).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
+    )
 
 
-def billed_memberships(first: date, last: date) -> QuerySet[Membership]:
+def billed_memberships(
+    first: date, last: date, among: QuerySet[Membership] | None = None
+) -> QuerySet[Membership]:
     """What the city is billed for from ``first`` to ``last``: handed over to BPJS and active then."""
-    return city_funded_active(first, last).filter(bpjs_status__in=BILLED_STATUSES)
+    return city_funded_active(first, last, among).filter(bpjs_status__in=BILLED_STATUSES)
 
 
 class Pricing:
@@ -144,6 +149,13 @@ def _as_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def workers_and_amount(memberships: QuerySet[Membership], month: date) -> tuple[int, int]:
+    """How many workers ``memberships`` hold in ``month`` and what the city pays for them (no names read)."""
+    amounts = monthly_amounts(memberships, month, month).get(month, {})
+    workers = memberships.aggregate(n=Count("worker", distinct=True))["n"]
+    return workers, sum(sum(programs.values()) for programs in amounts.values())
 
 
 def lines_by_segment(year: int) -> dict[str, BudgetLine]:

@@ -3,12 +3,12 @@ monthly bills, BUDGET_KEEPER_ROLES record invoices and payments, PARTICIPANT_LIS
 lists (access-logged); everyone else signed in gets a 404."""
 
 import io
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,6 +35,7 @@ from budget.bill import (
     not_active_at_bpjs,
     parse_month,
     participants,
+    workers_and_amount,
 )
 from budget.exporters import bill_filename, render_bill_pdf, write_participants_xlsx
 from budget.forecast import year_forecast
@@ -111,24 +112,19 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
     bill = monthly_bill(month)
     invoices = list(Invoice.objects.filter(month=month).select_related("budget_line"))
     payments = list(Payment.objects.filter(month=month).select_related("budget_line", "invoice"))
-    invoiced_per_line: dict[int, int] = {}
+    invoiced_per_line: dict[int, int] = defaultdict(int)
     for invoice in invoices:
         if invoice.budget_line_id:
-            invoiced_per_line[invoice.budget_line_id] = (
-                invoiced_per_line.get(invoice.budget_line_id, 0) + invoice.amount
-            )
-    paid_per_line = dict(
-        Payment.objects.filter(month=month)
-        .values("budget_line")
-        .annotate(total=Sum("amount"))
-        .values_list("budget_line", "total")
-    )
+            invoiced_per_line[invoice.budget_line_id] += invoice.amount
+    paid_per_line: dict[int, int] = defaultdict(int)
+    for payment in payments:
+        paid_per_line[payment.budget_line_id] += payment.amount
     rows = [
         LineRow(
             line,
             [line.programs.get(code, 0) for code in bill.programs],
             invoiced_per_line.get(line.budget_line.pk) if line.budget_line else None,
-            paid_per_line.get(line.budget_line.pk, 0) if line.budget_line else 0,
+            paid_per_line[line.budget_line.pk] if line.budget_line else 0,
         )
         for line in bill.lines
     ]
@@ -136,17 +132,19 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
     difference = bill.total - invoiced if invoiced is not None else None
     keeper = user_has_any_role(request.user, BUDGET_KEEPER_ROLES)
     lister = user_has_any_role(request.user, PARTICIPANT_LIST_ROLES)
-    unconfirmed = participants(
-        not_active_at_bpjs(billed_memberships(month, last_day(month)), month), month
-    )
-    explained = sum(person.total for person in unconfirmed)
-    if lister and unconfirmed:
+    unconfirmed = not_active_at_bpjs(billed_memberships(month, last_day(month)), month)
+    unconfirmed_count, explained = workers_and_amount(unconfirmed, month)
+    listed = []
+    if lister and unconfirmed_count:  # the names, through the participant readers' queryset
+        among = city_funded_memberships_visible_to(request.user)
+        billed = billed_memberships(month, last_day(month), among)
+        listed = participants(not_active_at_bpjs(billed, month), month)[:SHOWN_ON_PAGE]
         record_access(
             user=request.user,
             channel=Channel.PORTAL,
             kind=Kind.EXPORT,
             scope={"bill": f"{month:%Y-%m}", "list": "not active at BPJS"},
-            rows=min(len(unconfirmed), SHOWN_ON_PAGE),
+            rows=len(listed),
         )
     return {
         "bill": bill,
@@ -159,10 +157,10 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
         "invoices": invoices,
         "invoiced": invoiced,
         "difference": difference,
-        "unconfirmed_count": len(unconfirmed),
+        "unconfirmed_count": unconfirmed_count,
         "unconfirmed_amount": explained,
         "unexplained": difference - explained if difference is not None else None,
-        "unconfirmed": unconfirmed[:SHOWN_ON_PAGE] if lister else [],
+        "unconfirmed": listed,
         "payments": payments,
         "paid": sum(payment.amount for payment in payments),
         "keeper": keeper,
@@ -237,9 +235,8 @@ def bill_participants(request: HttpRequest, month: str) -> FileResponse:
     """The participant list (personal data): recorded in the access log before it is sent."""
     first = _month(month)
     bill: Bill = monthly_bill(first)
-    visible = city_funded_memberships_visible_to(request.user)
-    billed = visible.filter(pk__in=billed_memberships(first, last_day(first)).values("pk"))
-    people = participants(billed, first)
+    among = city_funded_memberships_visible_to(request.user)
+    people = participants(billed_memberships(first, last_day(first), among), first)
     record_access(
         user=request.user,
         channel=Channel.PORTAL,
