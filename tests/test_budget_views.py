@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from berjasa.roles import Role
-from budget.models import Invoice, Payment
+from budget.models import BudgetLine, Invoice, Payment
 from privacy.models import AccessRecord
+from programs.reference import load_budget_lines
 from tests.budget_fixture import make_population
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,31 @@ def test_the_budget_view_shows_the_month_the_ceiling_runs_out(client, population
     assert "Iuran pekerja rentan" in page
     assert "<meter" in page
     assert date(2025, 11, 1).strftime("%Y") in page
+
+
+def test_a_segment_in_two_budget_lines_of_a_year_is_refused_in_the_admin(
+    client, population, administrator
+):
+    client.force_login(administrator)
+    rentan = population.rentan_line.segments.get()
+    form = {
+        "year": "2025",
+        "code": "5.1.02.99.09",
+        "name": "Iuran kedua",
+        "department": "Dinas Sosial",
+        "segments": [str(rentan.pk)],
+        "ceiling": "1000000",
+    }
+    response = client.post("/admin/budget/budgetline/add/", form)
+    assert response.status_code == 200
+    assert "RENTAN (5.1.02.99.01)" in response.content.decode()
+    assert client.post("/admin/budget/budgetline/add/", {**form, "year": "2026"}).status_code == 302
+
+
+def test_the_seeded_budget_lines_keep_an_administrators_ceiling(reference_data):
+    assert BudgetLine.objects.filter(year=2025).count() == 4
+    line = BudgetLine.objects.get(year=2025, segments__code="RENTAN")
+    BudgetLine.objects.filter(pk=line.pk).update(ceiling=6_000_000_000)  # a revised budget (APBD-P)
+    load_budget_lines()
+    line.refresh_from_db()
+    assert line.ceiling == 6_000_000_000
