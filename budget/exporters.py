@@ -1,7 +1,6 @@
 """A month's bill as files: the PDF summary a head of department signs (the reports' document style: DejaVu
 Sans, the brand green rule, the footer) and the XLSX participant list (NIK as text, amounts as numbers)."""
 
-import io
 from typing import IO
 from xml.sax.saxutils import escape
 
@@ -11,13 +10,13 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from berjasa.formatting import date_time, long_date, number, rupiah
 from berjasa.spreadsheets import write_xlsx
 from budget.bill import Bill, Participant, month_label
-from reports.exporters import BRAND, MUTED, RULE, pdf_footer, register_fonts
+from reports.exporters import BRAND, MUTED, RULE, build_pdf, register_fonts
 
 SIGNATORY = "Kepala Dinas Ketenagakerjaan Kota Makassar"
 
@@ -138,20 +137,7 @@ def render_bill_pdf(bill: Bill) -> bytes:
         hAlign="RIGHT",
     )
     story += [Spacer(1, 10 * mm), KeepTogether(signature)]
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=16 * mm,
-        title=f"Makassar Berjasa — {bill_filename(bill, 'pdf')}",
-        author="Dinas Ketenagakerjaan Kota Makassar",
-        invariant=True,
-    )
-    document.build(story, onFirstPage=pdf_footer, onLaterPages=pdf_footer)
-    return buffer.getvalue()
+    return build_pdf(story, bill_filename(bill, "pdf"))
 
 
 def write_participants_xlsx(handle: IO[bytes], bill: Bill, people: list[Participant]) -> None:

@@ -374,6 +374,11 @@ def render_pdf(result: ReportResult) -> bytes:
         if table.note:
             story += [Spacer(1, 1 * mm), text(table.note, small)]
 
+    return build_pdf(story, f"{result.title} {result.params.period.key}")
+
+
+def build_pdf(story: list, title: str) -> bytes:
+    """An A4 document of the city's style (margins, author, footer) from ``story``; byte-identical on reruns."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -382,7 +387,7 @@ def render_pdf(result: ReportResult) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=16 * mm,
-        title=f"Makassar Berjasa — {result.title} {result.params.period.key}",
+        title=f"Makassar Berjasa — {title}",
         author="Dinas Ketenagakerjaan Kota Makassar",
         invariant=True,
     )

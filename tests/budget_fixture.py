@@ -41,28 +41,27 @@ def _city_funded(name: str, segment: str, wage: int, status: str, start: date, e
     return worker
 
 
+def _budget_line(code: str, name: str, department: str, segment: str, ceiling: int) -> BudgetLine:
+    line = BudgetLine.objects.create(
+        year=2025, code=code, name=name, department=department, ceiling=ceiling
+    )
+    line.segments.set([Segment.objects.get(code=segment)])
+    return line
+
+
 def make_population() -> Population:
     """Billed in August 2025: Ani (RENTAN, since January), Budi (RENTAN, from 31 August, SUBMITTED), Citra
     (RENTAN, ended 1 August), Dedi and Eka (NON_ASN at Rp3.000.000). Not billed: Fajar (RENTAN, REGISTERED),
     Gita (RENTAN, REJECTED), Hadi (FORMAL, employer-funded), Indah (RENTAN, ended 31 July, billed January to
     July), Joko (RENTAN, from 1 September)."""
     BudgetLine.objects.all().delete()  # the seeded lines: these tests keep their own, with small ceilings
-    rentan = BudgetLine.objects.create(
-        year=2025,
-        code="5.1.02.99.01",
-        name="Iuran pekerja rentan",
-        department="Disnaker",
-        ceiling=520_000,
+    rentan, non_asn = (
+        _budget_line(code, name, department, segment, ceiling)
+        for code, name, department, segment, ceiling in (
+            ("5.1.02.99.01", "Iuran pekerja rentan", "Disnaker", "RENTAN", 520_000),
+            ("5.1.02.99.02", "Iuran non-ASN", "BKPSDM", "NON_ASN", 10_000_000),
+        )
     )
-    rentan.segments.set([Segment.objects.get(code="RENTAN")])
-    non_asn = BudgetLine.objects.create(
-        year=2025,
-        code="5.1.02.99.02",
-        name="Iuran non-ASN",
-        department="BKPSDM",
-        ceiling=10_000_000,
-    )
-    non_asn.segments.set([Segment.objects.get(code="NON_ASN")])
     bpu, wage = 1_000_000, 3_000_000
     _city_funded("Ani", "RENTAN", bpu, ACTIVE, date(2025, 1, 1))
     budi = _city_funded("Budi", "RENTAN", bpu, SUBMITTED, date(2025, 8, 31))
