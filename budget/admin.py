@@ -1,11 +1,13 @@
-"""The budget lines' admin (administrators: the finance role and managers only read them on /anggaran/)."""
+"""The budget lines' admin (administrators; finance and managers read them on /anggaran/), with their history."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from berjasa.admin.common import CountedDeleteMixin, FormattedNumbersMixin
+from berjasa.admin.history import AuditHistoryAdminMixin
 from budget.models import BudgetLine
 
 
@@ -37,7 +39,9 @@ class BudgetLineForm(forms.ModelForm):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(CountedDeleteMixin, FormattedNumbersMixin, admin.ModelAdmin):
+class BudgetLineAdmin(
+    CountedDeleteMixin, FormattedNumbersMixin, AuditHistoryAdminMixin, SimpleHistoryAdmin
+):
     form = BudgetLineForm
     list_display = ("year", "code", "name", "department", "segment_codes", "ceiling")
     list_filter = ("year", "department")
@@ -50,3 +54,4 @@ class BudgetLineAdmin(CountedDeleteMixin, FormattedNumbersMixin, admin.ModelAdmi
     @admin.display(description=gettext_lazy("segments"))
     def segment_codes(self, line: BudgetLine) -> str:
         return ", ".join(segment.code for segment in line.segments.all())
+
