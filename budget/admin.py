@@ -54,4 +54,3 @@ class BudgetLineAdmin(
     @admin.display(description=gettext_lazy("segments"))
     def segment_codes(self, line: BudgetLine) -> str:
         return ", ".join(segment.code for segment in line.segments.all())
-

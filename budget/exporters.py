@@ -68,11 +68,12 @@ def render_bill_pdf(bill: Bill) -> bytes:
             rupiah(bill.total),
         ]
     )
-    numeric_width = 25 * mm
-    text_width = (width - numeric_width * (len(headings) - 2)) / 2
+    count_width, money_width = 18 * mm, 30 * mm  # Rp999.999.999.999 in bold fits 30 mm
+    text_width = (width - count_width - money_width * (len(headings) - 3)) / 2
     table = PdfTable(
         rows,
-        colWidths=[text_width * 1.4, text_width * 0.6] + [numeric_width] * (len(headings) - 2),
+        colWidths=[text_width * 1.25, text_width * 0.75, count_width]
+        + [money_width] * (len(headings) - 3),
         repeatRows=1,
     )
     table.setStyle(
