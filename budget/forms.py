@@ -8,9 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from budget.models import BudgetLine, Invoice
 
 
+MAX_AMOUNT = 10**13  # Rp10 trillion: far above any city's yearly contributions, far below the column's limit
+
+
 class InvoiceForm(forms.Form):
     number = forms.CharField(label=_("Invoice number"), max_length=60)
-    amount = forms.IntegerField(label=_("Amount (Rp)"), min_value=1)
+    amount = forms.IntegerField(label=_("Amount (Rp)"), min_value=1, max_value=MAX_AMOUNT)
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -28,7 +31,7 @@ class InvoiceForm(forms.Form):
 
 class PaymentForm(forms.Form):
     order_number = forms.CharField(label=_("SP2D number"), max_length=60)
-    amount = forms.IntegerField(label=_("Amount (Rp)"), min_value=1)
+    amount = forms.IntegerField(label=_("Amount (Rp)"), min_value=1, max_value=MAX_AMOUNT)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     budget_line = forms.ModelChoiceField(label=_("Budget line"), queryset=BudgetLine.objects.none())
     invoice = forms.ModelChoiceField(

@@ -74,10 +74,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     latest = _latest_data_month()
     years = sorted(set(BudgetLine.objects.values_list("year", flat=True)))
     default = latest.year if latest else timezone.localdate().year
-    try:
-        year = int(request.GET.get("tahun", default))
-    except ValueError:
-        year = default
+    requested = request.GET.get("tahun", "")
+    year = int(requested) if requested.isdigit() and 2000 <= int(requested) <= 2100 else default
     forecast = year_forecast(year, latest)
     bill_months = []
     if forecast.through is not None:

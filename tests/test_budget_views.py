@@ -68,8 +68,10 @@ def test_the_participant_list_is_access_logged(client, population, finance):
     assert record.rows == 5  # Ani, Budi, Citra, Dedi, Eka
 
 
-def test_a_malformed_month_is_not_found(client, finance):
+def test_a_malformed_month_or_year_is_not_an_error(client, finance):
     client.force_login(finance)
+    for year in ("99999", "abc", "-1", "1999"):
+        assert client.get(f"/anggaran/?tahun={year}").status_code == 200
     assert client.get("/anggaran/tagihan/2025-13/").status_code == 404
     assert client.get("/anggaran/tagihan/agustus/").status_code == 404
 
@@ -115,6 +117,9 @@ def test_a_payment_sent_twice_is_recorded_once_and_a_reused_sp2d_is_refused(
     assert response.status_code == 400
     assert "SP2D/0815/LS sudah tercatat" in response.content.decode()
     assert Payment.objects.get().amount == 50_400
+    too_large = {**form, "payment-order_number": "SP2D/X", "payment-amount": str(10**19)}
+    assert client.post(POST_URLS[1], too_large).status_code == 400  # beyond the column: a form error
+    assert Payment.objects.count() == 1
 
 
 def test_the_budget_view_shows_the_month_the_ceiling_runs_out(client, population, finance):
