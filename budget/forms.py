@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.models import BudgetLine, Invoice
 
-
-MAX_AMOUNT = 10**13  # Rp10 trillion: far above any city's yearly contributions, far below the column's limit
+MAX_AMOUNT = (
+    10**13
+)  # Rp10 trillion: far above any city's yearly contributions, far below the column's limit
 
 
 class InvoiceForm(forms.Form):

@@ -118,7 +118,9 @@ def test_a_payment_sent_twice_is_recorded_once_and_a_reused_sp2d_is_refused(
     assert "SP2D/0815/LS sudah tercatat" in response.content.decode()
     assert Payment.objects.get().amount == 50_400
     too_large = {**form, "payment-order_number": "SP2D/X", "payment-amount": str(10**19)}
-    assert client.post(POST_URLS[1], too_large).status_code == 400  # beyond the column: a form error
+    assert (
+        client.post(POST_URLS[1], too_large).status_code == 400
+    )  # beyond the column: a form error
     assert Payment.objects.count() == 1
 
 
