@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from berjasa.formatting import date_time, long_date, number, rupiah
+from berjasa.formatting import date_time, long_date, number, rupiah, rupiah_in_words
 from berjasa.spreadsheets import write_xlsx
 from budget.bill import Bill, Participant, month_label
 from reports.exporters import BRAND, MUTED, RULE, build_pdf, register_fonts
@@ -103,6 +103,8 @@ def render_bill_pdf(bill: Bill) -> bytes:
         ),
         Spacer(1, 5 * mm),
         table,
+        Spacer(1, 2 * mm),
+        text(_("In words: %(words)s") % {"words": rupiah_in_words(bill.total)}, bold),
         Spacer(1, 3 * mm),
         text(
             _(

@@ -90,6 +90,7 @@ def test_the_pdf_summary_text(population):
     assert "Agustus 2025" in text
     assert "Rp50.400" in text and "Rp32.400" in text and "Rp82.800" in text
     assert "Rp44.400" in text  # JKK in all: Rp30.000 + Rp14.400
+    assert "Terbilang: delapan puluh dua ribu delapan ratus rupiah" in text
     assert "Kepala Dinas Ketenagakerjaan Kota Makassar" in text and "NIP" in text
 
 
