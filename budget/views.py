@@ -6,6 +6,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -44,6 +45,7 @@ from budget.models import BudgetLine, Invoice, Payment
 from budget.services import record_invoice, record_payment
 from enrollment.visibility import city_funded_memberships_visible_to
 from privacy.log import Kind, record_access
+from programs.rates import Refused
 from reports.periods import shift_month
 from reports.queries import latest_data_day
 
@@ -53,6 +55,20 @@ participant_readers = role_required(*PARTICIPANT_LIST_ROLES)
 SHOWN_ON_PAGE = (
     200  # participants not active at BPJS listed on the bill page; the XLSX has them all
 )
+
+
+def explains_refusal(view):
+    """A bill that cannot be made (a membership no rate applies to on that month) is a page that says why,
+    naming the rule, not an error."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Refused as refusal:
+            return render(request, "budget/refused.html", {"reason": str(refusal)}, status=409)
+
+    return wrapped
 
 
 def _month(text: str) -> date:
@@ -69,6 +85,7 @@ def _latest_data_month() -> date | None:
 
 @readers
 @require_GET
+@explains_refusal
 def overview(request: HttpRequest) -> HttpResponse:
     """The budget view of a year (``?tahun=2026``; default: the year of the latest data)."""
     latest = _latest_data_month()
@@ -170,6 +187,7 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
 
 @readers
 @require_GET
+@explains_refusal
 def bill_page(request: HttpRequest, month: str) -> HttpResponse:
     return render(request, "budget/bill.html", _bill_context(request, _month(month)))
 
@@ -205,18 +223,21 @@ def _record(
 
 @keepers
 @require_POST
+@explains_refusal
 def add_invoice(request: HttpRequest, month: str) -> HttpResponse:
     return _record(request, month, InvoiceForm, record_invoice, "invoice_form")
 
 
 @keepers
 @require_POST
+@explains_refusal
 def add_payment(request: HttpRequest, month: str) -> HttpResponse:
     return _record(request, month, PaymentForm, record_payment, "payment_form")
 
 
 @readers
 @require_GET
+@explains_refusal
 def bill_pdf(request: HttpRequest, month: str) -> HttpResponse:
     """The summary (no personal data) a head of department signs."""
     bill = monthly_bill(_month(month))
@@ -229,6 +250,7 @@ def bill_pdf(request: HttpRequest, month: str) -> HttpResponse:
 
 @participant_readers
 @require_GET
+@explains_refusal
 def bill_participants(request: HttpRequest, month: str) -> FileResponse:
     """The participant list (personal data): recorded in the access log before it is sent."""
     first = _month(month)

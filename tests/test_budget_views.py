@@ -7,7 +7,9 @@ from django.contrib.auth.models import Group, User
 
 from berjasa.roles import Role
 from budget.models import BudgetLine, Invoice, Payment
+from enrollment.models import Membership
 from privacy.models import AccessRecord
+from programs.models import Program
 from programs.reference import load_budget_lines
 from tests.budget_fixture import make_population
 
@@ -158,3 +160,21 @@ def test_the_seeded_budget_lines_keep_an_administrators_ceiling(reference_data):
     load_budget_lines()
     line.refresh_from_db()
     assert line.ceiling == 6_000_000_000
+
+
+def test_a_membership_no_rate_applies_to_is_a_message_not_an_error(client, population, finance):
+    # JKP for non-ASN staff the city pays for is refused by the rule (PP 37/2021, decision in issue 11); a row
+    # written before that rule makes the bill impossible, and the page says why.
+    dedi = Membership.objects.filter(worker__name="Dedi").first()
+    Membership.objects.create(
+        **{
+            field.name: getattr(dedi, field.name)
+            for field in Membership._meta.concrete_fields
+            if field.name not in ("id", "program", "version", "created_at", "updated_at")
+        },
+        program=Program.objects.get(code="JKP"),
+    )
+    client.force_login(finance)
+    response = client.get("/anggaran/tagihan/2025-08/")
+    assert response.status_code == 409
+    assert "JKP" in response.content.decode()
