@@ -8,6 +8,7 @@ from berjasa.roles import Role
 from budget.models import Payment
 from tests.budget_fixture import make_population
 from tests.conftest import save_screenshot
+from tests.test_browser_csp import RECORD_VIOLATIONS
 from tests.test_reports_browser import PASSWORD, log_in
 from tests.test_reports_exports import pdf_text
 
@@ -18,6 +19,9 @@ def test_finance_reads_the_bill_records_a_payment_and_reads_the_budget(page, ref
     population = make_population()
     finance = User.objects.create_user(username="keuangan_dian", password=PASSWORD)
     finance.groups.add(Group.objects.get(name=Role.FINANCE.value))
+    page.add_init_script(
+        RECORD_VIOLATIONS
+    )  # the Content-Security-Policy: no inline style, no script
     log_in(page, finance)
     page.wait_for_url("**/anggaran/")  # finance lands on the budget view
 
@@ -27,6 +31,7 @@ def test_finance_reads_the_bill_records_a_payment_and_reads_the_budget(page, ref
         "Rp82.800" in page.locator(".stats").inner_text()
     )  # Rp50.400 + Rp32.400, tests/budget_fixture.py
     save_screenshot(page, "budget-bill")
+    assert page.evaluate("window.__violations") == []
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Rekapitulasi untuk ditandatangani (PDF)").click()
@@ -48,6 +53,9 @@ def test_finance_reads_the_bill_records_a_payment_and_reads_the_budget(page, ref
         "Iuran pekerja rentan" in table and "November 2025" in table
     )  # decision 66's example, by hand
     save_screenshot(page, "budget-overview")
+    assert (
+        page.evaluate("window.__violations") == []
+    )  # the meters of the chart are no inline styles
     page.set_viewport_size({"width": 390, "height": 844})
     save_screenshot(page, "budget-overview-390")
     page.goto("/anggaran/tagihan/2025-08/")
