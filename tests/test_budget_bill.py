@@ -20,8 +20,9 @@ from budget.bill import (
 )
 from budget.exporters import render_bill_pdf, write_participants_xlsx
 from budget.forecast import year_forecast
-from budget.models import Payment
+from budget.models import BudgetLine, Payment
 from budget.services import record_invoice, record_payment
+from enrollment.models import ImportBatch
 from tests.budget_fixture import make_population
 from tests.test_reports_exports import pdf_text
 
@@ -135,6 +136,45 @@ def test_the_forecast_of_one_line_by_hand(population):
     # Pipeline: Fajar, REGISTERED, Rp16.800 a month: September Rp470.400, October Rp537.600 > Rp520.000.
     assert (rentan.pipeline_participants, rentan.pipeline_monthly) == (1, 16_800)
     assert rentan.runs_out_with_pipeline == date(2025, 10, 1)
+
+
+def test_a_year_without_data_is_committed_whole_at_the_latest_pace(population):
+    line = BudgetLine.objects.create(
+        year=2026,
+        code="5.1.02.99.01",
+        name="Iuran pekerja rentan",
+        department="Disnaker",
+        ceiling=600_000,
+    )
+    line.segments.set(population.rentan_line.segments.all())
+    forecast = year_forecast(2026, AUGUST)
+    (rentan,) = forecast.lines
+    # August 2025's RENTAN bill, Rp50.400, × 12 months = Rp604.800 > Rp600.000 in December (Rp50.400 × 12).
+    assert (forecast.through, rentan.billed, rentan.months_left, rentan.committed) == (
+        None,
+        0,
+        12,
+        604_800,
+    )
+    assert rentan.runs_out == date(2026, 12, 1)
+
+
+def test_a_validated_dtsen_batch_is_in_the_pipeline_of_the_informal_workers_line(population):
+    ImportBatch.objects.create(
+        source=ImportBatch.Source.DTSEN,
+        status=ImportBatch.Status.VALIDATED,
+        file_name="dtsen.csv",
+        count_new=10,
+    )
+    ImportBatch.objects.create(  # confirmed already: its workers are memberships, not the pipeline
+        source=ImportBatch.Source.DTSEN, status=ImportBatch.Status.IMPORTED, count_new=99
+    )
+    rentan = year_forecast(2025, AUGUST).lines[0]
+    # Fajar (REGISTERED) + 10 planned DTSEN workers = 11; each JKK + JKM at Rp1.000.000 declared income:
+    # 11 × Rp16.800 = Rp184.800 a month.
+    assert (rentan.pipeline_participants, rentan.pipeline_monthly) == (11, 184_800)
+    # With it: after August Rp403.200, September Rp403.200 + Rp50.400 + Rp184.800 = Rp638.400 > Rp520.000.
+    assert rentan.runs_out_with_pipeline == date(2025, 9, 1)
 
 
 def test_the_invoice_difference_explained_by_participant(population):
