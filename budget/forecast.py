@@ -129,7 +129,7 @@ def _dtsen_pipeline(pricing: Pricing, month: date) -> tuple[int, int, str | None
 
 def year_forecast(year: int, latest_data_month: date | None) -> YearForecast:
     """The forecast of ``year``'s budget lines, with data up to ``latest_data_month`` (a first day)."""
-    lines = list(BudgetLine.objects.filter(year=year).order_by("code"))
+    lines = list(BudgetLine.objects.filter(year=year).prefetch_related("segments").order_by("code"))
     line_of = lines_by_segment(year)
     january, december = date(year, 1, 1), date(year, 12, 1)
     pricing = Pricing()
