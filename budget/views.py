@@ -32,6 +32,7 @@ from budget.bill import (
     last_day,
     month_label,
     monthly_bill,
+    months_between,
     next_month,
     not_active_at_bpjs,
     parse_month,
@@ -94,12 +95,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     requested = request.GET.get("tahun", "")
     year = int(requested) if requested.isdigit() and 2000 <= int(requested) <= 2100 else default
     forecast = year_forecast(year, latest)
-    bill_months = []
-    if forecast.through is not None:
-        month = date(year, 1, 1)
-        while month <= forecast.through:
-            bill_months.append(month)
-            month = next_month(month)
+    bill_months = list(months_between(date(year, 1, 1), forecast.through or date(year - 1, 12, 1)))
     return render(
         request,
         "budget/overview.html",
@@ -108,7 +104,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "bill_months": bill_months,
-            "month_label": month_label,
         },
     )
 
