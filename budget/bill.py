@@ -213,7 +213,7 @@ class Bill:
             "total": self.total,
             "lines": [
                 {
-                    "budget_line": line.label,
+                    "budget_line": line.label if line.budget_line else None,
                     "segments": list(line.segments),
                     "participants": line.participants,
                     "total": line.total,

@@ -55,6 +55,12 @@ def test_a_segment_without_a_budget_line_is_billed_under_no_line(population):
     bill = monthly_bill(AUGUST)
     assert [line.segments for line in bill.without_budget_line] == [("NON_ASN",)]
     assert bill.without_budget_line[0].total == 32_400
+    assert bill.as_dict()["lines"][-1] == {
+        "budget_line": None,
+        "segments": ["NON_ASN"],
+        "participants": 2,
+        "total": 32_400,
+    }
 
 
 def test_the_json_contract(population):
