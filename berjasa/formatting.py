@@ -126,6 +126,31 @@ def rupiah_short(amount: int) -> str:
     return rupiah(amount)
 
 
+_DIGITS = ("", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+_GROUPS = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"), (10**3, "ribu"), (100, "ratus"))
+
+
+def _in_words(n: int) -> str:
+    for size, word in _GROUPS:
+        if n >= size:
+            head, rest = divmod(n, size)
+            # seratus, seribu; but "satu juta", "satu miliar"
+            lead = "se" + word if head == 1 and size in (100, 1000) else f"{_in_words(head)} {word}"
+            return f"{lead} {_in_words(rest)}".strip()
+    if n >= 20:
+        tens, ones = divmod(n, 10)
+        return f"{_DIGITS[tens]} puluh {_DIGITS[ones]}".strip()
+    if n >= 12:
+        return f"{_DIGITS[n - 10]} belas"
+    return ("sepuluh", "sebelas")[n - 10] if n >= 10 else _DIGITS[n]
+
+
+def rupiah_in_words(amount: int) -> str:
+    """The amount as a signed document writes it out (*terbilang*), always in Indonesian:
+    ``82_800`` → ``delapan puluh dua ribu delapan ratus rupiah``."""
+    return f"{_in_words(amount) if amount else 'nol'} rupiah"
+
+
 NOTHING = "—"
 
 

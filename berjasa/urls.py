@@ -36,6 +36,7 @@ urlpatterns = [
     path("portal/", include("enrollment.portal.urls")),
     path("contribution/", calculator, name="contribution"),
     path("reports/", include("reports.urls")),
+    path("anggaran/", include("budget.urls")),
 ]
 
 if settings.DEBUG:

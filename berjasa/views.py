@@ -17,6 +17,8 @@ def home(request):
         return redirect("admin:index")
     if user_has_role(user, Role.MANAGER):
         return redirect("reports:dashboard")
+    if user_has_role(user, Role.FINANCE):
+        return redirect("budget:overview")
     if user_has_role(user, Role.EMPLOYER):
         return redirect("portal:home")
     return redirect("no_role")

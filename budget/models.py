@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from berjasa.audit import AuditTrail
 from programs.models import Segment
 
 
@@ -28,6 +29,8 @@ class BudgetLine(models.Model):
         help_text=_("The city-funded segments whose contributions this line pays in its year."),
     )
     ceiling = models.PositiveBigIntegerField(_("ceiling (pagu, Rp)"))
+
+    history = AuditTrail()
 
     class Meta:
         ordering = ["-year", "code"]
@@ -65,6 +68,8 @@ class Invoice(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = AuditTrail()
 
     class Meta:
         ordering = ["-month", "number"]
@@ -106,6 +111,8 @@ class Payment(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = AuditTrail()
 
     class Meta:
         ordering = ["-paid_on", "order_number"]

@@ -14,7 +14,13 @@ from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from berjasa.roles import STAFF_ROLES, Role, user_has_any_role, user_has_role
+from berjasa.roles import (
+    PARTICIPANT_LIST_ROLES,
+    STAFF_ROLES,
+    Role,
+    user_has_any_role,
+    user_has_role,
+)
 from enrollment.models import (
     IDENTITY_FIELDS,
     PERSONAL_FIELDS,
@@ -70,6 +76,14 @@ def memberships_visible_to(user, employer: Employer | None = None) -> QuerySet[M
     if employer is None and _sees_everything(user):
         return Membership.objects.all()
     return Membership.objects.filter(employer__in=_employer_ids(user, employer))
+
+
+def city_funded_memberships_visible_to(user) -> QuerySet[Membership]:
+    """The city-funded memberships whose participant lists the city budget's pages show: to the roles that
+    check BPJS's invoice person by person (PARTICIPANT_LIST_ROLES; decision 60), none to anyone else."""
+    if user_has_any_role(user, PARTICIPANT_LIST_ROLES):
+        return Membership.objects.filter(funding_scheme__is_city_budget=True)
+    return Membership.objects.none()
 
 
 def claims_visible_to(user, employer: Employer | None = None) -> QuerySet[Claim]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from budget.models import BudgetLine
 from programs.models import (
     BenefitType,
     ContributionRate,
@@ -33,6 +34,7 @@ class ReferenceCounts:
     segments: int
     rates: int
     targets: int
+    budget_lines: int
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -129,6 +131,7 @@ def load_reference_data() -> ReferenceCounts:
                 "legal_basis": row["legal_basis"],
             },
         )
+    load_budget_lines()
     for row in _rows("coverage_targets.csv"):
         CoverageTarget.objects.update_or_create(
             year=int(row["year"]),
@@ -143,4 +146,28 @@ def load_reference_data() -> ReferenceCounts:
         segments=Segment.objects.count(),
         rates=ContributionRate.objects.count(),
         targets=CoverageTarget.objects.count(),
+        budget_lines=BudgetLine.objects.count(),
     )
+
+
+def budget_line_rows() -> list[dict[str, str]]:
+    """``seeds/budget_lines.csv``: illustrative lines and ceilings (docs/decisions.md, decision 66)."""
+    return _rows("budget_lines.csv")
+
+
+def load_budget_lines() -> None:
+    """Create the seeded budget lines that are missing (matched by year and code). A line already there is
+    left as it is: its ceiling is the administrators' (a revised budget, APBD-P, changes it)."""
+    segments = {segment.code: segment for segment in Segment.objects.all()}
+    for row in budget_line_rows():
+        line, created = BudgetLine.objects.get_or_create(
+            year=int(row["year"]),
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "department": row["department"],
+                "ceiling": int(row["ceiling"]),
+            },
+        )
+        if created:
+            line.segments.set([segments[code] for code in row["segments"].split()])

@@ -236,7 +236,15 @@ def render_xlsx(result: ReportResult) -> bytes:
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def _register_fonts() -> None:
+# The city's document style: the brand green, the rules between rows, the muted small print.
+BRAND, RULE, MUTED = (
+    colors.HexColor("#0b6e4f"),
+    colors.HexColor("#d9dee5"),
+    colors.HexColor("#5b6776"),
+)
+
+
+def register_fonts() -> None:
     if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("DejaVuSans", FONT_DIR / "DejaVuSans.ttf"))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", FONT_DIR / "DejaVuSans-Bold.ttf"))
@@ -287,12 +295,8 @@ def _pdf_column_widths(table: Table, width: float, size: float) -> tuple[list[fl
 
 
 def render_pdf(result: ReportResult) -> bytes:
-    _register_fonts()
-    brand, line, muted = (
-        colors.HexColor("#0b6e4f"),
-        colors.HexColor("#d9dee5"),
-        colors.HexColor("#5b6776"),
-    )
+    register_fonts()
+    brand, line, muted = BRAND, RULE, MUTED
     body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=8, leading=10)
     small = ParagraphStyle("small", parent=body, fontSize=7, leading=9, textColor=muted)
     heading = ParagraphStyle(
@@ -393,18 +397,11 @@ def render_pdf(result: ReportResult) -> bytes:
         if table.note:
             story += [Spacer(1, 1 * mm), text(table.note, small)]
 
-    def footer(canvas, document):
-        canvas.saveState()
-        canvas.setFont("DejaVuSans", 7)
-        canvas.setFillColor(muted)
-        canvas.drawString(
-            15 * mm, 10 * mm, _("Makassar Berjasa · Dinas Ketenagakerjaan Kota Makassar")
-        )
-        canvas.drawRightString(
-            A4[0] - 15 * mm, 10 * mm, _("Page %(page)d") % {"page": document.page}
-        )
-        canvas.restoreState()
+    return build_pdf(story, f"{result.title} {result.params.period.key}")
 
+
+def build_pdf(story: list, title: str) -> bytes:
+    """An A4 document of the city's style (margins, author, footer) from ``story``; byte-identical on reruns."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -413,12 +410,22 @@ def render_pdf(result: ReportResult) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=16 * mm,
-        title=f"Makassar Berjasa — {result.title} {result.params.period.key}",
+        title=f"Makassar Berjasa — {title}",
         author="Dinas Ketenagakerjaan Kota Makassar",
         invariant=True,
     )
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    document.build(story, onFirstPage=pdf_footer, onLaterPages=pdf_footer)
     return buffer.getvalue()
+
+
+def pdf_footer(canvas, document) -> None:
+    """Every page of the city's PDFs: who made it, and the page number."""
+    canvas.saveState()
+    canvas.setFont("DejaVuSans", 7)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(15 * mm, 10 * mm, _("Makassar Berjasa · Dinas Ketenagakerjaan Kota Makassar"))
+    canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, _("Page %(page)d") % {"page": document.page})
+    canvas.restoreState()
 
 
 # --- JSON ----------------------------------------------------------------------------------------

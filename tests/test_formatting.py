@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.utils import translation
 
-from berjasa.formatting import field_value, rupiah, rupiah_short
+from berjasa.formatting import field_value, rupiah, rupiah_in_words, rupiah_short
 from enrollment.models import Claim, ImportBatch, Worker
 
 
@@ -69,3 +69,26 @@ def test_a_count_and_a_yes_in_a_field_value():
     with translation.override("id"):
         assert field_value(ImportBatch._meta.get_field("count_new"), 39_851) == "39.851"
         assert field_value(Worker._meta.get_field("has_disability"), True) == "ya"
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        (0, "nol rupiah"),
+        (11, "sebelas rupiah"),
+        (19, "sembilan belas rupiah"),
+        (110, "seratus sepuluh rupiah"),
+        (1_011, "seribu sebelas rupiah"),
+        (100_000, "seratus ribu rupiah"),
+        (1_000_000, "satu juta rupiah"),
+        (16_800, "enam belas ribu delapan ratus rupiah"),
+        (
+            967_920_780,
+            "sembilan ratus enam puluh tujuh juta sembilan ratus dua puluh ribu tujuh ratus delapan "
+            "puluh rupiah",
+        ),
+        (2_500_000_001, "dua miliar lima ratus juta satu rupiah"),
+    ],
+)
+def test_an_amount_in_words_as_a_signed_document_writes_it(amount, words):
+    assert rupiah_in_words(amount) == words

@@ -11,8 +11,15 @@ from decimal import Decimal
 from django import template
 
 from berjasa import formatting
+from berjasa.roles import BUDGET_READER_ROLES, user_has_any_role
 
 register = template.Library()
+
+
+@register.filter
+def reads_budget(user) -> bool:
+    """Whether the navigation links the city budget's pages (BUDGET_READER_ROLES)."""
+    return user_has_any_role(user, BUDGET_READER_ROLES)
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.utils import timezone
 from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
 from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
+from budget.demo import ensure_budget_demo
 from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
@@ -24,6 +25,7 @@ DEMO_ACCOUNTS = [
     ("admin", Role.ADMINISTRATOR, "admin-berjasa-2025"),
     ("operator", Role.OPERATOR, "operator-berjasa-2025"),
     ("pimpinan", Role.MANAGER, "pimpinan-berjasa-2025"),
+    ("keuangan", Role.FINANCE, "keuangan-berjasa-2025"),
     ("pemberi_kerja_a", Role.EMPLOYER, "pemberi-kerja-a-2025"),
     ("pemberi_kerja_b", Role.EMPLOYER, "pemberi-kerja-b-2025"),
 ]
@@ -81,6 +83,8 @@ class Command(BaseCommand):
             ensure_refused_identity_check(
                 largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
             )
+
+        ensure_budget_demo(acting_user=User.objects.get(username="admin"))
 
         # The managers' archive: the report of the month the dashboard opens on, stored once (a rerun keeps it).
         today = timezone.localdate()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from budget import views
+
+app_name = "budget"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("tagihan/<str:month>/", views.bill_page, name="bill"),
+    path("tagihan/<str:month>/ringkasan.pdf", views.bill_pdf, name="bill-pdf"),
+    path("tagihan/<str:month>/peserta.xlsx", views.bill_participants, name="bill-participants"),
+    path("tagihan/<str:month>/tagihan-bpjs/", views.add_invoice, name="add-invoice"),
+    path("tagihan/<str:month>/pembayaran/", views.add_payment, name="add-payment"),
+]
