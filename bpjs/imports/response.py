@@ -88,19 +88,25 @@ class ResponseImport(Importer):
         ]
 
     def check(self, line: ResponseLine) -> list[tuple[str, str, str]]:
-        empty = _("This cell is empty.")
-        if line.result == ACCEPTED:
-            return [
-                (key, "required", f"{empty} {why}")
-                for key, value, why in (
-                    ("kpj", line.kpj, _("An accepted registration carries its KPJ number.")),
-                    ("effective_date", line.start_date, _("An accepted registration carries BPJS's effective date.")),
-                )
-                if not value
-            ]  # fmt: skip
-        if line.result == REJECTED and not line.reason:
-            return [("reason", "required", f"{empty} {_('A rejection carries BPJS’s reason.')}")]
+        """No rule across cells while reading (a person's birth date is not in this file): what a result needs
+        is judged in ``plan_work``, on rows whose cells all read, so a cell that did not read is one error."""
         return []
+
+    def _incomplete(self, line: ResponseLine) -> bool:
+        """An accepted row without its KPJ number or effective date, a rejected one without its reason."""
+        if line.result == ACCEPTED:
+            needed = (
+                ("kpj", line.kpj, _("An accepted registration carries its KPJ number.")),
+                ("effective_date", line.start_date, _("An accepted registration carries BPJS's effective date.")),
+            )  # fmt: skip
+        else:
+            needed = (("reason", line.reason, _("A rejection carries BPJS's reason.")),)
+        missing = [(key, why) for key, value, why in needed if not value]
+        for key, why in missing:
+            self.error(
+                line, self.headers.get(key, key), f"{_('This cell is empty.')} {why}", "required"
+            )
+        return bool(missing)
 
     def plan_work(self, lines: list[ResponseLine]) -> ResponseWork:
         work = ResponseWork()
@@ -117,6 +123,8 @@ class ResponseImport(Importer):
             answered = self._handed_over([pk for pk, _kpj in workers.values()])
             holders = kpj_holders([line.kpj for line in chunk if line.kpj])
             for line in chunk:
+                if self._incomplete(line):
+                    continue
                 worker_id, recorded_kpj = workers.get(line.nik, (None, None))
                 memberships = answered.get(worker_id, [])
                 if not memberships:
