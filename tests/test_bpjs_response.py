@@ -165,7 +165,10 @@ def test_a_chosen_registration_file_names_the_rows_it_does_not_list(handed_over,
     rows = [[earlier.nik, "Lama", "25000000005", "diterima", "01/09/2025", ""]]
     batch = import_response(response_file(rows), operator, registration_file=handed_over["file"].pk)
     [error] = batches.review_page(batch, "error")[0:1]
-    assert error.text == f"This NIK is not in registration file {handed_over['file'].reference}."
+    assert (error.code, error.text) == (
+        "not_handed_over",
+        f"NIK ini tidak ada dalam berkas pendaftaran {handed_over['file'].reference}.",
+    )
 
 
 @pytest.mark.parametrize("kind", ["roster", "xlsx"])
@@ -215,4 +218,4 @@ def test_an_operator_uploads_the_response_in_the_admin_and_sees_its_preview(
     page = client.get(response.url)
     assert page.status_code == 200
     assert batch.options["registration_file"] == handed_over["file"].pk
-    assert "accepted by BPJS" in page.content.decode() or "diterima BPJS" in page.content.decode()
+    assert "diterima BPJS (aktif, KPJ dicatat)" in page.content.decode()
