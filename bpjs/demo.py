@@ -44,7 +44,7 @@ def ensure_registration_demo(acting_user) -> str:
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"jawaban-{registration.reference}.csv"
-        _write_response(path, registration)
+        write_demo_response(path, registration)
         answer = _import(path, Source.BPJS_RESPONSE, acting_user, registration_file=registration.pk)
     outcomes = answer.summary.get("outcomes", {})
     return (
@@ -78,7 +78,7 @@ def _import(path: Path | None, source: str, acting_user, **options) -> ImportBat
     return batch
 
 
-def _write_response(path: Path, registration: RegistrationFile) -> None:
+def write_demo_response(path: Path, registration: RegistrationFile) -> None:
     """BPJS's answer to ``registration``: accepted with a new KPJ number (or the one on record), or, for one
     person in ``REJECTION_EVERY``, rejected with one of BPJS's usual reasons."""
     people = (

@@ -95,14 +95,19 @@ class ResponseImport(Importer):
     def _incomplete(self, line: ResponseLine) -> bool:
         """An accepted row without its KPJ number or effective date, a rejected one without its reason."""
         if line.result == ACCEPTED:
-            needed = (
-                ("kpj", line.kpj, _("An accepted registration carries its KPJ number.")),
-                ("effective_date", line.start_date, _("An accepted registration carries BPJS's effective date.")),
-            )  # fmt: skip
+            missing = [
+                key
+                for key, value in (("kpj", line.kpj), ("effective_date", line.start_date))
+                if not value
+            ]
         else:
-            needed = (("reason", line.reason, _("A rejection carries BPJS's reason.")),)
-        missing = [(key, why) for key, value, why in needed if not value]
-        for key, why in missing:
+            missing = [] if line.reason else ["reason"]
+        for key in missing:
+            why = {
+                "kpj": _("An accepted registration carries its KPJ number."),
+                "effective_date": _("An accepted registration carries BPJS's effective date."),
+                "reason": _("A rejection carries BPJS's reason."),
+            }[key]
             self.error(
                 line, self.headers.get(key, key), f"{_('This cell is empty.')} {why}", "required"
             )
@@ -137,17 +142,19 @@ class ResponseImport(Importer):
 
     def _handed_over(self, worker_ids: list[int]) -> dict[int, list[tuple]]:
         """Worker id → the memberships the row answers: (id, status, effective date, reason, program code),
-        those of the chosen file, else those of the latest file that listed the worker."""
+        those of the chosen file, else those of the latest file that listed the worker.
+
+        Selected by worker alone: a condition on the file would lead PostgreSQL to walk the file's index (all of
+        its memberships) for every chunk, 20 times slower at the DTSEN list's 91,000 memberships."""
         rows = Membership.objects.filter(among("worker__id", worker_ids)).order_by()
-        if self.registration_file:
-            rows = rows.filter(bpjs_submission=self.registration_file)
-        else:
-            rows = rows.filter(bpjs_submission__isnull=False)
+        chosen = self.registration_file.pk if self.registration_file else None
         found: dict[int, dict[int, list[tuple]]] = {}
         for worker_id, submission_id, *membership in rows.values_list(
             "worker_id", "bpjs_submission_id", "pk", "bpjs_status", "bpjs_effective_date",
             "bpjs_reason", "program__code",
         ):  # fmt: skip
+            if submission_id is None or chosen not in (None, submission_id):
+                continue
             found.setdefault(worker_id, {}).setdefault(submission_id, []).append(tuple(membership))
         return {worker_id: files[max(files)] for worker_id, files in found.items()}
 

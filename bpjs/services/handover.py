@@ -14,7 +14,7 @@ from itertools import groupby
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,11 +83,7 @@ def create_registration_file(
             _("No city-funded membership of %(scope)s is waiting to be handed over to BPJS.")
             % {"scope": import_batch or segment}
         )
-    rows = list(
-        registration_rows(
-            Membership.objects.filter(pk__in=ids).order_by("worker_id", "program__sort_order")
-        )
-    )
+    rows = list(registration_rows(chosen.order_by("worker_id", "program__sort_order")))
     now = timezone.now()
     registration = RegistrationFile.objects.create(
         reference=_next_reference(timezone.localdate()),
@@ -116,10 +112,12 @@ def create_registration_file(
         now=now,
         channel=channel,
     )
-    writer.update(
-        Membership,
-        ["bpjs_status", "bpjs_submission_id"],
-        ((pk, BpjsStatus.SUBMITTED, registration.pk) for pk in ids),
+    # The rows are locked: the same condition selects the same rows (one UPDATE, no list of ids to send).
+    chosen.update(
+        bpjs_status=BpjsStatus.SUBMITTED,
+        bpjs_submission=registration,
+        updated_at=now,
+        version=F("version") + 1,  # a form opened before is refused (``Versioned``)
     )
     writer.history(Membership, "~", ids)
     return registration
