@@ -219,3 +219,28 @@ def test_an_operator_uploads_the_response_in_the_admin_and_sees_its_preview(
     assert page.status_code == 200
     assert batch.options["registration_file"] == handed_over["file"].pk
     assert "diterima BPJS (aktif, KPJ dicatat)" in page.content.decode()
+
+
+def test_an_administrator_edits_a_heading_and_the_template_carries_it(client, administrator):
+    client.force_login(administrator)
+    mapping = ColumnMapping.objects.get(kind=FileKind.RESPONSE, field="kpj")
+    change = reverse("admin:bpjs_columnmapping_change", args=[mapping.pk])
+    page = client.get(change)
+    assert "KPJ" in page.content.decode()  # the field's meaning, from bpjs.columns.FIELDS
+    client.post(change, {"heading": "NOMOR KARTU", "aliases": "kpj\nno kpj"})
+    template = client.get(
+        reverse(
+            "admin:bpjs_registrationfile_columns_template",
+            kwargs={"kind": "response", "file_format": "csv"},
+        )
+    )
+    lines = b"".join(template.streaming_content).decode("utf-8-sig").splitlines()
+    # The response's six columns in FIELDS order, the KPJ's under its new heading, and one example row.
+    assert lines[0] == "NIK,NAMA LENGKAP,NOMOR KARTU,STATUS,TGL EFEKTIF,ALASAN"
+    assert lines[1] == "7371014101900001,Andi Baso,25012345678,Diterima,01/09/2025,"
+    assert len(lines) == 2
+
+
+def test_operators_may_not_edit_the_column_mapping(client, operator):
+    client.force_login(operator)
+    assert client.get(reverse("admin:bpjs_columnmapping_changelist")).status_code == 403
