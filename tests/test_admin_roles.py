@@ -175,6 +175,15 @@ def records(employer_a, employer_a_user, administrator):
     ImportBatch.objects.create(
         source=ImportBatch.Source.ROSTER, employer=employer_a, file_name="x.csv"
     )
+    from django.core.files.base import ContentFile
+
+    from bpjs.models import RegistrationFile
+
+    RegistrationFile.objects.create(  # its page and its downloads are walked too
+        reference="REG-2025-08-0001",
+        csv_file=ContentFile(b"NIK\n", name="REG-2025-08-0001.csv"),
+        xlsx_file=ContentFile(b"PK", name="REG-2025-08-0001.xlsx"),
+    )
     from reports.models import ReportSnapshot, WorkforceEstimate
 
     WorkforceEstimate.objects.get_or_create(
