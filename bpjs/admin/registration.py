@@ -345,6 +345,7 @@ class RejectedMembershipAdmin(SeenVersionsMixin, admin.ModelAdmin):
     search_fields = ("=worker__nik", "=worker__kpj", "worker__name")
     search_help_text = gettext_lazy("The worker's NIK or KPJ number, or part of the worker's name.")
     ordering = ("bpjs_submission", "worker__name", "pk")
+    sortable_by = ()  # as the memberships' list: sorting a column walks a whole table's index
     actions = (resubmit, end_with_reason)
     show_facets = admin.ShowFacets.NEVER
 
@@ -364,7 +365,7 @@ class RejectedMembershipAdmin(SeenVersionsMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.display(description=gettext_lazy("worker"), ordering="worker__name")
+    @admin.display(description=gettext_lazy("worker"))
     def worker_link(self, membership: RejectedMembership) -> str:
         url = reverse("admin:enrollment_worker_change", args=[membership.worker_id])
         return format_html('<a href="{}">{}</a>', url, membership.worker)
