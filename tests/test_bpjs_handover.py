@@ -303,3 +303,37 @@ def test_employers_reach_none_of_the_hand_over_pages(
         # Not staff: the admin sends them to its login page, and nothing is handed out.
         assert response.status_code == 302 and response.url.startswith("/admin/login/"), url
     assert not AccessRecord.objects.exists()
+
+
+def test_the_demo_hands_the_dtsen_list_over_and_imports_bpjs_answer_once(
+    operator, settings, tmp_path
+):
+    from bpjs.demo import ensure_registration_demo
+    from enrollment.demo.dtsen import COLUMNS
+    from enrollment.demo.seeding import default_dtsen_path
+    from tests.test_imports import KELURAHAN
+
+    settings.GENERATED_DIR = tmp_path
+    ImportBatch.objects.create(
+        source=ImportBatch.Source.DEMO,
+        status=ImportBatch.Status.IMPORTED,
+        file_name="seed_demo scale=0.001 seed=7",
+    )
+    path = default_dtsen_path(0.001, 7)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for _number in range(80):
+            writer.writerow([factories.make_nik(), "Warga Rentan", "1990-03-12", "L", KELURAHAN,
+                             "Jl. Rajawali", "Nelayan", "3", "tidak"])  # fmt: skip
+
+    said = ensure_registration_demo(operator)
+
+    # 80 persons handed over (JKK and JKM each: 160 memberships); persons 40 and 80 rejected, 78 accepted.
+    assert "80 persons" in said and "78 accepted, 2 rejected" in said
+    statuses = Membership.objects.values_list("bpjs_status", flat=True)
+    assert sorted(set(statuses)) == [BpjsStatus.ACTIVE, BpjsStatus.REJECTED]
+    assert Membership.objects.filter(bpjs_status=BpjsStatus.REJECTED).count() == 4
+    assert ensure_registration_demo(operator) == "BPJS registration demo: already there"
+    assert RegistrationFile.objects.count() == 1
