@@ -337,3 +337,17 @@ def test_the_demo_hands_the_dtsen_list_over_and_imports_bpjs_answer_once(
     assert Membership.objects.filter(bpjs_status=BpjsStatus.REJECTED).count() == 4
     assert ensure_registration_demo(operator) == "BPJS registration demo: already there"
     assert RegistrationFile.objects.count() == 1
+
+
+def test_a_reference_taken_at_the_same_moment_is_a_message_and_nothing_is_marked(
+    small_batch, dtsen_batch, operator, monkeypatch
+):
+    RegistrationFile.objects.create(reference="REG-2025-08-0001")
+    monkeypatch.setattr("bpjs.services.handover._next_reference", lambda today: "REG-2025-08-0001")
+    with pytest.raises(ValidationError):
+        create_registration_file(acting_user=operator, import_batch=dtsen_batch)
+    assert (
+        not Membership.objects.filter(bpjs_status=BpjsStatus.SUBMITTED)
+        .exclude(bpjs_submission=None)
+        .exists()
+    )

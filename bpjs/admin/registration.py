@@ -166,7 +166,7 @@ class RegistrationFileAdmin(FormattedNumbersMixin, ReadOnlyAdminMixin, admin.Mod
                     import_batch=form.cleaned_data["import_batch"],
                     segment=form.cleaned_data["segment"],
                 )
-            except handover.NothingToHandOver as refusal:
+            except ValidationError as refusal:  # nothing waiting, or a reference taken meanwhile
                 messages.warning(request, " ".join(refusal.messages))
             else:
                 messages.success(

@@ -13,7 +13,7 @@ from itertools import groupby
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,14 +85,22 @@ def create_registration_file(
         )
     rows = list(registration_rows(chosen.order_by("worker_id", "program__sort_order")))
     now = timezone.now()
-    registration = RegistrationFile.objects.create(
-        reference=_next_reference(timezone.localdate()),
-        import_batch=import_batch,
-        segment=segment,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
-        person_count=len(rows),
-        membership_count=len(ids),
-    )
+    try:
+        with (
+            transaction.atomic()
+        ):  # another file of the month made at the same moment took the number
+            registration = RegistrationFile.objects.create(
+                reference=_next_reference(timezone.localdate()),
+                import_batch=import_batch,
+                segment=segment,
+                created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                person_count=len(rows),
+                membership_count=len(ids),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("Another registration file was made at the same moment; produce this one again.")
+        ) from None
     header = [column.header for column in columns(FileKind.REGISTRATION)]
     text_columns = [index for index, spec in enumerate(FIELDS[FileKind.REGISTRATION]) if spec.text]
     csv_text = "".join(stream_csv(header, rows))
