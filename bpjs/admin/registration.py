@@ -328,7 +328,7 @@ def end_with_reason(modeladmin, request, queryset):
 
 
 @admin.register(RejectedMembership)
-class RejectedMembershipAdmin(SeenVersionsMixin, admin.ModelAdmin):
+class RejectedMembershipAdmin(FormattedNumbersMixin, SeenVersionsMixin, admin.ModelAdmin):
     """The open memberships BPJS rejected, with its reason: the clerk corrects the worker (the worker's link opens
     its form) and resubmits, or ends the membership with a reason."""
 
@@ -348,13 +348,6 @@ class RejectedMembershipAdmin(SeenVersionsMixin, admin.ModelAdmin):
     sortable_by = ()  # as the memberships' list: sorting a column walks a whole table's index
     actions = (resubmit, end_with_reason)
     show_facets = admin.ShowFacets.NEVER
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(bpjs_status=BpjsStatus.REJECTED, end_date__isnull=True)
-        )
 
     def has_add_permission(self, request):
         return False
