@@ -76,6 +76,8 @@ def test_an_operator_hands_a_batch_over_and_imports_bpjs_response(
     page.wait_for_url("**/admin/enrollment/importbatch/*/review/")
     values = page.locator(".stats .value").all_inner_texts()
     assert values == ["2", "1", "0", "0"]  # accepted, rejected, unchanged, rows with errors
+    listed = page.locator("table.changes").inner_text()
+    assert "Sitti Aisyah" in listed and "JKK, JKM" in listed  # the file names no one: our names shown
     screenshots(page, "3-preview")
     page.click("button[form=confirm]")
     page.wait_for_selector(".status-imported")

@@ -118,19 +118,20 @@ class ResponseImport(Importer):
         kpj_rows: dict[str, ResponseLine] = {}  # a KPJ number → the first row that assigns it
         for chunk in self.chunks(lines):
             workers = {
-                nik: (pk, kpj)
-                for nik, pk, kpj in Worker.objects.filter(
+                nik: (pk, kpj, name)
+                for nik, pk, kpj, name in Worker.objects.filter(
                     among("nik", [line.nik for line in chunk])
                 )
                 .order_by()
-                .values_list("nik", "pk", "kpj")
+                .values_list("nik", "pk", "kpj", "name")
             }
-            answered = self._handed_over([pk for pk, _kpj in workers.values()])
+            answered = self._handed_over([worker[0] for worker in workers.values()])
             holders = kpj_holders([line.kpj for line in chunk if line.kpj])
             for line in chunk:
                 if self._incomplete(line):
                     continue
-                worker_id, recorded_kpj = workers.get(line.nik, (None, None))
+                worker_id, recorded_kpj, name = workers.get(line.nik, (None, None, ""))
+                line.name = line.name or name  # the preview names the person as we know them
                 memberships = answered.get(worker_id, [])
                 if not memberships:
                     self._not_handed_over(line)
@@ -245,7 +246,7 @@ class ResponseImport(Importer):
         else:
             text = _("Rejected: %(reason)s") % {"reason": line.reason}
         self.plan.count(
-            Kind.UPDATED, Entry(Kind.UPDATED, line.row, line.nik, line.name or "", text=text, programs=programs)
+            Kind.UPDATED, Entry(Kind.UPDATED, line.row, line.nik, line.name, text=text, programs=programs)
         )  # fmt: skip
 
     def write(self, work: ResponseWork, writer: BulkWriter) -> None:
