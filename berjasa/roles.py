@@ -14,6 +14,8 @@ class Role(models.TextChoices):
 
 # Apps whose records operators enter and correct (add, change, view; never delete).
 OPERATOR_DATA_APPS = ("enrollment", "bpjs")
+# Models of those apps that are administrators' alone: the column headings of BPJS's files (decision 61).
+ADMINISTRATOR_ONLY_MODELS = ("columnmapping",)
 # Reference data operators may look at but not change.
 OPERATOR_READ_APPS = ("programs", "reports")
 
@@ -42,6 +44,7 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
             (app, code)
             for app, code in perms
             if "historical" not in code
+            and not code.endswith(ADMINISTRATOR_ONLY_MODELS)
             and (
                 (app in OPERATOR_DATA_APPS and not code.startswith("delete_"))
                 or (app in OPERATOR_READ_APPS and code.startswith("view_"))

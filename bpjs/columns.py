@@ -2,14 +2,17 @@
 administrator edits (``ColumnMapping``) when a branch office's export names them otherwise.
 
 The defaults are the headings of BPJS Ketenagakerjaan's collective-registration template (*format pendaftaran
-kolektif*) and of its participant list (*daftar peserta*) as branch offices send them; ``seed_reference`` stores
-them once, and an administrator's edits are kept (decision 61).
+kolektif*) and of its participant list (*daftar peserta*) as branch offices send them; the migration
+``bpjs/0002_default_columns`` stores them once (``ensure_defaults`` for tests), and an administrator's edits are kept (decision 61).
 """
 
+import io
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils.translation import gettext_lazy as _
 
+from berjasa.spreadsheets import stream_csv, write_xlsx
 from bpjs.models import ColumnMapping, FileKind
 from enrollment.imports.reader import Column
 
@@ -117,3 +120,52 @@ def columns(kind: str) -> list[Column]:
         )
         result.append(Column(spec.key, heading, spec.required, aliases, spec.text))
     return result
+
+
+# One example row of each kind (the template's), by field; the registration file's is what we write.
+EXAMPLES: dict[str, dict[str, object]] = {
+    FileKind.REGISTRATION: {
+        "nik": "7371014101900001",
+        "name": "Andi Baso",
+        "birth_place": "",
+        "birth_date": "01/01/1990",
+        "sex": "L",
+        "address": "Jl. Contoh No. 1, Kel. Bontoala",
+        "phone": "081234567890",
+        "programs": "JKK+JKM",
+        "wage": 1_000_000,
+        "start_month": "08/2025",
+        "npp": "",
+        "segment": "RENTAN",
+    },
+    FileKind.RESPONSE: {
+        "nik": "7371014101900001",
+        "name": "Andi Baso",
+        "kpj": "25012345678",
+        "result": "Diterima",
+        "effective_date": "01/09/2025",
+        "reason": "",
+    },
+    FileKind.STATEMENT: {
+        "nik": "7371014101900001",
+        "kpj": "25012345678",
+        "npp": "",
+        "name": "Andi Baso",
+        "programs": "JKK, JKM",
+        "status": "Aktif",
+        "paid_through": "08/2025",
+    },
+}
+
+
+def write_template(handle: IO[bytes], kind: str, file_format: str) -> None:
+    """The file of ``kind`` under the current headings, with one example row (the admin's template link)."""
+    header = [column.header for column in columns(kind)]
+    row = [EXAMPLES[kind][spec.key] for spec in FIELDS[kind]]
+    if file_format == "csv":
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        text.writelines(stream_csv(header, [row]))
+        text.detach()
+        return
+    text_columns = [index for index, spec in enumerate(FIELDS[kind]) if spec.text]
+    write_xlsx(handle, header, [row], text_columns=text_columns, sheet_title="BPJS")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Employer, ImportBatch, Worker
+from enrollment.models import BpjsStatus, Employer, ImportBatch, Membership, Worker
 from programs.models import Segment
 
 
@@ -205,3 +205,20 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.nik}"
+
+
+class OpenRejections(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(bpjs_status=BpjsStatus.REJECTED, end_date__isnull=True)
+
+
+class RejectedMembership(Membership):
+    """The work list of open memberships BPJS rejected: the clerk corrects the worker and resubmits, or ends the
+    membership with a reason (``bpjs.services.handover``). Its rows are those alone."""
+
+    objects = OpenRejections()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("membership rejected by BPJS")
+        verbose_name_plural = _("rejected by BPJS")

@@ -37,6 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from berjasa.roles import Role, user_has_role
+from bpjs.models import RegistrationFile
 from enrollment.models import (
     Channel,
     Claim,
@@ -344,7 +345,15 @@ def register(administrator, operator, client):
     employer = factories.make_employer(npp="10000001", name="PT Angin Mamiri")
     worker = factories.make_worker(name="Andi Pratama", kpj="12345678901", phone="081234567890")
     factories.make_employment(worker, employer, monthly_wage=3_650_000)
-    factories.make_membership(worker, "JKK", employer=employer, monthly_contribution=8_760)
+    factories.make_membership(  # rejected by BPJS: on its work list too
+        worker,
+        "JKK",
+        employer=employer,
+        monthly_contribution=8_760,
+        bpjs_status="REJECTED",
+        bpjs_reason="NIK tidak ditemukan di Dukcapil",
+    )
+    RegistrationFile.objects.create(reference="REG-2025-08-0001", created_by=operator)
     factories.make_claim(worker, status=Claim.Status.VERIFIED, amount=6_834_122)
     factories.link_employer_user(User.objects.create_user("employer_sari"), employer)
     PersonalDataChangeRequest.objects.create(

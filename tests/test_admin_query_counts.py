@@ -16,12 +16,14 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench.admin_pages import model_pages
+from bpjs.models import RegistrationFile
 from enrollment.imports.tasks import run_import
 from enrollment.models import (
     Channel,
     EmployerUser,
     IdentityProofAttempt,
     ImportBatch,
+    Membership,
     PersonalDataChangeRequest,
 )
 from privacy.models import AccessRecord
@@ -60,6 +62,13 @@ def add_people_and_their_records(index: int) -> None:
         file_name=f"daftar_{index}.csv",
         employer=employer,
         created_by=user,
+    )
+    RegistrationFile.objects.create(
+        reference=f"REG-2025-08-{index:04d}", import_batch=batch, created_by=user, person_count=1
+    )
+    rejected = worker.memberships.order_by("pk")[:1].get()  # on the work list "Rejected by BPJS"
+    Membership.objects.filter(pk=rejected.pk).update(
+        bpjs_status="REJECTED", bpjs_reason="NIK tidak ditemukan di Dukcapil"
     )
     PersonalDataChangeRequest.objects.create(
         worker=worker, employer=employer, changes={"name": [worker.name, f"{worker.name} Baru"]}

@@ -58,8 +58,13 @@ OPERATOR = {
     "programs.coveragetarget": "read",
     "reports.workforceestimate": "read",
     "reports.reportsnapshot": "read",
+    # the BPJS loop (decision 60): files produced by the hand-over, rejections resolved by the admin's actions;
+    # the column mapping is administrators' alone (decision 61)
+    "bpjs.registrationfile": "read",
+    "bpjs.rejectedmembership": "decide",
+    "bpjs.columnmapping": "nothing",
 }
-MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports")
+MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs")
 # Records written by code, never added by hand, administrators included.
 WRITTEN_BY_CODE = {
     "enrollment.importbatch",
@@ -71,6 +76,9 @@ WRITTEN_BY_CODE = {
     "axes.accessfailurelog",
     "axes.accesslog",
     "axes.accessattempt",  # its rows are failed logins; an administrator lifts a lock by an action
+    "bpjs.registrationfile",  # produced by the hand-over
+    "bpjs.columnmapping",  # one row per field of bpjs.columns.FIELDS: edited, never added
+    "bpjs.rejectedmembership",  # BPJS's answers make them
 }
 # Of those, the ones an administrator may delete (housekeeping of login logs and finished jobs).
 DELETED_BY_ADMINISTRATORS = {
@@ -98,6 +106,10 @@ CUSTOM = {
     # an authenticator's secret (its key, its QR code) is shown to nobody after enrolment
     "config": ("secret", False),
     "qrcode": ("secret", False),
+    "produce": ("handover", False),  # a BPJS registration file, produced from a form
+    "response": ("handover", False),  # BPJS's response, uploaded into the import engine
+    "download": ("view", False),  # a registration file's CSV or XLSX
+    "columns_template": ("view", False),  # a BPJS file's template with the mapping's headings
 }
 
 
@@ -118,6 +130,8 @@ def may(role: str, model, action: str) -> bool:
         return action not in ("upload", "errors") or key == "enrollment.importbatch"
     if role == "operator":
         kind = OPERATOR.get(key)
+        if action == "handover":
+            return key == "bpjs.registrationfile"
         if action == "upload":
             return key == "enrollment.importbatch"
         if action in ("view", "errors"):
@@ -149,10 +163,26 @@ def records(employer_a, employer_a_user, administrator):
     are walked (models of log tables without rows are walked by their lists and add pages)."""
     worker = factories.make_worker()
     factories.make_employment(worker, employer_a)
-    factories.make_membership(worker, "JKK", employer=employer_a)
+    # rejected by BPJS: the work list of rejections (bpjs.rejectedmembership) lists it too
+    factories.make_membership(
+        worker,
+        "JKK",
+        employer=employer_a,
+        bpjs_status="REJECTED",
+        bpjs_reason="NIK tidak ditemukan",
+    )
     factories.make_claim(worker, employer=employer_a)
     ImportBatch.objects.create(
         source=ImportBatch.Source.ROSTER, employer=employer_a, file_name="x.csv"
+    )
+    from django.core.files.base import ContentFile
+
+    from bpjs.models import RegistrationFile
+
+    RegistrationFile.objects.create(  # its page and its downloads are walked too
+        reference="REG-2025-08-0001",
+        csv_file=ContentFile(b"NIK\n", name="REG-2025-08-0001.csv"),
+        xlsx_file=ContentFile(b"PK", name="REG-2025-08-0001.xlsx"),
     )
     from reports.models import ReportSnapshot, WorkforceEstimate
 
@@ -192,7 +222,7 @@ def _fill(route: str, obj) -> str | None:
         return None
     route = re.sub(r"<(?:path:|int:)?(?:object_id|pk|id)>", str(obj.pk) if obj else "", route)
     route = re.sub(r"<(?:int:)?version_id>", str(version), route)
-    route = route.replace("<str:file_format>", "xlsx")
+    route = route.replace("<str:file_format>", "xlsx").replace("<str:kind>", "response")
     if "([^/]+)" in route:  # django-simple-history's version page, a regular expression
         route = route.replace("/^(", "/(").removesuffix("$")
         route = route.replace("([^/]+)", str(obj.pk), 1).replace("([^/]+)", str(version), 1)

@@ -270,6 +270,21 @@ class ImportBatchAdmin(
     show_full_result_count = False
     search_fields = ("file_name", "sha256__startswith", "employer__name")
     date_hierarchy = "created_at"
+    actions = ("produce_registration_file",)
+
+    def has_bpjs_handover_permission(self, request) -> bool:
+        return request.user.has_perm("bpjs.add_registrationfile")
+
+    @admin.action(
+        description=_("Produce the BPJS registration file"), permissions=["bpjs_handover"]
+    )
+    def produce_registration_file(self, request, queryset):
+        """Open the hand-over page for the one batch chosen (it shows what the file will list)."""
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Choose one import batch."), messages.WARNING)
+            return None
+        url = reverse("admin:bpjs_registrationfile_produce")
+        return HttpResponseRedirect(f"{url}?import_batch={queryset.get().pk}")
 
     def get_fields(self, request, obj=None):
         """The options as the upload form asked them; the summary and the interruptions, stored for the engine,
@@ -778,6 +793,7 @@ class MembershipAdmin(
         "funding_scheme",
         "worker__kelurahan__kecamatan",
         "entered_via",
+        "bpjs_status",
         ConfirmedWarningsFilter,
     )
     ordering = ("-pk",)

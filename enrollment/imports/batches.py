@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from berjasa.spreadsheets import stream_csv, write_xlsx
+from bpjs.imports.response import ResponseImport
 from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
 from enrollment.imports.lease import (
     HandedOver,
@@ -65,12 +66,14 @@ LOCK_WAIT = "lock_wait"
 
 @dataclass(frozen=True)
 class UploadOptions:
-    """What the user chose on upload. ``end_date``/``reason``: a full-roster sync; ``start_date``: DTSEN."""
+    """What the user chose on upload. ``end_date``/``reason``: a full-roster sync; ``start_date``: DTSEN;
+    ``registration_file``: the id of the registration file a BPJS response answers (None: found by NIK)."""
 
     full_sync: bool = False
     end_date: date | None = None
     reason: str = Employment.TerminationReason.CONTRACT_ENDED
     start_date: date | None = None
+    registration_file: int | None = None
 
     def as_json(self) -> dict:
         return {
@@ -78,6 +81,7 @@ class UploadOptions:
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "reason": self.reason,
             "start_date": self.start_date.isoformat() if self.start_date else None,
+            "registration_file": self.registration_file,
         }
 
 
@@ -394,6 +398,13 @@ def _failure_message() -> str:
 
 def _importer(batch: ImportBatch, plan: Plan, progress=None):
     options = batch.options
+    if batch.source == ImportBatch.Source.BPJS_RESPONSE:
+        return ResponseImport(
+            plan,
+            registration_file_id=options.get("registration_file"),
+            progress=progress,
+            acting_user=batch.created_by,
+        )
     if batch.source == ImportBatch.Source.DTSEN:
         start = date.fromisoformat(options["start_date"]) if options.get("start_date") else None
         return DtsenImport(

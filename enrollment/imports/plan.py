@@ -64,6 +64,9 @@ class Plan:
     listed: Counter = field(default_factory=Counter)
     errors: dict[int, list[str]] = field(default_factory=dict)
     skipped_reasons: Counter = field(default_factory=Counter)
+    outcomes: Counter = field(
+        default_factory=Counter
+    )  # an importer's own tallies (BPJS: accepted, rejected)
     blocked: str = ""  # why nothing may be imported even with "only the valid rows"
 
     def note(self, entry: Entry) -> None:
@@ -89,6 +92,7 @@ class Plan:
             "rows": dict(self.rows),
             "listed": dict(self.listed),
             "skipped_reasons": dict(self.skipped_reasons),
+            "outcomes": dict(self.outcomes),
             "blocked": self.blocked,
         }
 

@@ -49,9 +49,13 @@ def review_context(batch: ImportBatch, query: QueryDict, visible: QuerySet[Impor
         "batch": batch,
         "kinds": kinds,
         "shown": shown,
-        # The programs each new worker gets (and, from the DTSEN list, a known worker's missing ones).
+        # The programs each new worker gets (and, from the DTSEN list, a known worker's missing ones; from
+        # BPJS's response, the memberships a row answers).
         "with_programs": shown == Kind.NEW
-        or (shown == Kind.UPDATED and batch.source == ImportBatch.Source.DTSEN),
+        or (
+            shown == Kind.UPDATED
+            and batch.source in (ImportBatch.Source.DTSEN, ImportBatch.Source.BPJS_RESPONSE)
+        ),
         "page": page,
         "in_progress": batch.status in IN_PROGRESS,
         "max_attempts": settings.IMPORT_MAX_ATTEMPTS,

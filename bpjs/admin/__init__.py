@@ -1,0 +1,3 @@
+"""The BPJS loop in the admin: one module per part."""
+
+from bpjs.admin import registration  # noqa: F401 - registers its admins

@@ -1,0 +1,1 @@
+"""What changes the BPJS loop's records; the admin, the imports and the commands call these."""
