@@ -18,7 +18,7 @@ import io
 import logging
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from berjasa.spreadsheets import stream_csv, write_xlsx
+from bpjs.services.reconciliation import StatementImport
 from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
 from enrollment.imports.lease import (
     HandedOver,
@@ -65,15 +66,20 @@ LOCK_WAIT = "lock_wait"
 
 @dataclass(frozen=True)
 class UploadOptions:
-    """What the user chose on upload. ``end_date``/``reason``: a full-roster sync; ``start_date``: DTSEN."""
+    """What the user chose on upload. ``end_date``/``reason``: a full-roster sync; ``start_date``: DTSEN;
+    ``source_options``: an importer's own, kept beside them in the batch's options."""
 
     full_sync: bool = False
     end_date: date | None = None
     reason: str = Employment.TerminationReason.CONTRACT_ENDED
     start_date: date | None = None
+    source_options: dict = field(
+        default_factory=dict
+    )  # an importer's own (BPJS statement: month, scope)
 
     def as_json(self) -> dict:
         return {
+            **self.source_options,
             "full_sync": self.full_sync,
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "reason": self.reason,
@@ -394,6 +400,8 @@ def _failure_message() -> str:
 
 def _importer(batch: ImportBatch, plan: Plan, progress=None):
     options = batch.options
+    if batch.source == ImportBatch.Source.BPJS_STATEMENT:
+        return StatementImport.for_batch(batch, plan, progress)
     if batch.source == ImportBatch.Source.DTSEN:
         start = date.fromisoformat(options["start_date"]) if options.get("start_date") else None
         return DtsenImport(

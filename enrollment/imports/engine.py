@@ -91,6 +91,7 @@ class Importer:
     """Base of the importers: ``read_lines`` checks every row, ``plan_work`` decides, ``write`` applies."""
 
     columns: Sequence[Column]
+    line_class: type[Line] = Line  # a subclass with slots of the importer's own columns
 
     def __init__(
         self, plan: Plan, progress: Callable[[int], None] | None = None, acting_user=None
@@ -160,7 +161,7 @@ class Importer:
         empty = _("This cell is empty.")
         dates = DateOrders()
         for count, (number, row) in enumerate(table.rows, start=1):
-            line = Line()
+            line = self.line_class()
             line.row = number
             errors: list[tuple[str, str, str]] = []  # column, message, code
             width = len(row)

@@ -65,6 +65,7 @@ class Plan:
     errors: dict[int, list[str]] = field(default_factory=dict)
     skipped_reasons: Counter = field(default_factory=Counter)
     blocked: str = ""  # why nothing may be imported even with "only the valid rows"
+    facts: dict = field(default_factory=dict)  # what an importer adds to the batch's summary
 
     def note(self, entry: Entry) -> None:
         self.listed[entry.kind] += 1
@@ -90,6 +91,7 @@ class Plan:
             "listed": dict(self.listed),
             "skipped_reasons": dict(self.skipped_reasons),
             "blocked": self.blocked,
+            "facts": self.facts,
         }
 
 
