@@ -105,9 +105,10 @@ def statement_options(month: date, scope: str) -> batches.UploadOptions:
 
 
 def confirm_statement(batch: ImportBatch, choices: Choices) -> bool:
-    """Claim a checked statement for applying, with the administrator's choices (once)."""
+    """Claim a checked statement for applying, with the administrator's choices (once). Its rows with errors
+    are left out (the error file lists them): they are not participants the statement could be compared on."""
     batch.options = {**batch.options, "choices": choices.__dict__}
-    return batches.confirm_batch(batch)
+    return batches.confirm_batch(batch, only_valid_rows=True)
 
 
 @admin.register(Statement)

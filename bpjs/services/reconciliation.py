@@ -362,8 +362,8 @@ class StatementImport(Importer):
             work.findings.append(finding)
         self._describe_unknown(unknown)
         self._check_kpj_fills(work.findings)
-        for participant in ours:
-            if participant.worker_id not in named:
+        for participant in ours:  # a NIK on a row with errors is named, though not compared
+            if participant.worker_id not in named and participant.nik not in self.niks_in_file:
                 work.findings.append(
                     Finding(
                         Category.UNKNOWN_AT_BPJS, None, participant, _("Not in BPJS's statement.")
@@ -419,7 +419,8 @@ class StatementImport(Importer):
                 finding.detail = _("Inactive at BPJS.")
         elif differences:
             finding.category = Category.DIFFERENT
-            finding.detail = "; ".join(differences).capitalize() + "."
+            text = "; ".join(differences)
+            finding.detail = f"{text[:1].upper()}{text[1:]}."
         return finding
 
     def _employer_difference(
@@ -567,7 +568,7 @@ def _line_values(statement_id: int, finding: Finding, lapsed_ended: bool) -> tup
         row.row if row else None,
         finding.category,
         row.nik if row else participant.nik,
-        (row.kpj or "") if row else participant.kpj,
+        (row.kpj if row else participant.kpj) or "",
         (row.npp or "") if row else "",
         ((row.name or "") if row else participant.name)[:150],
         ",".join(sorted(row.programs)) if row and row.programs else "",
@@ -591,13 +592,15 @@ def _set_state(
     and last month paid, where they differ: one ``UPDATE … FROM`` the stored lines; the ids it changed."""
     condition = _in_month(work.scope)
     membership, line = Membership._meta.db_table, StatementLine._meta.db_table
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    postgres = connection.vendor == "postgresql"
+    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
+    returned = "m.id" if postgres else "id"  # SQLite's RETURNING names the updated table's columns only
     sql = (
         f"UPDATE {membership} AS m SET bpjs_status = %s, bpjs_paid_through = l.paid_through, "
         "updated_at = %s, version = m.version + 1 "
         f"FROM {line} AS l WHERE l.statement_id = %s AND l.category = %s AND m.worker_id = l.worker_id "
         f"AND {condition} AND (m.bpjs_status <> %s OR m.bpjs_paid_through {differs} l.paid_through) "
-        "RETURNING m.id"
+        f"RETURNING {returned}"
     )
     with connection.cursor() as cursor:
         cursor.execute(
