@@ -18,12 +18,14 @@ from django.urls import reverse
 from bpjs.models import Category, DiscrepancyStatus, Statement, StatementLine
 from bpjs.services.reconciliation import (
     LAPSED_REASON,
+    Choices,
     Scope,
     assign_lines,
     parse_month,
     parse_status,
     settle_lines,
 )
+from bpjs.services.statements import confirm_statement, stage_statement
 from enrollment.imports import batches, cells
 from enrollment.models import BpjsStatus, ImportBatch, Membership, Worker
 from enrollment.roster_file import ROSTER_HEADER
@@ -52,21 +54,13 @@ def statement_file(rows, header=HEADER, name="rekap-agustus.csv") -> ContentFile
 
 
 def check(upload, scope=Scope.CITY, month=AUGUST) -> ImportBatch:
-    batch = batches.stage_upload(
-        upload,
-        source=ImportBatch.Source.BPJS_STATEMENT,
-        acting_user=None,
-        options=batches.UploadOptions(source_options={"month": month.isoformat(), "scope": scope}),
-    )
+    batch = stage_statement(upload, month=month, scope=scope, acting_user=None)
     batches.check_batch(batch.pk)
     batch.refresh_from_db()
     return batch
 
 
 def apply(batch: ImportBatch, **choices) -> ImportBatch:
-    from bpjs.admin.statements import confirm_statement
-    from bpjs.services.reconciliation import Choices
-
     if confirm_statement(batch, Choices(**choices)):
         batches.run_batch(batch.pk)
     batch.refresh_from_db()

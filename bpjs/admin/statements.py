@@ -32,6 +32,7 @@ from bpjs.services.reconciliation import (
     parse_month,
     settle_lines,
 )
+from bpjs.services.statements import confirm_statement, stage_statement
 from enrollment.imports import batches, cells, tasks
 from enrollment.imports.review import IN_PROGRESS, PAGE_SIZE
 from enrollment.models import ImportBatch
@@ -100,17 +101,6 @@ class ChoicesForm(forms.Form):
     )
 
 
-def statement_options(month: date, scope: str) -> batches.UploadOptions:
-    return batches.UploadOptions(source_options={"month": month.isoformat(), "scope": scope})
-
-
-def confirm_statement(batch: ImportBatch, choices: Choices) -> bool:
-    """Claim a checked statement for applying, with the administrator's choices (once). Its rows with errors
-    are left out (the error file lists them): they are not participants the statement could be compared on."""
-    batch.options = {**batch.options, "choices": choices.__dict__}
-    return batches.confirm_batch(batch, only_valid_rows=True)
-
-
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("month_shown", "scope", "categories", "batch_link", "created_at")
@@ -166,11 +156,11 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         initial = {"month": f"{default_month(today, latest_data_day(today)).start:%Y-%m}"}
         form = StatementUploadForm(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            batch = batches.stage_upload(
+            batch = stage_statement(
                 form.cleaned_data["file"],
-                source=ImportBatch.Source.BPJS_STATEMENT,
+                month=form.cleaned_data["month"],
+                scope=form.cleaned_data["scope"],
                 acting_user=request.user,
-                options=statement_options(form.cleaned_data["month"], form.cleaned_data["scope"]),
             )
             tasks.start_check(batch)
             return redirect("admin:bpjs_statement_review", pk=batch.pk)

@@ -594,7 +594,9 @@ def _set_state(
     membership, line = Membership._meta.db_table, StatementLine._meta.db_table
     postgres = connection.vendor == "postgresql"
     differs = "IS DISTINCT FROM" if postgres else "IS NOT"
-    returned = "m.id" if postgres else "id"  # SQLite's RETURNING names the updated table's columns only
+    returned = (
+        "m.id" if postgres else "id"
+    )  # SQLite's RETURNING names the updated table's columns only
     sql = (
         f"UPDATE {membership} AS m SET bpjs_status = %s, bpjs_paid_through = l.paid_through, "
         "updated_at = %s, version = m.version + 1 "
@@ -615,7 +617,7 @@ def _lapse(work: Reconciliation, writer: BulkWriter) -> list[int]:
     start."""
     lapsed = {f.worker_id: f.row for f in work.findings if f.category == Category.LAPSED}
     memberships = Membership.objects.filter(
-        among("worker_id", list(lapsed)), active_in_month(work.month, work.scope)
+        among("worker__id", list(lapsed)), active_in_month(work.month, work.scope)
     )
     rows = []
     for pk, worker_id, start, end in memberships.values_list(
