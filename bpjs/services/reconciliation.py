@@ -525,6 +525,9 @@ class StatementImport(Importer):
         )
         lapsed_ended = self.choices.end_lapsed
         writer.append(StatementLine, LINE_COLUMNS, (_line_values(statement.pk, finding, lapsed_ended) for finding in work.findings))  # fmt: skip
+        analyze(
+            StatementLine
+        )  # the updates below join the new lines: a planner that believes them few loops
         changed = _set_state(statement.pk, work, Category.CONFIRMED, BpjsStatus.ACTIVE, writer)
         changed += _set_state(
             statement.pk, work, Category.UNKNOWN_AT_BPJS, BpjsStatus.MISSING, writer
@@ -539,7 +542,6 @@ class StatementImport(Importer):
             ]
             writer.update(Worker, ["kpj"], fills)
             writer.history(Worker, "~", [worker_id for worker_id, _kpj in fills])
-        analyze(StatementLine)
 
 
 LINE_COLUMNS = (
@@ -589,7 +591,9 @@ def _set_state(
     statement_id: int, work: Reconciliation, category: str, status: str, writer: BulkWriter
 ) -> list[int]:
     """Give the memberships (in scope, active in the month) of the statement's lines of ``category`` BPJS's state
-    and last month paid, where they differ: one ``UPDATE … FROM`` the stored lines; the ids it changed."""
+    and last month paid, where they differ: two ``UPDATE … FROM`` the stored lines. Returns the ids whose state
+    changed (they get a history row); a membership whose state stays and whose last month paid moves on (every
+    confirmed membership, every month) has its record in the statement's line instead (decision 64)."""
     condition = _in_month(work.scope)
     membership, line = Membership._meta.db_table, StatementLine._meta.db_table
     postgres = connection.vendor == "postgresql"
@@ -597,18 +601,20 @@ def _set_state(
     returned = (
         "m.id" if postgres else "id"
     )  # SQLite's RETURNING names the updated table's columns only
-    sql = (
+    update = (
         f"UPDATE {membership} AS m SET bpjs_status = %s, bpjs_paid_through = l.paid_through, "
         "updated_at = %s, version = m.version + 1 "
         f"FROM {line} AS l WHERE l.statement_id = %s AND l.category = %s AND m.worker_id = l.worker_id "
-        f"AND {condition} AND (m.bpjs_status <> %s OR m.bpjs_paid_through {differs} l.paid_through) "
-        f"RETURNING {returned}"
+        f"AND {condition} AND "
     )
+    params = [status, writer.now, statement_id, category, *month_bounds(work.month), status]
     with connection.cursor() as cursor:
+        cursor.execute(f"{update} m.bpjs_status <> %s RETURNING {returned}", params)
+        changed = [row[0] for row in cursor.fetchall()]
         cursor.execute(
-            sql, [status, writer.now, statement_id, category, *month_bounds(work.month), status]
+            f"{update} m.bpjs_status = %s AND m.bpjs_paid_through {differs} l.paid_through", params
         )
-        return [row[0] for row in cursor.fetchall()]
+    return changed
 
 
 def _lapse(work: Reconciliation, writer: BulkWriter) -> list[int]:
