@@ -120,7 +120,8 @@ def ensure_statement_demo(acting_user) -> Statement | None:
     if Statement.objects.filter(month=DEMO_MONTH).exists():
         return None
     buffer = io.StringIO()
-    write_statement(buffer, DEMO_MONTH, Scope.CITY)
+    if not write_statement(buffer, DEMO_MONTH, Scope.CITY)["rows"]:
+        return None  # no demo records in August 2025
     upload = ContentFile(buffer.getvalue().encode(), name="rekap-peserta-bpjs-2025-08.csv")
     batch = stage_statement(upload, month=DEMO_MONTH, scope=Scope.CITY, acting_user=acting_user)
     batches.check_batch(batch.pk)

@@ -411,3 +411,16 @@ def test_managers_and_employers_never_reach_the_statements(request, august, pers
     ):
         response = client.get(reverse(f"admin:{name}"))
         assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+def test_the_demo_statement_is_imported_and_applied_once(reference_data, administrator):
+    from bpjs.demo_statement import ensure_statement_demo
+
+    workers = [city_worker() for _ in range(3)]
+    statement = ensure_statement_demo(administrator)
+    assert statement.month == AUGUST
+    assert statement.import_batch.status == Status.IMPORTED
+    assert statement.lines.count() == 3  # each participant once, whatever the draw made of them
+    assert {line.worker_id for line in statement.lines.all()} == {worker.pk for worker in workers}
+    assert ensure_statement_demo(administrator) is None
+    assert Statement.objects.count() == 1

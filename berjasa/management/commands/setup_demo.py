@@ -12,6 +12,7 @@ from django.utils import timezone
 from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
 from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
+from bpjs.demo_statement import ensure_statement_demo
 from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
@@ -81,6 +82,9 @@ class Command(BaseCommand):
             ensure_refused_identity_check(
                 largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
             )
+
+        # BPJS's statement of August 2025, imported and applied once: the discrepancy list has content.
+        ensure_statement_demo(User.objects.get(username="admin"))
 
         # The managers' archive: the report of the month the dashboard opens on, stored once (a rerun keeps it).
         today = timezone.localdate()
