@@ -20,6 +20,7 @@ from bpjs.services.reconciliation import (
     LAPSED_REASON,
     Choices,
     Scope,
+    advance_paid_through,
     assign_lines,
     parse_month,
     parse_status,
@@ -234,7 +235,9 @@ def test_applying_moves_the_memberships_and_keeps_the_discrepancy_list(august):
     unknown = statement.lines.get(nik=new_nik)
     assert unknown.employer.name == "CV Losari Jaya"
     assert "CV Losari Jaya" in unknown.detail
-    assert statement.lines.get(nik=ours["unpaid"].nik).detail == "Unpaid since 07/2025."
+    assert (
+        statement.lines.get(nik=ours["unpaid"].nik).detail == "Belum dibayar sejak 07/2025."
+    )  # July
     assert "JHT" in statement.lines.get(nik=ours["programs"].nik).detail
     assert statement.lines.get(nik=ours["ended"].nik).worker_id == ours["ended"].pk
     # Every membership changed has its history row, by the import.
@@ -260,12 +263,30 @@ def test_the_same_statement_again_is_refused_and_changes_nothing(august):
     upload.seek(0)
     again = apply(check(ContentFile(upload.read(), name="rekap-agustus-lagi.csv")))
     assert again.status == Status.VALIDATED  # never applied
-    assert "already applied" in again.summary["blocked"]
+    assert "sudah diterapkan" in again.summary["blocked"]  # already applied
     assert (
         sorted(Membership.objects.values_list("pk", "bpjs_status", "end_date", "version"))
         == memberships
     )
     assert (Statement.objects.count(), StatementLine.objects.count()) == (1, lines)
+
+
+def test_a_confirmed_membership_already_active_moves_its_last_month_paid_on_after_the_commit(
+    reference_data, django_capture_on_commit_callbacks
+):
+    worker = city_worker()
+    worker.memberships.update(bpjs_status=BpjsStatus.ACTIVE, bpjs_paid_through=date(2025, 7, 1))
+    rows = [[worker.nik, "", "", "", "JKK,JKM", "aktif", "08/2025"]]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = apply(check(statement_file(rows)))
+    assert (
+        len(callbacks) == 1
+    )  # the job, queued when the statement's transaction commits (run at once here)
+    assert states(worker) == {(BpjsStatus.ACTIVE, AUGUST, "", None)}
+    assert not Membership.history.filter(
+        history_batch_id=batch.pk
+    ).exists()  # the line is its record
+    assert advance_paid_through(Statement.objects.get().pk) == 0  # again: nothing left to move on
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from bpjs.columns import columns
 from bpjs.models import Category, DiscrepancyStatus, FileKind, Statement, StatementLine
@@ -534,6 +535,7 @@ class StatementImport(Importer):
         )
         changed += _lapse(work, writer)
         writer.history(Membership, "~", changed)
+        transaction.on_commit(partial(advance_paid_through_later.enqueue, statement.pk))
         if self.choices.fill_kpj:
             fills = [
                 (finding.worker_id, finding.kpj_fill)
@@ -590,31 +592,85 @@ def _line_values(statement_id: int, finding: Finding, lapsed_ended: bool) -> tup
 def _set_state(
     statement_id: int, work: Reconciliation, category: str, status: str, writer: BulkWriter
 ) -> list[int]:
-    """Give the memberships (in scope, active in the month) of the statement's lines of ``category`` BPJS's state
-    and last month paid, where they differ: two ``UPDATE … FROM`` the stored lines. Returns the ids whose state
-    changed (they get a history row); a membership whose state stays and whose last month paid moves on (every
-    confirmed membership, every month) has its record in the statement's line instead (decision 64)."""
-    condition = _in_month(work.scope)
-    membership, line = Membership._meta.db_table, StatementLine._meta.db_table
-    postgres = connection.vendor == "postgresql"
-    differs = "IS DISTINCT FROM" if postgres else "IS NOT"
-    returned = (
-        "m.id" if postgres else "id"
-    )  # SQLite's RETURNING names the updated table's columns only
-    update = (
-        f"UPDATE {membership} AS m SET bpjs_status = %s, bpjs_paid_through = l.paid_through, "
-        "updated_at = %s, version = m.version + 1 "
-        f"FROM {line} AS l WHERE l.statement_id = %s AND l.category = %s AND m.worker_id = l.worker_id "
-        f"AND {condition} AND "
+    """Give the memberships (in scope, active in the month) of the statement's lines of ``category`` that are in
+    another state BPJS's state and last month paid (kept when the line has none): one ``UPDATE … FROM`` the
+    stored lines. Returns the ids it changed (they get a history row)."""
+    changed_state = (
+        f"m.bpjs_status <> %s RETURNING {'m.id' if connection.vendor == 'postgresql' else 'id'}"
     )
-    params = [status, writer.now, statement_id, category, *month_bounds(work.month), status]
     with connection.cursor() as cursor:
-        cursor.execute(f"{update} m.bpjs_status <> %s RETURNING {returned}", params)
-        changed = [row[0] for row in cursor.fetchall()]
         cursor.execute(
-            f"{update} m.bpjs_status = %s AND m.bpjs_paid_through {differs} l.paid_through", params
+            *_update_from_lines(
+                statement_id, work.month, work.scope, category, status, writer.now, changed_state
+            )
         )
-    return changed
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _update_from_lines(
+    statement_id: int,
+    month: date,
+    scope: str,
+    category: str,
+    status: str,
+    now,
+    condition: str,
+    extra=(),
+) -> tuple[str, list]:
+    """``UPDATE … FROM`` the statement's lines of ``category``: their workers' memberships in scope active in the
+    month get ``status`` and the line's last month paid, where ``condition`` (its first parameter: ``status``)."""
+    membership, line = Membership._meta.db_table, StatementLine._meta.db_table
+    sql = (
+        f"UPDATE {membership} AS m SET bpjs_status = %s, "
+        "bpjs_paid_through = COALESCE(l.paid_through, m.bpjs_paid_through), updated_at = %s, "
+        f"version = m.version + 1 FROM {line} AS l WHERE l.statement_id = %s AND l.category = %s "
+        f"AND m.worker_id = l.worker_id AND {_in_month(scope)} AND {condition}"
+    )
+    return sql, [status, now, statement_id, category, *month_bounds(month), status, *extra]
+
+
+ADVANCE_CHUNK = 20_000  # workers per transaction
+
+
+def advance_paid_through(statement_id: int) -> int:
+    """After a statement is applied: the memberships of its confirmed participants that stay ``ACTIVE`` take
+    BPJS's last month paid, ``ADVANCE_CHUNK`` workers per transaction. Every confirmed membership moves on every
+    month (a million rows at full scale): in one transaction it would hold their row locks for a minute and
+    outlast the apply's budget; in chunks after the commit each is short, and running it again changes nothing.
+    Their record is the statement's line: no history row (decision 64). Returns how many it moved on."""
+    statement = Statement.objects.get(pk=statement_id)
+    scope = statement.counts.get("scope", Scope.CITY)
+    workers = list(
+        statement.lines.filter(category=Category.CONFIRMED, worker__isnull=False)
+        .order_by("worker_id")
+        .values_list("worker_id", flat=True)
+    )
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    moved = 0
+    for start in range(0, len(workers), ADVANCE_CHUNK):
+        chunk = workers[start : start + ADVANCE_CHUNK]
+        condition = f"m.bpjs_status = %s AND m.bpjs_paid_through {differs} l.paid_through AND l.worker_id BETWEEN %s AND %s"
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                *_update_from_lines(
+                    statement_id,
+                    statement.month,
+                    scope,
+                    Category.CONFIRMED,
+                    BpjsStatus.ACTIVE,
+                    timezone.now(),
+                    condition,
+                    (chunk[0], chunk[-1]),
+                )
+            )
+            moved += cursor.rowcount
+    return moved
+
+
+@task()
+def advance_paid_through_later(statement_id: int) -> None:
+    """``advance_paid_through`` as a background job, queued when the statement's transaction commits."""
+    advance_paid_through(statement_id)
 
 
 def _lapse(work: Reconciliation, writer: BulkWriter) -> list[int]:
