@@ -61,7 +61,7 @@ def write_statement(output: IO[str], month: date, scope: str, *, seed: int = 42)
         if draw < LEFT_OUT:
             kinds["left_out"] += 1
             continue
-        programs = sorted(codes[pk] for pk in participant.program_ids)
+        programs = sorted(code for pk, code in codes.items() if participant.programs & 1 << pk)
         npp = npps[min(participant.employer_ids)] if participant.employer_ids else ""
         status, last_paid = "AKTIF", paid
         kpj = participant.kpj or ""

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from itertools import islice
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -89,6 +89,7 @@ _YEAR_MONTH = re.compile(r"^(\d{4})[/.\-]?(\d{2})$")
 _NAMED_MONTH = re.compile(r"^([a-z]+)[\s\-/]+(\d{4})$")
 
 
+@lru_cache(maxsize=256)
 def parse_status(value) -> bool:
     """``aktif``/``active`` → True; ``nonaktif``/``tidak aktif``/``inactive`` → False."""
     word = " ".join(str(value).strip().lower().split())
@@ -102,6 +103,7 @@ def parse_status(value) -> bool:
     )
 
 
+@lru_cache(maxsize=1024)
 def parse_month(value) -> date:
     """The first day of a month: ``08/2025``, ``2025-08``, ``Agustus 2025``, or any date (a spreadsheet's)."""
     if isinstance(value, datetime | date):
@@ -130,6 +132,7 @@ def parse_month(value) -> date:
     return date(year, month, 1)
 
 
+@lru_cache(maxsize=1024)
 def parse_programs(value, known: frozenset[str]) -> frozenset[str]:
     """``JKK,JKM`` or ``JKK+JKM+JHT`` (any of , + / ; or spaces between) → the program codes."""
     codes = frozenset(code for code in re.split(r"[\s,+/;&]+", str(value).upper()) if code)
@@ -162,12 +165,19 @@ class Participant:
     nik: str
     kpj: str
     name: str
-    program_ids: frozenset[int]
-    employer_ids: frozenset[int]
+    programs: int  # the programs' bits (``program_bits``)
+    employer_ids: tuple[
+        int, ...
+    ]  # the lowest and highest employer's (one, two, or none: the city pays)
     statuses: tuple[str, str]  # the lowest and highest bpjs_status of the memberships
     paid: tuple[
         date | None, date | None, bool
-    ]  # lowest and highest paid-through, and whether all have one
+    ]  # lowest and highest paid-through; whether all have one
+
+
+def program_bits(program_ids) -> int:
+    """A set of programs as one integer: bit ``id`` for program ``id``, as ``participants`` sums them."""
+    return sum(1 << pk for pk in set(program_ids))
 
 
 def city_scheme_ids() -> list[int]:
@@ -198,37 +208,42 @@ def active_in_month(month: date, scope: str) -> Q:
 
 
 def participants(month: date, scope: str) -> list[Participant]:
-    """Every worker with a membership in scope active in ``month`` (one query, grouped by worker)."""
-    condition = _in_month(scope)
-    joined = (
-        "STRING_AGG(m.program_id::text, ',')"
-        if connection.vendor == "postgresql"
-        else "GROUP_CONCAT(m.program_id, ',')"
+    """Every worker with a membership in scope active in ``month`` (one query, grouped by worker). A worker
+    covered through more than two employers at once is seen with the lowest and highest of them."""
+    postgres = connection.vendor == "postgresql"
+    bits = (
+        "BIT_OR(CAST(1 AS BIGINT) << CAST(m.program_id AS INTEGER))"
+        if postgres
+        else "SUM(DISTINCT 1 << m.program_id)"
     )
-    employers = joined.replace("m.program_id", "COALESCE(m.employer_id, 0)")
     sql = (
-        f"SELECT w.id, w.nik, w.kpj, w.name, {joined}, {employers}, MIN(m.bpjs_status), MAX(m.bpjs_status), "
-        "MIN(m.bpjs_paid_through), MAX(m.bpjs_paid_through), COUNT(m.bpjs_paid_through) = COUNT(*) "
+        f"SELECT w.id, w.nik, COALESCE(w.kpj, ''), w.name, {bits}, MIN(m.employer_id), MAX(m.employer_id), "
+        "MIN(m.bpjs_status), MAX(m.bpjs_status), MIN(m.bpjs_paid_through), MAX(m.bpjs_paid_through), "
+        "COUNT(m.bpjs_paid_through) = COUNT(*) "
         f"FROM {Membership._meta.db_table} m JOIN {Worker._meta.db_table} w ON w.id = m.worker_id "
-        f"WHERE {condition} GROUP BY w.id, w.nik, w.kpj, w.name"
+        f"WHERE {_in_month(scope)} GROUP BY w.id, w.nik, w.kpj, w.name"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, month_bounds(month))
         rows = cursor.fetchall()
-    to_date = (lambda value: value) if connection.vendor == "postgresql" else _sqlite_date
-    return [
+    found = [
         Participant(
             worker_id,
             nik,
             kpj,
             name,
-            frozenset(map(int, programs.split(","))),
-            frozenset(int(pk) for pk in employer_ids.split(",") if pk != "0"),
+            programs,
+            () if low_employer is None else tuple({low_employer, high_employer}),
             (low, high),
-            (to_date(paid_low), to_date(paid_high), bool(all_paid)),
+            (paid_low, paid_high, bool(all_paid)),
         )
-        for worker_id, nik, kpj, name, programs, employer_ids, low, high, paid_low, paid_high, all_paid in rows
+        for worker_id, nik, kpj, name, programs, low_employer, high_employer, low, high, paid_low, paid_high, all_paid in rows
     ]
+    if not postgres:  # SQLite's MIN and MAX of a date column are its text
+        for participant in found:
+            low, high, all_paid = participant.paid
+            participant.paid = (_sqlite_date(low), _sqlite_date(high), all_paid)
+    return found
 
 
 def _chunks(values: list[str]):
@@ -296,6 +311,7 @@ class StatementImport(Importer):
         self.choices = choices
         self.codes = dict(Program.objects.values_list("pk", "code"))
         self.program_ids = {code: pk for pk, code in self.codes.items()}
+        self.bits: dict[frozenset[str], int] = {}  # a statement's program sets, few and repeated
         earlier = Statement.objects.filter(
             month=month,
             import_batch__sha256=sha256,
@@ -403,13 +419,12 @@ class StatementImport(Importer):
             and (participant.employer_ids or employer_id)
         ):
             differences.append(self._employer_difference(line.npp, employer_id, participant))
-        if line.programs:
-            here = frozenset(self.codes[pk] for pk in participant.program_ids)
-            if line.programs != here:
-                differences.append(
-                    _("programs at BPJS %(theirs)s, here %(ours)s")
-                    % {"theirs": ", ".join(sorted(line.programs)), "ours": ", ".join(sorted(here))}
-                )
+        if line.programs and self._bits(line.programs) != participant.programs:
+            here = sorted(code for pk, code in self.codes.items() if participant.programs & 1 << pk)
+            differences.append(
+                _("programs at BPJS %(theirs)s, here %(ours)s")
+                % {"theirs": ", ".join(sorted(line.programs)), "ours": ", ".join(here)}
+            )
         if not line.active or (line.paid_through and line.paid_through < self.month):
             finding.category = Category.LAPSED
             if line.paid_through and line.paid_through < self.month:
@@ -423,6 +438,12 @@ class StatementImport(Importer):
             text = "; ".join(differences)
             finding.detail = f"{text[:1].upper()}{text[1:]}."
         return finding
+
+    def _bits(self, codes: frozenset[str]) -> int:
+        bits = self.bits.get(codes)
+        if bits is None:
+            bits = self.bits[codes] = program_bits(self.program_ids[code] for code in codes)
+        return bits
 
     def _employer_difference(
         self, npp: str, employer_id: int | None, participant: Participant
