@@ -103,18 +103,19 @@ def main() -> None:
         content = output.read_bytes()
         previews, applies, advances = [], [], []
         for run in range(args.runs):
-            preview, applied, batch = one_run(content, month, scope)
+            preview, applied, advanced, batch = one_run(content, month, scope)
             previews.append(preview)
             applies.append(applied)
+            advances.append(advanced)
             print(
-                f"{scope} run {run + 1}: preview {preview:.2f} s, apply {applied:.2f} s",
+                f"{scope} run {run + 1}: preview {preview:.2f} s, apply {applied:.2f} s, "
+                f"paid-through job {advanced:.2f} s, load {os.getloadavg()[0]:.2f}",
                 file=sys.stderr,
             )
             categories = batch.summary["facts"]["categories"]
             batch.delete()
-            with (
-                connection.cursor() as cursor
-            ):  # the rolled-back rows' dead versions, as autovacuum would
+            # The rolled-back rows' dead versions, vacuumed as autovacuum would, outside the timings.
+            with connection.cursor() as cursor:
                 cursor.execute(
                     "VACUUM ANALYZE enrollment_membership, enrollment_worker, bpjs_statementline"
                 )
