@@ -49,7 +49,7 @@ def test_an_operator_applies_a_statement_and_settles_a_discrepancy(
     page.wait_for_selector(".status-imported")
     both_widths(page, "3-applied")
 
-    page.click("a[href*='/admin/bpjs/statementline/']")
+    page.click("#content a.button[href*='/admin/bpjs/statementline/']")
     page.wait_for_url("**/admin/bpjs/statementline/**")
     assert page.locator("#result_list tbody tr").count() == 4  # the open lines
     both_widths(page, "4-discrepancies")

@@ -286,7 +286,7 @@ class StatementLineAdmin(PersonalDataAdminMixin, FormattedNumbersMixin, admin.Mo
         if not line.worker_id:
             return "—"
         url = reverse("admin:enrollment_worker_change", args=[line.worker_id])
-        return format_html('<a href="{}">{}</a>', url, _("open"))
+        return format_html('<a href="{}">{}</a>', url, _("worker's page"))
 
     @admin.action(description=gettext_lazy("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

@@ -464,16 +464,17 @@ class StatementImport(Importer):
             )
         for finding in unknown:
             finding.worker_id = known.get(finding.row.nik)
-            employer = (
-                f"{finding.row.npp} → {self.employer_names[finding.employer_id]}"
-                if finding.employer_id
-                else finding.row.npp or "—"
-            )
             finding.detail = (
-                _("Known here, without a membership this month; employer at BPJS: %(employer)s.")
+                _("Known here, without a membership this month.")
                 if finding.worker_id
-                else _("Not registered here; employer at BPJS: %(employer)s.")
-            ) % {"employer": employer}
+                else _("Not registered here.")
+            )
+            if finding.row.npp:
+                name = self.employer_names.get(finding.employer_id)
+                employer = f"{finding.row.npp} → {name}" if name else finding.row.npp
+                finding.detail += " " + _("Employer at BPJS: %(employer)s.") % {
+                    "employer": employer
+                }
 
     def _check_kpj_fills(self, findings: list[Finding]) -> None:
         """A KPJ number another worker holds here is never filled in: a difference to settle instead."""
