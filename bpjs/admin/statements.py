@@ -104,6 +104,7 @@ class ChoicesForm(forms.Form):
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("month_shown", "scope", "categories", "batch_link", "created_at")
+    fields = readonly_fields = ("month_shown", "scope", "categories", "batch_link", "created_at")
     change_list_template = "admin/bpjs/statement/change_list.html"
 
     @admin.display(description=gettext_lazy("month"), ordering="month")
@@ -123,31 +124,32 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("import batch"))
     def batch_link(self, statement: Statement) -> str:
-        url = reverse("admin:bpjs_statement_review", kwargs={"pk": statement.import_batch_id})
+        url = reverse("admin:bpjs_statement_review", args=[statement.import_batch_id])
         return format_html('<a href="{}">#{}</a>', url, statement.import_batch_id)
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("upload/", view(self.upload_view), name="bpjs_statement_upload"),
-            path("batch/<int:pk>/", view(self.review_view), name="bpjs_statement_review"),
+            path("batch/<int:batch_id>/", view(self.review_view), name="bpjs_statement_review"),
             path(
-                "batch/<int:pk>/confirm/",
+                "batch/<int:batch_id>/confirm/",
                 view(require_POST(self.confirm_view)),
                 name="bpjs_statement_confirm",
             ),
             path(
-                "batch/<int:pk>/cancel/",
+                "batch/<int:batch_id>/cancel/",
                 view(require_POST(self.cancel_view)),
                 name="bpjs_statement_cancel",
             ),
             *super().get_urls(),
         ]
 
-    def _batch(self, request, pk: int, *, write: bool = False) -> ImportBatch:
+    def _batch(self, request, batch_id: int, *, write: bool = False) -> ImportBatch:
+        """The statement's import batch (its pages come before a ``Statement`` exists: the preview)."""
         if not request.user.has_perm(UPLOAD_PERMISSION if write else "bpjs.view_statement"):
             raise PermissionDenied
-        return get_object_or_404(ImportBatch, pk=pk, source=ImportBatch.Source.BPJS_STATEMENT)
+        return get_object_or_404(ImportBatch, pk=batch_id, source=ImportBatch.Source.BPJS_STATEMENT)
 
     def upload_view(self, request):
         if not request.user.has_perm(UPLOAD_PERMISSION):
@@ -163,7 +165,7 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 acting_user=request.user,
             )
             tasks.start_check(batch)
-            return redirect("admin:bpjs_statement_review", pk=batch.pk)
+            return redirect("admin:bpjs_statement_review", batch_id=batch.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -172,9 +174,9 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }
         return render(request, "admin/bpjs/statement/upload.html", context)
 
-    def review_view(self, request, pk: int):
-        batch = self._batch(request, pk)
-        if tasks.recover_stalled(ImportBatch.objects.filter(pk=pk)):
+    def review_view(self, request, batch_id: int):
+        batch = self._batch(request, batch_id)
+        if tasks.recover_stalled(ImportBatch.objects.filter(pk=batch_id)):
             batch.refresh_from_db()
         listed = batch.summary.get("listed", {})
         kinds = [(kind, LIST_LABELS[kind], listed[kind]) for kind in LISTED if listed.get(kind)]
@@ -213,21 +215,21 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         preview_shown(user=request.user, channel=Channel.ADMIN, context=context)
         return render(request, "admin/bpjs/statement/review.html", context)
 
-    def confirm_view(self, request, pk: int):
-        batch = self._batch(request, pk, write=True)
+    def confirm_view(self, request, batch_id: int):
+        batch = self._batch(request, batch_id, write=True)
         form = ChoicesForm(request.POST)
         form.is_valid()
         if confirm_statement(batch, Choices(**form.cleaned_data)):
             tasks.start_run(batch)
         else:
             messages.warning(request, _("This statement cannot be applied as it is."))
-        return redirect("admin:bpjs_statement_review", pk=pk)
+        return redirect("admin:bpjs_statement_review", batch_id=batch_id)
 
-    def cancel_view(self, request, pk: int):
-        batch = self._batch(request, pk, write=True)
+    def cancel_view(self, request, batch_id: int):
+        batch = self._batch(request, batch_id, write=True)
         if batches.cancel_batch(batch):
             messages.info(request, _("The statement was cancelled; nothing was written."))
-        return redirect("admin:bpjs_statement_review", pk=pk)
+        return redirect("admin:bpjs_statement_review", batch_id=batch_id)
 
 
 # --- the discrepancy list ---------------------------------------------------------------------------------
