@@ -364,7 +364,10 @@ def test_a_status_is_active_or_inactive_or_an_error():
 def test_lines_are_assigned_and_settled_with_a_note_once(august, operator, administrator):
     _ours, upload, _new = august
     apply(check(upload))
-    open_lines = StatementLine.objects.filter(status=DiscrepancyStatus.OPEN)
+    # As the admin's changelist selects them: with the statement and the (nullable) owner joined.
+    open_lines = StatementLine.objects.select_related("statement", "owner").filter(
+        status=DiscrepancyStatus.OPEN
+    )
     assert assign_lines(open_lines, operator, acting_user=administrator) == 4
     assert set(StatementLine.objects.filter(owner=operator).values_list("status", flat=True)) == {
         "OPEN"

@@ -735,10 +735,20 @@ def _log(lines: list[StatementLine], *, acting_user, message: str) -> None:
     )
 
 
+def _open_lines_locked(lines: QuerySet[StatementLine]) -> list[StatementLine]:
+    """The open ones of ``lines``, locked until the transaction ends (a second submit waits, then finds them
+    settled). Read again by id: the admin's queryset joins the nullable owner, which PostgreSQL cannot lock."""
+    return list(
+        StatementLine.objects.select_for_update()
+        .filter(pk__in=lines.values("pk"), status=DiscrepancyStatus.OPEN)
+        .order_by("pk")
+    )
+
+
 @transaction.atomic
 def assign_lines(lines: QuerySet[StatementLine], owner, *, acting_user) -> int:
     """Give the open lines an owner (who settles them); each change in the admin log. Returns how many."""
-    chosen = list(lines.select_for_update().filter(status=DiscrepancyStatus.OPEN))
+    chosen = _open_lines_locked(lines)
     StatementLine.objects.filter(pk__in=[line.pk for line in chosen]).update(owner=owner)
     _log(
         chosen,
@@ -757,7 +767,7 @@ def settle_lines(lines: QuerySet[StatementLine], status: str, note: str, *, acti
         raise ValueError(status)
     if not note:
         raise ValueError("a note is required")
-    chosen = list(lines.select_for_update().filter(status=DiscrepancyStatus.OPEN))
+    chosen = _open_lines_locked(lines)
     StatementLine.objects.filter(pk__in=[line.pk for line in chosen]).update(
         status=status, note=note, settled_by=acting_user, settled_at=timezone.now()
     )
