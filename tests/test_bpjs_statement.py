@@ -327,17 +327,21 @@ def test_a_person_two_employers_share_is_matched_by_nik_in_the_right_category(
     assert batch.summary["facts"]["categories"] == {Category.CONFIRMED: 1, Category.DIFFERENT: 1}
 
 
-def test_a_kpj_another_worker_holds_is_never_filled_in(reference_data):
+def test_a_kpj_another_worker_holds_or_several_are_given_is_never_filled_in(reference_data):
     holder = city_worker(kpj="44444444444")
-    other = city_worker()
+    other, twin_a, twin_b = city_worker(), city_worker(), city_worker()
     rows = [
         [holder.nik, "44444444444", "", "", "JKK,JKM", "aktif", "08/2025"],
-        [other.nik, "44444444444", "", "", "JKK,JKM", "aktif", "08/2025"],
+        [other.nik, "44444444444", "", "", "JKK,JKM", "aktif", "08/2025"],  # holder's KPJ
+        [twin_a.nik, "55555555555", "", "", "JKK,JKM", "aktif", "08/2025"],  # one KPJ for two
+        [twin_b.nik, "55555555555", "", "", "JKK,JKM", "aktif", "08/2025"],
     ]
-    apply(check(statement_file(rows)))
-    assert not Worker.objects.get(pk=other.pk).kpj
-    line = StatementLine.objects.get(nik=other.nik)
-    assert (line.category, line.status) == (Category.DIFFERENT, DiscrepancyStatus.OPEN)
+    batch = apply(check(statement_file(rows)))
+    assert batch.status == Status.IMPORTED, batch.message
+    for worker in (other, twin_a, twin_b):
+        assert not Worker.objects.get(pk=worker.pk).kpj
+        line = StatementLine.objects.get(nik=worker.nik)
+        assert (line.category, line.status) == (Category.DIFFERENT, DiscrepancyStatus.OPEN)
 
 
 @pytest.mark.parametrize(

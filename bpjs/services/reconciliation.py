@@ -477,18 +477,23 @@ class StatementImport(Importer):
                 }
 
     def _check_kpj_fills(self, findings: list[Finding]) -> None:
-        """A KPJ number another worker holds here is never filled in: a difference to settle instead."""
+        """A KPJ number another worker holds here, or that the statement gives several workers, is never filled
+        in: a difference to settle instead."""
         fills = [finding for finding in findings if finding.kpj_fill]
         held = {}
         for chunk in _chunks([finding.kpj_fill for finding in fills]):
             held.update(kpj_holders(chunk))
+        given = Counter(finding.kpj_fill for finding in fills)
         for finding in fills:
             holder = held.get(finding.kpj_fill)
-            if holder and holder != finding.participant.nik:
-                text = _("KPJ %(kpj)s is another worker's here (NIK %(nik)s)") % {
-                    "kpj": finding.kpj_fill,
-                    "nik": holder,
-                }
+            if holder or given[finding.kpj_fill] > 1:
+                text = (
+                    _("KPJ %(kpj)s is another worker's here (NIK %(nik)s)")
+                    % {"kpj": finding.kpj_fill, "nik": holder}
+                    if holder
+                    else _("KPJ %(kpj)s is given to several participants")
+                    % {"kpj": finding.kpj_fill}
+                )
                 finding.kpj_fill = ""
                 if finding.category == Category.CONFIRMED:
                     finding.category = Category.DIFFERENT
@@ -548,9 +553,8 @@ class StatementImport(Importer):
         )
         lapsed_ended = self.choices.end_lapsed
         writer.append(StatementLine, LINE_COLUMNS, (_line_values(statement.pk, finding, lapsed_ended) for finding in work.findings))  # fmt: skip
-        analyze(
-            StatementLine
-        )  # the updates below join the new lines: a planner that believes them few loops
+        # The updates below join the new lines: a planner that believed them few would loop over them.
+        analyze(StatementLine)
         changed = _set_state(statement.pk, work, Category.CONFIRMED, BpjsStatus.ACTIVE, writer)
         changed += _set_state(
             statement.pk, work, Category.UNKNOWN_AT_BPJS, BpjsStatus.MISSING, writer
