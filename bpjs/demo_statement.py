@@ -2,7 +2,7 @@
 import into the demo (``setup_demo``): so the discrepancy list has content.
 
 Of the participants active here in the month (in scope), in a seeded random order: about 0.5 % are left out,
-1 % unpaid since one or two months before (half of them inactive), 0.2 % named with another employer or another
+1 % unpaid for two or three months (August's: since June or July; half of them inactive), 0.2 % named with another employer or another
 program set, and 0.5 % of the whole given a KPJ number they lack here; 0.5 % more are people unknown here (new,
 structurally valid NIKs). Everyone else is confirmed: active, paid for the month, same employer and programs.
 """
@@ -67,7 +67,7 @@ def write_statement(output: IO[str], month: date, scope: str, *, seed: int = 42)
         kpj = participant.kpj or ""
         if draw < LEFT_OUT + UNPAID:
             kinds["unpaid"] += 1
-            months_back = rng.choice((1, 2))
+            months_back = rng.choice((2, 3))  # paid through May or June: unpaid since June or July
             last_paid = f"{(month - timedelta(days=28 * months_back + 1)):%m/%Y}"
             status = rng.choice(("AKTIF", "NON AKTIF"))
         elif draw < LEFT_OUT + UNPAID + DIFFERENT:
