@@ -2,9 +2,10 @@
 import into the demo (``setup_demo``): so the discrepancy list has content.
 
 Of the participants active here in the month (in scope), in a seeded random order: about 0.5 % are left out,
-1 % unpaid for two or three months (August's: since June or July; half of them inactive), 0.2 % named with another employer or another
-program set, and 0.5 % of the whole given a KPJ number they lack here; 0.5 % more are people unknown here (new,
-structurally valid NIKs). Everyone else is confirmed: active, paid for the month, same employer and programs.
+1 % unpaid for two or three months (August's: since June or July; half of them inactive), 0.2 % named with
+another employer or another program set, and 0.5 % of the whole given a KPJ number they lack here; 0.5 % more
+are people unknown here (new, structurally valid NIKs). Everyone else is confirmed: active, paid for the month,
+same employer and programs.
 """
 
 import csv
