@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, partial
 from itertools import islice
+from typing import NamedTuple
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -32,9 +33,8 @@ from enrollment.models import BpjsStatus, Employer, ImportBatch, Membership, Wor
 from enrollment.nik import normalize_nik
 from programs.models import FundingScheme, Program
 
-LAPSED_REASON = (
-    "Iuran tidak dibayar (rekap BPJS)"  # BPJS's own words, stored as written (not translated)
-)
+# BPJS's own words, stored as written (not translated).
+LAPSED_REASON = "Iuran tidak dibayar (rekap BPJS)"
 KPJ_FILL = "kpj"  # the preview's list of KPJ numbers to fill (beside the categories)
 
 
@@ -157,22 +157,41 @@ def next_month(month: date) -> date:
 # --- our side: the participants active in the month ------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Participant:
-    """A worker with memberships active here in the month (in scope), as one grouped row."""
+class Participant(NamedTuple):
+    """A worker with memberships active here in the month (in scope), as one grouped row of ``participants``."""
 
     worker_id: int
     nik: str
     kpj: str
     name: str
     programs: int  # the programs' bits (``program_bits``)
-    employer_ids: tuple[
-        int, ...
-    ]  # the lowest and highest employer's (one, two, or none: the city pays)
-    statuses: tuple[str, str]  # the lowest and highest bpjs_status of the memberships
-    paid: tuple[
-        date | None, date | None, bool
-    ]  # lowest and highest paid-through; whether all have one
+    employer_low: int | None  # the lowest and highest employer's id (none: the city pays)
+    employer_high: int | None
+    status_low: str  # the lowest and highest bpjs_status of the memberships
+    status_high: str
+    paid_low: (
+        date | None
+    )  # the lowest and highest last month paid, and whether every membership has one
+    paid_high: date | None
+    all_paid: bool
+
+    @property
+    def employer_ids(self) -> tuple[int, ...]:
+        if self.employer_low is None:
+            return ()
+        return (
+            (self.employer_low,)
+            if self.employer_low == self.employer_high
+            else (self.employer_low, self.employer_high)
+        )
+
+    def all_in(self, status: str, paid: date | None = None) -> bool:
+        """Whether every membership is in ``status`` with ``paid`` as its last month paid."""
+        return (
+            self.status_low == self.status_high == status
+            and self.paid_low == self.paid_high == paid
+            and bool(self.all_paid) == (paid is not None)
+        )
 
 
 def program_bits(program_ids) -> int:
@@ -225,25 +244,17 @@ def participants(month: date, scope: str) -> list[Participant]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, month_bounds(month))
-        rows = cursor.fetchall()
-    found = [
-        Participant(
-            worker_id,
-            nik,
-            kpj,
-            name,
-            programs,
-            () if low_employer is None else tuple({low_employer, high_employer}),
-            (low, high),
-            (paid_low, paid_high, bool(all_paid)),
+        found = list(map(Participant._make, cursor.fetchall()))
+    if postgres:
+        return found
+    # SQLite's MIN and MAX of a date column are its text
+    return [
+        participant._replace(
+            paid_low=_sqlite_date(participant.paid_low),
+            paid_high=_sqlite_date(participant.paid_high),
         )
-        for worker_id, nik, kpj, name, programs, low_employer, high_employer, low, high, paid_low, paid_high, all_paid in rows
+        for participant in found
     ]
-    if not postgres:  # SQLite's MIN and MAX of a date column are its text
-        for participant in found:
-            low, high, all_paid = participant.paid
-            participant.paid = (_sqlite_date(low), _sqlite_date(high), all_paid)
-    return found
 
 
 def _chunks(values: list[str]):
@@ -535,11 +546,9 @@ class StatementImport(Importer):
         if target is None:
             return False
         participant = finding.participant
-        paid = finding.row.paid_through if finding.row else None
-        kept = participant.statuses == (target, target)
         if finding.category == Category.UNKNOWN_AT_BPJS:
-            return not kept
-        return not (kept and participant.paid == (paid, paid, paid is not None)) or (
+            return not participant.status_low == participant.status_high == target
+        return not participant.all_in(target, finding.row.paid_through) or (
             finding.category == Category.LAPSED and self.choices.end_lapsed
         )
 
