@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 
 from bpjs.columns import columns
 from bpjs.models import FileKind, Statement
-from bpjs.services.reconciliation import Choices, Scope, participants
+from bpjs.services.reconciliation import Choices, Scope, participants, with_names
 from bpjs.services.statements import confirm_statement, stage_statement
 from enrollment.imports import batches
 from enrollment.imports.engine import among
@@ -50,7 +50,9 @@ def write_statement(output: IO[str], month: date, scope: str, *, seed: int = 42)
     codes = dict(Program.objects.values_list("pk", "code"))
     npps = dict(Employer.objects.values_list("pk", "npp"))
     all_npps = sorted(npps.values())
-    ours = sorted(participants(month, scope), key=lambda participant: participant.worker_id)
+    ours = sorted(
+        with_names(participants(month, scope)), key=lambda participant: participant.worker_id
+    )
     without_kpj = sum(not participant.kpj for participant in ours) or 1
     kpj_share = KPJ_GIVEN * len(ours) / without_kpj
     kinds: Counter = Counter()

@@ -163,7 +163,7 @@ class Participant(NamedTuple):
     worker_id: int
     nik: str
     kpj: str
-    name: str
+    name: str  # empty: read only for those the statement does not name (``with_names``)
     programs: int  # the programs' bits (``program_bits``)
     employer_low: int | None  # the lowest and highest employer's id (none: the city pays)
     employer_high: int | None
@@ -236,11 +236,11 @@ def participants(month: date, scope: str) -> list[Participant]:
         else "SUM(DISTINCT 1 << m.program_id)"
     )
     sql = (
-        f"SELECT w.id, w.nik, COALESCE(w.kpj, ''), w.name, {bits}, MIN(m.employer_id), MAX(m.employer_id), "
+        f"SELECT w.id, w.nik, COALESCE(w.kpj, ''), '', {bits}, MIN(m.employer_id), MAX(m.employer_id), "
         "MIN(m.bpjs_status), MAX(m.bpjs_status), MIN(m.bpjs_paid_through), MAX(m.bpjs_paid_through), "
         "COUNT(m.bpjs_paid_through) = COUNT(*) "
         f"FROM {Membership._meta.db_table} m JOIN {Worker._meta.db_table} w ON w.id = m.worker_id "
-        f"WHERE {_in_month(scope)} GROUP BY w.id, w.nik, w.kpj, w.name"
+        f"WHERE {_in_month(scope)} GROUP BY w.id, w.nik, w.kpj"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, month_bounds(month))
@@ -257,7 +257,15 @@ def participants(month: date, scope: str) -> list[Participant]:
     ]
 
 
-def _chunks(values: list[str]):
+def with_names(found: list[Participant]) -> list[Participant]:
+    """``found`` with their names (a query per ``LOOKUP_CHUNK``)."""
+    names = {}
+    for chunk in _chunks([participant.worker_id for participant in found]):
+        names.update(Worker.objects.filter(among("id", chunk)).values_list("pk", "name"))
+    return [participant._replace(name=names[participant.worker_id]) for participant in found]
+
+
+def _chunks(values: list):
     """``values`` in lists of ``LOOKUP_CHUNK``: one lookup query each."""
     iterator = iter(values)
     while chunk := list(islice(iterator, LOOKUP_CHUNK)):
@@ -390,13 +398,15 @@ class StatementImport(Importer):
             work.findings.append(finding)
         self._describe_unknown(unknown)
         self._check_kpj_fills(work.findings)
-        for participant in ours:  # a NIK on a row with errors is named, though not compared
-            if participant.worker_id not in named and participant.nik not in self.niks_in_file:
-                work.findings.append(
-                    Finding(
-                        Category.UNKNOWN_AT_BPJS, None, participant, _("Not in BPJS's statement.")
-                    )
-                )
+        unnamed = [  # a NIK on a row with errors is named, though not compared
+            participant
+            for participant in ours
+            if participant.worker_id not in named and participant.nik not in self.niks_in_file
+        ]
+        work.findings += [
+            Finding(Category.UNKNOWN_AT_BPJS, None, participant, _("Not in BPJS's statement."))
+            for participant in with_names(unnamed)
+        ]
         for finding in work.findings:
             work.counts[finding.category] += 1
             self._note(finding)
