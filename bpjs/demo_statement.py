@@ -19,12 +19,11 @@ from django.core.files.base import ContentFile
 
 from bpjs.columns import columns
 from bpjs.models import FileKind, Statement
-from bpjs.services.reconciliation import Choices, Scope, participants, with_names
+from bpjs.services.reconciliation import Choices, Scope, participants, program_bits, with_names
 from bpjs.services.statements import confirm_statement, stage_statement
 from enrollment.imports import batches
 from enrollment.imports.engine import among
 from enrollment.models import Employer, Worker
-from programs.models import Program
 
 DEMO_MONTH = date(2025, 8, 1)
 LEFT_OUT, UNPAID, DIFFERENT, KPJ_GIVEN, UNKNOWN = 0.005, 0.01, 0.002, 0.005, 0.005
@@ -47,7 +46,7 @@ FAMILY = ("SYAMSUDDIN", "BASO", "DAENG NGALLE", "RAHMAN", "HAMZAH", "LATIF", "MU
 def write_statement(output: IO[str], month: date, scope: str, *, seed: int = 42) -> Counter:
     """Write the statement (CSV, BPJS's headings) to ``output``; return how many rows of each kind it has."""
     rng = random.Random(seed)
-    codes = dict(Program.objects.values_list("pk", "code"))
+    bits = program_bits()
     npps = dict(Employer.objects.values_list("pk", "npp"))
     all_npps = sorted(npps.values())
     ours = sorted(
@@ -64,7 +63,7 @@ def write_statement(output: IO[str], month: date, scope: str, *, seed: int = 42)
         if draw < LEFT_OUT:
             kinds["left_out"] += 1
             continue
-        programs = sorted(code for pk, code in codes.items() if participant.programs & 1 << pk)
+        programs = [code for code, bit in bits.items() if participant.programs & bit]
         npp = npps[min(participant.employer_ids)] if participant.employer_ids else ""
         status, last_paid = "AKTIF", paid
         kpj = participant.kpj or ""

@@ -164,7 +164,7 @@ class Participant(NamedTuple):
     nik: str
     kpj: str
     name: str  # empty: read only for those the statement does not name (``with_names``)
-    programs: int  # the programs' bits (``program_bits``)
+    programs: int  # the programs' bits (``program_bits``), summed
     employer_low: int | None  # the lowest and highest employer's id (none: the city pays)
     employer_high: int | None
     status_low: str  # the lowest and highest bpjs_status of the memberships
@@ -194,9 +194,10 @@ class Participant(NamedTuple):
         )
 
 
-def program_bits(program_ids) -> int:
-    """A set of programs as one integer: bit ``id`` for program ``id``, as ``participants`` sums them."""
-    return sum(1 << pk for pk in set(program_ids))
+def program_bits() -> dict[str, int]:
+    """Each program's bit in a participant's ``programs``, by code (in code order: ids are not small)."""
+    codes = sorted(Program.objects.values_list("code", flat=True))
+    return {code: 1 << index for index, code in enumerate(codes)}
 
 
 def city_scheme_ids() -> list[int]:
@@ -230,20 +231,19 @@ def participants(month: date, scope: str) -> list[Participant]:
     """Every worker with a membership in scope active in ``month`` (one query, grouped by worker). A worker
     covered through more than two employers at once is seen with the lowest and highest of them."""
     postgres = connection.vendor == "postgresql"
-    bits = (
-        "BIT_OR(CAST(1 AS BIGINT) << CAST(m.program_id AS INTEGER))"
-        if postgres
-        else "SUM(DISTINCT 1 << m.program_id)"
-    )
+    bits = program_bits()
+    cases = [(pk, bits[code]) for pk, code in Program.objects.values_list("pk", "code")]
+    bit = f"CASE m.program_id {' '.join('WHEN %s THEN %s' for _case in cases)} ELSE 0 END"
+    summed = f"BIT_OR({bit})" if postgres else f"SUM(DISTINCT {bit})"
     sql = (
-        f"SELECT w.id, w.nik, COALESCE(w.kpj, ''), '', {bits}, MIN(m.employer_id), MAX(m.employer_id), "
+        f"SELECT w.id, w.nik, COALESCE(w.kpj, ''), '', {summed}, MIN(m.employer_id), MAX(m.employer_id), "
         "MIN(m.bpjs_status), MAX(m.bpjs_status), MIN(m.bpjs_paid_through), MAX(m.bpjs_paid_through), "
         "COUNT(m.bpjs_paid_through) = COUNT(*) "
         f"FROM {Membership._meta.db_table} m JOIN {Worker._meta.db_table} w ON w.id = m.worker_id "
         f"WHERE {_in_month(scope)} GROUP BY w.id, w.nik, w.kpj"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, month_bounds(month))
+        cursor.execute(sql, [*(value for case in cases for value in case), *month_bounds(month)])
         found = list(map(Participant._make, cursor.fetchall()))
     if postgres:
         return found
@@ -328,8 +328,7 @@ class StatementImport(Importer):
         self.month = month
         self.scope = scope
         self.choices = choices
-        self.codes = dict(Program.objects.values_list("pk", "code"))
-        self.program_ids = {code: pk for pk, code in self.codes.items()}
+        self.program_bits = program_bits()
         self.bits: dict[frozenset[str], int] = {}  # a statement's program sets, few and repeated
         earlier = Statement.objects.filter(
             month=month,
@@ -364,7 +363,7 @@ class StatementImport(Importer):
             Field(
                 "programs",
                 "programs",
-                partial(parse_programs, known=frozenset(self.program_ids)),
+                partial(parse_programs, known=frozenset(self.program_bits)),
             ),
             Field("active", "status", parse_status, required=True),
             Field("paid_through", "paid_through", parse_month),
@@ -441,7 +440,7 @@ class StatementImport(Importer):
         ):
             differences.append(self._employer_difference(line.npp, employer_id, participant))
         if line.programs and self._bits(line.programs) != participant.programs:
-            here = sorted(code for pk, code in self.codes.items() if participant.programs & 1 << pk)
+            here = [code for code, bit in self.program_bits.items() if participant.programs & bit]
             differences.append(
                 _("programs at BPJS %(theirs)s, here %(ours)s")
                 % {"theirs": ", ".join(sorted(line.programs)), "ours": ", ".join(here)}
@@ -463,7 +462,7 @@ class StatementImport(Importer):
     def _bits(self, codes: frozenset[str]) -> int:
         bits = self.bits.get(codes)
         if bits is None:
-            bits = self.bits[codes] = program_bits(self.program_ids[code] for code in codes)
+            bits = self.bits[codes] = sum(self.program_bits[code] for code in codes)
         return bits
 
     def _employer_difference(
