@@ -73,9 +73,8 @@ class UploadOptions:
     end_date: date | None = None
     reason: str = Employment.TerminationReason.CONTRACT_ENDED
     start_date: date | None = None
-    source_options: dict = field(
-        default_factory=dict
-    )  # an importer's own (BPJS statement: month, scope)
+    # An importer's own (BPJS statement: month, scope).
+    source_options: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
