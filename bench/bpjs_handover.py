@@ -76,10 +76,12 @@ def main() -> None:
         path = Path(folder) / "jawaban.csv"
         write_demo_response(path, registration)
         answer = stage(path, Source.BPJS_RESPONSE, user,
-                       registration_file=registration.pk)  # fmt: skip
+                       source_options={"registration_file": registration.pk})  # fmt: skip
         answer = timed("response: check (preview)", lambda: check(answer), rows)
         answer = timed("response: import", lambda: run(answer), rows)
-        again = stage(path, Source.BPJS_RESPONSE, user, registration_file=registration.pk)
+        again = stage(
+            path, Source.BPJS_RESPONSE, user, source_options={"registration_file": registration.pk}
+        )
         again = timed("the same response again: check", lambda: check(again), rows)
     print(f"{registration.reference}: {registration.person_count} persons, "
           f"{registration.membership_count} memberships; response {answer.summary['outcomes']}, "

@@ -45,7 +45,12 @@ def ensure_registration_demo(acting_user) -> str:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"jawaban-{registration.reference}.csv"
         write_demo_response(path, registration)
-        answer = _import(path, Source.BPJS_RESPONSE, acting_user, registration_file=registration.pk)
+        answer = _import(
+            path,
+            Source.BPJS_RESPONSE,
+            acting_user,
+            source_options={"registration_file": registration.pk},
+        )
     outcomes = answer.summary.get("outcomes", {})
     return (
         f"BPJS registration demo: {registration.reference} ({registration.person_count} persons); "

@@ -54,6 +54,10 @@ def compact_number(text: str) -> str:
     format characters (a zero-width space pasted from a web page) are separators. Anything else is kept for
     the caller to refuse: superscripts (¹²³) and circled digits are not decimal digits.
     """
+    if (
+        text.isascii() and text.isdigit()
+    ):  # as most files write it: nothing to compact (a third of a read)
+        return text
     kept = []
     for character in text:
         category = unicodedata.category(character)

@@ -37,7 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from berjasa.roles import Role, user_has_role
-from bpjs.models import RegistrationFile
+from bpjs.models import RegistrationFile, StatementLine
 from enrollment.models import (
     Channel,
     Claim,
@@ -49,6 +49,7 @@ from enrollment.models import (
 from privacy.models import AccessRecord
 from reports.models import ReportSnapshot, WorkforceEstimate
 from tests import factories
+from tests.test_bpjs_statement import statement_file
 from tests.test_imports import csv_file, row
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -405,6 +406,19 @@ def register(administrator, operator, client):
         },
     )
     assert ImportBatch.objects.exists()
+    client.post(  # BPJS's statement of August 2025 naming a person unknown here: a statement and its lines
+        reverse("admin:bpjs_statement_upload"),
+        {
+            "month": "2025-08",
+            "scope": "all",
+            "file": statement_file([[factories.make_nik(), "", "", "", "", "aktif", ""]]),
+        },
+    )
+    statement_batch = ImportBatch.objects.get(source=ImportBatch.Source.BPJS_STATEMENT)
+    client.post(
+        reverse("admin:bpjs_statement_confirm", args=[statement_batch.pk]), {"fill_kpj": "on"}
+    )
+    assert StatementLine.objects.exists()
 
 
 # --- The walk -------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench.admin_pages import model_pages
-from bpjs.models import RegistrationFile
+from bpjs.models import Category, RegistrationFile, Statement, StatementLine
 from enrollment.imports.tasks import run_import
 from enrollment.models import (
     Channel,
@@ -69,6 +69,25 @@ def add_people_and_their_records(index: int) -> None:
     rejected = worker.memberships.order_by("pk")[:1].get()  # on the work list "Rejected by BPJS"
     Membership.objects.filter(pk=rejected.pk).update(
         bpjs_status="REJECTED", bpjs_reason="NIK tidak ditemukan di Dukcapil"
+    )
+    statement = Statement.objects.create(  # BPJS's statement, with a line on the discrepancy list
+        import_batch=ImportBatch.objects.create(
+            source=ImportBatch.Source.BPJS_STATEMENT,
+            file_name=f"rekap_{index}.csv",
+            created_by=user,
+        ),
+        month=date(2025, 8, 1),
+        counts={"scope": "city", Category.DIFFERENT: 1},
+    )
+    StatementLine.objects.create(
+        statement=statement,
+        row=2,
+        category=Category.DIFFERENT,
+        nik=worker.nik,
+        name=worker.name,
+        worker=worker,
+        employer=employer,
+        owner=user,
     )
     PersonalDataChangeRequest.objects.create(
         worker=worker, employer=employer, changes={"name": [worker.name, f"{worker.name} Baru"]}

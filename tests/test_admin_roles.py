@@ -63,6 +63,10 @@ OPERATOR = {
     "bpjs.registrationfile": "read",
     "bpjs.rejectedmembership": "decide",
     "bpjs.columnmapping": "nothing",
+    # BPJS's statements are uploaded (data entry: see CUSTOM) and read; their lines are the discrepancy list,
+    # settled by the admin's actions
+    "bpjs.statement": "read",
+    "bpjs.statementline": "decide",
 }
 MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs")
 # Records written by code, never added by hand, administrators included.
@@ -79,7 +83,11 @@ WRITTEN_BY_CODE = {
     "bpjs.registrationfile",  # produced by the hand-over
     "bpjs.columnmapping",  # one row per field of bpjs.columns.FIELDS: edited, never added
     "bpjs.rejectedmembership",  # BPJS's answers make them
+    "bpjs.statement",  # uploaded through the import engine
+    "bpjs.statementline",  # written by applying a statement
 }
+# Records made by uploading a file into the import engine (the "upload" views).
+UPLOADED = {"enrollment.importbatch", "bpjs.statement"}
 # Of those, the ones an administrator may delete (housekeeping of login logs and finished jobs).
 DELETED_BY_ADMINISTRATORS = {
     "axes.accessfailurelog",
@@ -127,13 +135,14 @@ def may(role: str, model, action: str) -> bool:
             return False
         if action == "delete" and key in WRITTEN_BY_CODE - DELETED_BY_ADMINISTRATORS:
             return False
-        return action not in ("upload", "errors") or key == "enrollment.importbatch"
+        return action not in ("upload", "errors") or key in UPLOADED
+
     if role == "operator":
         kind = OPERATOR.get(key)
         if action == "handover":
             return key == "bpjs.registrationfile"
         if action == "upload":
-            return key == "enrollment.importbatch"
+            return key in UPLOADED
         if action in ("view", "errors"):
             return kind in ("enter", "decide", "read")
         if action == "change":

@@ -53,7 +53,7 @@ def import_response(content, user, *, registration_file=None) -> ImportBatch:
         content,
         source=ImportBatch.Source.BPJS_RESPONSE,
         acting_user=user,
-        options=batches.UploadOptions(registration_file=registration_file),
+        options=batches.UploadOptions(source_options={"registration_file": registration_file}),
     )
     batches.check_batch(batch.pk)
     batch.refresh_from_db()

@@ -190,7 +190,9 @@ class RegistrationFileAdmin(FormattedNumbersMixin, ReadOnlyAdminMixin, admin.Mod
                 form.cleaned_data["file"],
                 source=ImportBatch.Source.BPJS_RESPONSE,
                 acting_user=request.user,
-                options=batches.UploadOptions(registration_file=answered.pk if answered else None),
+                options=batches.UploadOptions(
+                    source_options={"registration_file": answered.pk if answered else None}
+                ),
             )
             tasks.start_check(batch)
             return redirect("admin:enrollment_importbatch_review", pk=batch.pk)

@@ -18,7 +18,7 @@ import io
 import logging
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from berjasa.spreadsheets import stream_csv, write_xlsx
 from bpjs.imports.response import ResponseImport
+from bpjs.services.reconciliation import StatementImport
 from enrollment.imports.dtsen import DTSEN_COLUMNS, DtsenImport
 from enrollment.imports.lease import (
     HandedOver,
@@ -67,21 +68,23 @@ LOCK_WAIT = "lock_wait"
 @dataclass(frozen=True)
 class UploadOptions:
     """What the user chose on upload. ``end_date``/``reason``: a full-roster sync; ``start_date``: DTSEN;
-    ``registration_file``: the id of the registration file a BPJS response answers (None: found by NIK)."""
+    ``source_options``: an importer's own, kept beside them in the batch's options (a BPJS statement's month
+    and scope; the ``registration_file`` a BPJS response answers, None: found by NIK)."""
 
     full_sync: bool = False
     end_date: date | None = None
     reason: str = Employment.TerminationReason.CONTRACT_ENDED
     start_date: date | None = None
-    registration_file: int | None = None
+    # An importer's own (BPJS statement: month, scope).
+    source_options: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
+            **self.source_options,
             "full_sync": self.full_sync,
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "reason": self.reason,
             "start_date": self.start_date.isoformat() if self.start_date else None,
-            "registration_file": self.registration_file,
         }
 
 
@@ -405,6 +408,8 @@ def _importer(batch: ImportBatch, plan: Plan, progress=None):
             progress=progress,
             acting_user=batch.created_by,
         )
+    if batch.source == ImportBatch.Source.BPJS_STATEMENT:
+        return StatementImport.for_batch(batch, plan, progress)
     if batch.source == ImportBatch.Source.DTSEN:
         start = date.fromisoformat(options["start_date"]) if options.get("start_date") else None
         return DtsenImport(

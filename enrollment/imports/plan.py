@@ -68,6 +68,7 @@ class Plan:
         default_factory=Counter
     )  # an importer's own tallies (BPJS: accepted, rejected)
     blocked: str = ""  # why nothing may be imported even with "only the valid rows"
+    facts: dict = field(default_factory=dict)  # what an importer adds to the batch's summary
 
     def note(self, entry: Entry) -> None:
         self.listed[entry.kind] += 1
@@ -94,6 +95,7 @@ class Plan:
             "skipped_reasons": dict(self.skipped_reasons),
             "outcomes": dict(self.outcomes),
             "blocked": self.blocked,
+            "facts": self.facts,
         }
 
 

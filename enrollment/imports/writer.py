@@ -74,7 +74,12 @@ class BulkWriter:
                 written += 1
                 yield row + stamp
 
-        rows = stamped(rows)
+        self.append(model, columns, stamped(rows))
+        return written
+
+    def append(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+        """Insert ``rows`` as they are, without stamps: the rows of a model that records a file's content
+        (BPJS's statement lines), which the batch's own record audits."""
         table = model._meta.db_table
         if self.postgres:
             self._copy(model, table, columns, rows)
@@ -83,7 +88,6 @@ class BulkWriter:
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
                 rows,
             )
-        return written
 
     def update(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
         """Set ``columns`` (and ``updated_at``) of the rows whose id is each tuple's first item; a versioned row's

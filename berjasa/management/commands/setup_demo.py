@@ -13,6 +13,7 @@ from berjasa.accounts import ensure_user_with_role, replace_second_factor
 from berjasa.roles import Role
 from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
 from bpjs.demo import ensure_registration_demo
+from bpjs.demo_statement import ensure_statement_demo
 from budget.demo import ensure_budget_demo
 from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
@@ -87,6 +88,8 @@ class Command(BaseCommand):
 
         self.stdout.write(ensure_registration_demo(User.objects.get(username="operator")))
         ensure_budget_demo(acting_user=User.objects.get(username="admin"))
+        # BPJS's statement of August 2025, imported and applied once: the discrepancy list has content.
+        ensure_statement_demo(User.objects.get(username="admin"))
 
         # The managers' archive: the report of the month the dashboard opens on, stored once (a rerun keeps it).
         today = timezone.localdate()

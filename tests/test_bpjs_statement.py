@@ -1,0 +1,462 @@
+"""BPJS's monthly statement: read through the import engine, reconciled per participant (decision 63), applied
+(decision 64), refused when malformed or foreign or already applied, and the discrepancy list's actions and access.
+
+Every expected count below is counted by hand from the statement the test builds (the rows are numbered as in
+the file: row 1 is the header).
+"""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from bpjs.models import Category, DiscrepancyStatus, Statement, StatementLine
+from bpjs.services.reconciliation import (
+    LAPSED_REASON,
+    Choices,
+    Scope,
+    advance_paid_through,
+    assign_lines,
+    parse_month,
+    parse_status,
+    settle_lines,
+)
+from bpjs.services.statements import confirm_statement, stage_statement
+from enrollment.imports import batches, cells
+from enrollment.models import BpjsStatus, ImportBatch, Membership, Worker
+from enrollment.roster_file import ROSTER_HEADER
+from programs.models import Segment
+from tests import factories
+
+AUGUST = date(2025, 8, 1)
+HEADER = [
+    "NIK",
+    "NO KPJ",
+    "NPP",
+    "NAMA PESERTA",
+    "PROGRAM",
+    "STATUS KEPESERTAAN",
+    "BULAN TERAKHIR BAYAR",
+]
+Status = ImportBatch.Status
+
+
+def statement_file(rows, header=HEADER, name="rekap-agustus.csv") -> ContentFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ContentFile(buffer.getvalue().encode(), name=name)
+
+
+def check(upload, scope=Scope.CITY, month=AUGUST) -> ImportBatch:
+    batch = stage_statement(upload, month=month, scope=scope, acting_user=None)
+    batches.check_batch(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def apply(batch: ImportBatch, **choices) -> ImportBatch:
+    if confirm_statement(batch, Choices(**choices)):
+        batches.run_batch(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def city_worker(*codes, **overrides) -> Worker:
+    """A worker the city pays JKK and JKM for (informal, vulnerable), from 1/1/2025."""
+    membership = {
+        key: overrides.pop(key) for key in ("end_date", "bpjs_status") if key in overrides
+    }
+    worker = factories.make_worker(**overrides)
+    for code in codes or ("JKK", "JKM"):
+        factories.make_membership(
+            worker,
+            code,
+            segment=Segment.objects.get(code="RENTAN"),
+            start_date=date(2025, 1, 1),
+            **membership,
+        )
+    return worker
+
+
+def states(worker: Worker) -> set[tuple]:
+    return set(
+        worker.memberships.values_list(
+            "bpjs_status", "bpjs_paid_through", "bpjs_reason", "end_date"
+        )
+    )
+
+
+@pytest.fixture
+def august(reference_data, employer_a, employer_b):
+    """Our side and BPJS's statement of August 2025, one participant of each kind."""
+    ours = {
+        "confirmed": city_worker(kpj="11111111111"),
+        "kpj_missing": city_worker(),
+        "unpaid": city_worker(),
+        "inactive": city_worker(),
+        "programs": city_worker(),
+        "left_out": city_worker(bpjs_status=BpjsStatus.ACTIVE),  # confirmed by BPJS before
+        "registered": city_worker(),  # registered here, never handed over: BPJS cannot know it yet
+        "ended": city_worker(end_date=date(2025, 6, 30)),
+        # paid by an employer: outside the city's statement, never "unknown to BPJS" there
+        "employed": factories.make_worker(),
+    }
+    factories.make_membership(ours["employed"], "JKK", employer=employer_a)
+    new_nik, twice = factories.make_nik(), factories.make_nik()
+    rows = [
+        [
+            ours["confirmed"].nik,
+            "11111111111",
+            "",
+            "ANDI",
+            "JKK,JKM",
+            "aktif",
+            "08/2025",
+        ],  # 2 confirmed
+        [
+            ours["kpj_missing"].nik,
+            "22222222222",
+            "",
+            "BUDI",
+            "JKK+JKM",
+            "Aktif",
+            "2025-08",
+        ],  # 3 confirmed, KPJ
+        [
+            ours["unpaid"].nik,
+            "",
+            "",
+            "CICI",
+            "JKK,JKM",
+            "aktif",
+            "Juni 2025",
+        ],  # 4 lapsed since 07/2025
+        [
+            ours["inactive"].nik,
+            "",
+            "",
+            "DEDI",
+            "JKK,JKM",
+            "tidak aktif",
+            "07/2025",
+        ],  # 5 lapsed (inactive)
+        [
+            ours["programs"].nik,
+            "",
+            "",
+            "EKA",
+            "JKK,JKM,JHT",
+            "aktif",
+            "08/2025",
+        ],  # 6 different programs
+        [
+            new_nik,
+            "33333333333",
+            employer_b.npp,
+            "FAJAR",
+            "JKK,JKM",
+            "aktif",
+            "08/2025",
+        ],  # 7 unknown here
+        [
+            ours["ended"].nik,
+            "",
+            "",
+            "GITA",
+            "JKK,JKM",
+            "aktif",
+            "08/2025",
+        ],  # 8 unknown here (ended in June)
+        ["12345", "", "", "HADI", "JKK,JKM", "aktif", "08/2025"],  # 9 error: not a NIK
+        [factories.make_nik(), "", "", "IWAN", "JKK,JKM", "mungkin", "08/2025"],  # 10 error: status
+        [twice, "", "", "JOKO", "JKK,JKM", "aktif", "08/2025"],  # 11 error: NIK also on row 12
+        [twice, "", "", "JOKO", "JKK,JKM", "aktif", "08/2025"],  # 12 error: NIK also on row 11
+    ]  # left_out and registered (active here, city-funded) are on no row: unknown to BPJS
+    return ours, statement_file(rows), new_nik
+
+
+# Categories counted from the rows above: confirmed rows 2, 3; lapsed 4, 5; different 6; unknown here 7, 8;
+# unknown to BPJS: left_out, registered (the employed worker is outside the city's scope); errors: rows 9, 10,
+# 11, 12.
+EXPECTED = {
+    Category.CONFIRMED: 2,
+    Category.LAPSED: 2,
+    Category.DIFFERENT: 1,
+    Category.UNKNOWN_HERE: 2,
+    Category.UNKNOWN_AT_BPJS: 2,
+}
+
+
+def test_a_statement_is_previewed_per_category_with_its_row_errors(august):
+    ours, upload, _new = august
+    batch = check(upload)
+    assert batch.status == Status.VALIDATED
+    assert batch.summary["facts"]["categories"] == EXPECTED
+    assert batch.summary["facts"]["kpj_fill"] == 1  # row 3
+    assert batch.count_errors == 4  # rows 9, 10, 11, 12
+    assert batch.error_file
+    assert Statement.objects.count() == 0  # nothing written before confirming
+
+
+def test_applying_moves_the_memberships_and_keeps_the_discrepancy_list(august):
+    ours, upload, new_nik = august
+    batch = apply(check(upload))
+    assert batch.status == Status.IMPORTED, batch.message
+    statement = Statement.objects.get(import_batch=batch)
+    assert {key: statement.counts[key] for key in EXPECTED} == EXPECTED
+    assert statement.lines.count() == sum(
+        EXPECTED.values()
+    )  # 9: one per participant, none for error rows
+
+    assert states(ours["confirmed"]) == {(BpjsStatus.ACTIVE, AUGUST, "", None)}
+    assert states(ours["kpj_missing"]) == {(BpjsStatus.ACTIVE, AUGUST, "", None)}
+    ours["kpj_missing"].refresh_from_db()
+    assert ours["kpj_missing"].kpj == "22222222222"
+    # Paid through June: ended on 30/06/2025, the last day of the last month paid (decision 64).
+    assert states(ours["unpaid"]) == {
+        (BpjsStatus.LAPSED, date(2025, 6, 1), LAPSED_REASON, date(2025, 6, 30))
+    }
+    assert states(ours["inactive"]) == {
+        (BpjsStatus.LAPSED, date(2025, 7, 1), LAPSED_REASON, date(2025, 7, 31))
+    }
+    assert states(ours["programs"]) == {
+        (BpjsStatus.REGISTERED, None, "", None)
+    }  # a difference: left open
+    assert states(ours["left_out"]) == {(BpjsStatus.MISSING, None, "", None)}
+    # Only a membership BPJS had confirmed goes missing; one never handed over stays registered (on the list).
+    assert states(ours["registered"]) == {(BpjsStatus.REGISTERED, None, "", None)}
+    assert states(ours["employed"]) == {(BpjsStatus.REGISTERED, None, "", None)}
+
+    open_lines = statement.lines.filter(status=DiscrepancyStatus.OPEN)
+    assert sorted(open_lines.values_list("category", flat=True)) == sorted(
+        [Category.DIFFERENT, Category.UNKNOWN_HERE, Category.UNKNOWN_HERE]
+        + [Category.UNKNOWN_AT_BPJS] * 2
+    )
+    unknown = statement.lines.get(nik=new_nik)
+    assert unknown.employer.name == "CV Losari Jaya"
+    assert "CV Losari Jaya" in unknown.detail
+    assert (
+        statement.lines.get(nik=ours["unpaid"].nik).detail == "Belum dibayar sejak 07/2025."
+    )  # July
+    assert "JHT" in statement.lines.get(nik=ours["programs"].nik).detail
+    assert statement.lines.get(nik=ours["ended"].nik).worker_id == ours["ended"].pk
+    # Every membership changed has its history row, by the import.
+    changed = Membership.history.filter(history_batch_id=batch.pk, history_type="~")
+    assert (
+        changed.count() == 2 * 5
+    )  # confirmed, kpj_missing, unpaid, inactive, left_out: JKK and JKM each
+
+
+def test_lapsed_memberships_stay_open_when_the_administrator_does_not_end_them(august):
+    ours, upload, _new = august
+    apply(check(upload), end_lapsed=False, fill_kpj=False)
+    assert states(ours["unpaid"]) == {(BpjsStatus.LAPSED, date(2025, 6, 1), LAPSED_REASON, None)}
+    assert not Worker.objects.get(pk=ours["kpj_missing"].pk).kpj
+    assert StatementLine.objects.get(nik=ours["unpaid"].nik).status == DiscrepancyStatus.OPEN
+
+
+def test_the_same_statement_again_is_refused_and_changes_nothing(august):
+    ours, upload, _new = august
+    apply(check(upload))
+    memberships = sorted(Membership.objects.values_list("pk", "bpjs_status", "end_date", "version"))
+    lines = StatementLine.objects.count()
+    upload.seek(0)
+    again = apply(check(ContentFile(upload.read(), name="rekap-agustus-lagi.csv")))
+    assert again.status == Status.VALIDATED  # never applied
+    assert "sudah diterapkan" in again.summary["blocked"]  # already applied
+    assert (
+        sorted(Membership.objects.values_list("pk", "bpjs_status", "end_date", "version"))
+        == memberships
+    )
+    assert (Statement.objects.count(), StatementLine.objects.count()) == (1, lines)
+
+
+def test_a_confirmed_membership_already_active_moves_its_last_month_paid_on_after_the_commit(
+    reference_data, django_capture_on_commit_callbacks
+):
+    worker = city_worker()
+    worker.memberships.update(bpjs_status=BpjsStatus.ACTIVE, bpjs_paid_through=date(2025, 7, 1))
+    rows = [[worker.nik, "", "", "", "JKK,JKM", "aktif", "08/2025"]]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = apply(check(statement_file(rows)))
+    assert (
+        len(callbacks) == 1
+    )  # the job, queued when the statement's transaction commits (run at once here)
+    assert states(worker) == {(BpjsStatus.ACTIVE, AUGUST, "", None)}
+    assert not Membership.history.filter(
+        history_batch_id=batch.pk
+    ).exists()  # the line is its record
+    assert advance_paid_through(Statement.objects.get().pk) == 0  # again: nothing left to move on
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        (HEADER[:5] + HEADER[6:], "missing_columns"),  # no status column
+        (list(ROSTER_HEADER), "missing_columns"),  # an employer's roster
+    ],
+)
+def test_a_malformed_or_foreign_file_is_refused_and_nothing_is_written(august, header, code):
+    ours, _upload, _new = august
+    rows = [[ours["confirmed"].nik, *[""] * (len(header) - 1)]]
+    batch = apply(check(statement_file(rows, header=header)))
+    assert (batch.status, batch.summary["refused"]) == (Status.REFUSED, code)
+    assert batch.message
+    assert (Statement.objects.count(), StatementLine.objects.count()) == (0, 0)
+    assert states(ours["confirmed"]) == {(BpjsStatus.REGISTERED, None, "", None)}
+    assert states(ours["left_out"]) == {(BpjsStatus.ACTIVE, None, "", None)}
+
+
+def test_a_person_two_employers_share_is_matched_by_nik_in_the_right_category(
+    reference_data, employer_a, employer_b
+):
+    same_employer, other_employer = factories.make_worker(), factories.make_worker()
+    for worker in (same_employer, other_employer):  # on both rosters, covered through employer A
+        factories.make_employment(worker, employer_a)
+        factories.make_employment(worker, employer_b)
+        for code in ("JKK", "JKM"):
+            factories.make_membership(worker, code, employer=employer_a)
+    rows = [
+        [same_employer.nik, "", employer_a.npp, "", "JKK,JKM", "aktif", "08/2025"],
+        [other_employer.nik, "", employer_b.npp, "", "JKK,JKM", "aktif", "08/2025"],
+    ]
+    batch = apply(check(statement_file(rows), scope=Scope.ALL))
+    lines = dict(StatementLine.objects.values_list("nik", "category"))
+    assert lines == {same_employer.nik: Category.CONFIRMED, other_employer.nik: Category.DIFFERENT}
+    detail = StatementLine.objects.get(nik=other_employer.nik).detail
+    assert "CV Losari Jaya" in detail and "PT Angin Mamiri" in detail
+    assert batch.summary["facts"]["categories"] == {Category.CONFIRMED: 1, Category.DIFFERENT: 1}
+
+
+def test_a_kpj_another_worker_holds_or_several_are_given_is_never_filled_in(reference_data):
+    holder = city_worker(kpj="44444444444")
+    other, twin_a, twin_b = city_worker(), city_worker(), city_worker()
+    rows = [
+        [holder.nik, "44444444444", "", "", "JKK,JKM", "aktif", "08/2025"],
+        [other.nik, "44444444444", "", "", "JKK,JKM", "aktif", "08/2025"],  # holder's KPJ
+        [twin_a.nik, "55555555555", "", "", "JKK,JKM", "aktif", "08/2025"],  # one KPJ for two
+        [twin_b.nik, "55555555555", "", "", "JKK,JKM", "aktif", "08/2025"],
+    ]
+    batch = apply(check(statement_file(rows)))
+    assert batch.status == Status.IMPORTED, batch.message
+    for worker in (other, twin_a, twin_b):
+        assert not Worker.objects.get(pk=worker.pk).kpj
+        line = StatementLine.objects.get(nik=worker.nik)
+        assert (line.category, line.status) == (Category.DIFFERENT, DiscrepancyStatus.OPEN)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["08/2025", "8/2025", "2025-08", "Agustus 2025", "AUG 2025", date(2025, 8, 31), "31/08/2025"],
+)
+def test_the_last_month_paid_reads_as_branch_offices_write_it(value):
+    assert parse_month(value) == AUGUST
+
+
+def test_a_status_is_active_or_inactive_or_an_error():
+    assert (parse_status("AKTIF"), parse_status("Tidak Aktif"), parse_status("inactive")) == (
+        True,
+        False,
+        False,
+    )
+    with pytest.raises(cells.CellError):
+        parse_status("mungkin")
+
+
+# --- the discrepancy list -----------------------------------------------------------------------------------
+
+
+def test_lines_are_assigned_and_settled_with_a_note_once(august, operator, administrator):
+    _ours, upload, _new = august
+    apply(check(upload))
+    # As the admin's changelist selects them: with the statement and the (nullable) owner joined.
+    open_lines = StatementLine.objects.select_related("statement", "owner").filter(
+        status=DiscrepancyStatus.OPEN
+    )
+    assert assign_lines(open_lines, operator, acting_user=administrator) == 5
+    assert set(StatementLine.objects.filter(owner=operator).values_list("status", flat=True)) == {
+        "OPEN"
+    }
+    with pytest.raises(ValueError):
+        settle_lines(open_lines, DiscrepancyStatus.RESOLVED, "  ", acting_user=operator)
+    first = StatementLine.objects.filter(category=Category.UNKNOWN_HERE).order_by("pk")[:1]
+    chosen = StatementLine.objects.filter(pk__in=list(first.values_list("pk", flat=True)))
+    assert (
+        settle_lines(
+            chosen, DiscrepancyStatus.RESOLVED, "Didaftarkan lewat formulir.", acting_user=operator
+        )
+        == 1
+    )
+    assert (
+        settle_lines(chosen, DiscrepancyStatus.DISMISSED, "Lagi.", acting_user=operator) == 0
+    )  # settled once
+    line = chosen.get()
+    assert (line.status, line.note, line.settled_by) == (
+        "RESOLVED",
+        "Didaftarkan lewat formulir.",
+        operator,
+    )
+    assert LogEntry.objects.filter(object_id=str(line.pk)).count() == 2  # assigned, resolved
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_operators_upload_preview_and_apply_in_the_admin(august, operator):
+    ours, upload, _new = august
+    client = client_of(operator)
+    upload.name = "rekap.csv"
+    response = client.post(
+        reverse("admin:bpjs_statement_upload"),
+        {"month": "2025-08", "scope": Scope.CITY, "file": upload},
+    )
+    batch = ImportBatch.objects.get(source=ImportBatch.Source.BPJS_STATEMENT)
+    assert response.url == reverse("admin:bpjs_statement_review", args=[batch.pk])
+    page = client.get(response.url)
+    assert page.status_code == 200
+    counts = {label: count for _value, label, count in page.context["counts"]}
+    assert counts[Category.LAPSED.label] == 2
+    client.post(
+        reverse("admin:bpjs_statement_confirm", args=[batch.pk]),
+        {"fill_kpj": "on", "end_lapsed": "on"},
+    )
+    batch.refresh_from_db()
+    assert batch.status == Status.IMPORTED
+    lines = client.get(reverse("admin:bpjs_statementline_changelist"), {"status__exact": "OPEN"})
+    assert lines.status_code == 200 and lines.context["cl"].result_count == 5
+    assert "737105••••••" in lines.content.decode()  # NIKs masked in the list
+
+
+@pytest.mark.parametrize("persona", ["manager", "employer_a_user"])
+def test_managers_and_employers_never_reach_the_statements(request, august, persona):
+    client = client_of(request.getfixturevalue(persona))
+    for name in (
+        "bpjs_statement_changelist",
+        "bpjs_statement_upload",
+        "bpjs_statementline_changelist",
+    ):
+        response = client.get(reverse(f"admin:{name}"))
+        assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+def test_the_demo_statement_is_imported_and_applied_once(reference_data, administrator):
+    from bpjs.demo_statement import ensure_statement_demo
+
+    workers = [city_worker() for _ in range(3)]
+    statement = ensure_statement_demo(administrator)
+    assert statement.month == AUGUST
+    assert statement.import_batch.status == Status.IMPORTED
+    assert statement.lines.count() == 3  # each participant once, whatever the draw made of them
+    assert {line.worker_id for line in statement.lines.all()} == {worker.pk for worker in workers}
+    assert ensure_statement_demo(administrator) is None
+    assert Statement.objects.count() == 1
