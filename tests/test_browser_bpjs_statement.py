@@ -38,10 +38,10 @@ def test_an_operator_applies_a_statement_and_settles_a_discrepancy(
     both_widths(page, "1-upload")
     page.click("#content input[type=submit]")
     page.wait_for_url("**/admin/bpjs/statement/batch/*/")
-    # Hand-counted in tests/test_bpjs_statement.py, in Category's order: 2 confirmed, 1 unknown to BPJS,
+    # Hand-counted in tests/test_bpjs_statement.py, in Category's order: 2 confirmed, 2 unknown to BPJS,
     # 2 lapsed, 2 unknown here, 1 different; then 1 KPJ to fill and 4 rows with errors.
     values = page.locator(".stats .stat .value").all_inner_texts()
-    assert values == ["2", "1", "2", "2", "1", "1", "4"]
+    assert values == ["2", "2", "2", "2", "1", "1", "4"]
     assert "Iuran tidak dibayar (rekap BPJS)" in page.locator("#confirm").inner_text()
     both_widths(page, "2-preview")
 
@@ -51,7 +51,7 @@ def test_an_operator_applies_a_statement_and_settles_a_discrepancy(
 
     page.click("#content a.button[href*='/admin/bpjs/statementline/']")
     page.wait_for_url("**/admin/bpjs/statementline/**")
-    assert page.locator("#result_list tbody tr").count() == 4  # the open lines
+    assert page.locator("#result_list tbody tr").count() == 5  # the open lines
     both_widths(page, "4-discrepancies")
 
     page.locator("#result_list tbody tr input.action-select").first.check()
