@@ -524,10 +524,12 @@ class StatementImport(Importer):
     def _note(self, finding: Finding) -> None:
         """Count the row (updated when applying changes a membership or a KPJ) and list it in the preview."""
         row, participant = finding.row, finding.participant
-        nik = row.nik if row else participant.nik
-        name = (row.name if row else "") or (participant.name if participant else "")
-        programs = ", ".join(sorted(row.programs)) if row and row.programs else ""
-        if finding.category != Category.CONFIRMED:
+        listed = finding.category != Category.CONFIRMED  # most rows: counted, not listed
+        fill = finding.kpj_fill and self.choices.fill_kpj
+        if listed or fill:
+            nik = row.nik if row else participant.nik
+            name = (row.name if row else "") or (participant.name if participant else "")
+        if listed:
             self.plan.note(
                 Entry(
                     finding.category,
@@ -535,10 +537,10 @@ class StatementImport(Importer):
                     nik,
                     name,
                     text=finding.detail,
-                    programs=programs,
+                    programs=", ".join(sorted(row.programs)) if row and row.programs else "",
                 )
             )
-        if finding.kpj_fill and self.choices.fill_kpj:
+        if fill:
             self.plan.note(Entry(KPJ_FILL, row.row, nik, name, text=finding.kpj_fill))
         if row is None:
             return
