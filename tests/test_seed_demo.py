@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
+from budget.bill import monthly_bill
+from budget.models import BudgetLine
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.demo.store import contribution_day
 from enrollment.models import (
@@ -219,6 +221,38 @@ def test_it_reproduces_every_published_figure_at_full_scale(reference_data, tmp_
     assert contribution_disagreements() == 0
     assert set(Claim.objects.values_list("status", flat=True)) == set(Claim.Status.values)
     assert list(stored_contradictions(HORIZON)) == []
+    assert_august_bill_is_count_times_amount()
+
+
+def assert_august_bill_is_count_times_amount() -> None:
+    """The August 2025 APBD bill (decision 65) against a count made here, without ``budget.bill``: per budget
+    line of 2025, the city-funded memberships active on a day of August 2025 and handed over to BPJS, counted
+    by program, kind and wage, times the monthly amount by PP 44/2015: BPU JKK 1 % of the declared income
+    (Rp10.000 to Rp207.000; Rp10.000 at Rp1.000.000) and JKM Rp6.800, so Rp16.800 a participant; PU (the
+    APBD scheme, risk class 1) JKK 0,24 % and JKM 0,30 % of the wage, rounded half up to the Rupiah."""
+
+    def monthly(program: str, kind: str, wage: int) -> int:
+        if kind == "BPU":
+            return min(max((wage + 50) // 100, 10_000), 207_000) if program == "JKK" else 6_800
+        per_ten_thousand = 24 if program == "JKK" else 30
+        return (wage * per_ten_thousand + 5_000) // 10_000  # half up
+
+    august = Membership.objects.filter(
+        funding_scheme__is_city_budget=True,
+        start_date__lte=date(2025, 8, 31),
+        bpjs_status__in=["SUBMITTED", "ACTIVE", "LAPSED", "MISSING"],
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=date(2025, 8, 1)))
+    expected = {}
+    for line in BudgetLine.objects.filter(year=2025):
+        ours = august.filter(segment__in=line.segments.all())
+        groups = ours.values_list("program__code", "segment__kind", "wage").annotate(n=Count("pk"))
+        expected[f"{line.code} {line.name}"] = (
+            ours.values("worker").distinct().count(),
+            sum(n * monthly(program, kind, wage) for program, kind, wage, n in groups),
+        )
+    bill = monthly_bill(date(2025, 8, 1))
+    assert {line.label: (line.participants, line.total) for line in bill.lines} == expected
+    assert bill.participants == sum(count for count, _total in expected.values()) > 50_000
 
 
 def test_kecamatan_estimates_add_up_to_the_city_every_year(seeded):
