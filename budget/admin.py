@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from berjasa.admin.accounts import WithoutLinkRowsMixin
 from berjasa.admin.common import CountedDeleteMixin, FormattedNumbersMixin
 from berjasa.admin.history import AuditHistoryAdminMixin
 from budget.models import BudgetLine
@@ -40,8 +41,15 @@ class BudgetLineForm(forms.ModelForm):
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(
-    CountedDeleteMixin, FormattedNumbersMixin, AuditHistoryAdminMixin, SimpleHistoryAdmin
+    WithoutLinkRowsMixin,
+    CountedDeleteMixin,
+    FormattedNumbersMixin,
+    AuditHistoryAdminMixin,
+    SimpleHistoryAdmin,
 ):
+    LINKS = (
+        BudgetLine.segments.through,
+    )  # a line's delete page lists no "BudgetLine_segments object (1031)"
     form = BudgetLineForm
     list_display = ("year", "code", "name", "department", "segment_codes", "ceiling")
     list_filter = ("year", "department")

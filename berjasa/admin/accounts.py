@@ -55,8 +55,9 @@ def labelled_choices(field, db_field_name: str):
 
 
 class WithoutLinkRowsMixin:
-    """A delete's summary without the rows linking users, groups and permissions ("Group_permissions object
-    (1)"): deleting a user or a group deletes only those links, never the group or permission linked."""
+    """A delete's summary without the rows of many-to-many link tables (``LINKS``; by default those linking users,
+    groups and permissions: "Group_permissions object (1)"): deleting a row deletes only its links, never the
+    rows linked."""
 
     LINKS = (Group.permissions.through, User.groups.through, User.user_permissions.through)
 
