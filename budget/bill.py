@@ -20,18 +20,10 @@ from budget.models import BudgetLine
 from enrollment.models import BpjsStatus, Membership
 from programs.models import Program
 from programs.rates import Payment, RateTable, risk_class_for
-from reports.periods import month_end, month_period, shift_month
+from reports.periods import month_last_day, month_period, next_month
 
 # Handed over to BPJS, so BPJS bills them: REGISTERED (not handed over) and REJECTED are not billed.
 BILLED_STATUSES = (BpjsStatus.SUBMITTED, BpjsStatus.ACTIVE, BpjsStatus.LAPSED, BpjsStatus.MISSING)
-
-
-def last_day(month: date) -> date:
-    return month_end(month.year, month.month)
-
-
-def next_month(month: date) -> date:
-    return date(*shift_month(month.year, month.month, 1), 1)
 
 
 def parse_month(text: str) -> date:
@@ -118,7 +110,7 @@ def monthly_amounts(
     for ``memberships`` active in that month. One grouped query, whatever the number of months."""
     pricing = pricing or Pricing()
     groups = (
-        memberships.filter(start_date__lte=last_day(last))
+        memberships.filter(start_date__lte=month_last_day(last))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
         .annotate(
             from_month=Greatest(TruncMonth("start_date", output_field=DateField()), Value(first)),
@@ -226,7 +218,7 @@ class Bill:
 def monthly_bill(month: date) -> Bill:
     """The bill of ``month`` (any day of it): per budget line of its year, participants and amounts."""
     month = month.replace(day=1)
-    billed = billed_memberships(month, last_day(month))
+    billed = billed_memberships(month, month_last_day(month))
     per_segment = monthly_amounts(billed, month, month).get(month, {})
     line_of = lines_by_segment(month.year)
     grouped: dict[BudgetLine | None, list[str]] = defaultdict(list)
@@ -313,5 +305,5 @@ def not_active_at_bpjs(memberships: QuerySet[Membership], month: date) -> QueryS
         | Q(bpjs_status=BpjsStatus.SUBMITTED)
         | Q(bpjs_status=BpjsStatus.LAPSED, bpjs_paid_through__lt=month)
         | Q(bpjs_status=BpjsStatus.LAPSED, bpjs_paid_through__isnull=True)
-        | Q(bpjs_status=BpjsStatus.ACTIVE, bpjs_effective_date__gt=last_day(month))
+        | Q(bpjs_status=BpjsStatus.ACTIVE, bpjs_effective_date__gt=month_last_day(month))
     )

@@ -22,7 +22,6 @@ from budget.bill import (
     Pricing,
     billed_memberships,
     city_funded_active,
-    last_day,
     lines_by_segment,
     monthly_amounts,
     months_between,
@@ -31,6 +30,7 @@ from budget.models import BudgetLine, Payment
 from enrollment.imports.dtsen import DTSEN_PROGRAMS
 from enrollment.models import BpjsStatus, ImportBatch
 from programs.models import FundingScheme, Segment, SegmentGroup, SegmentKind
+from reports.periods import month_last_day
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def year_forecast(year: int, latest_data_month: date | None) -> YearForecast:
     billed_segments: set[str] = set()
     if through is not None:
         amounts = monthly_amounts(
-            billed_memberships(january, last_day(through)), january, through, pricing
+            billed_memberships(january, month_last_day(through)), january, through, pricing
         )
         for month, per_segment in amounts.items():
             actual[month] = _per_line(per_segment, line_of)
@@ -156,7 +156,7 @@ def year_forecast(year: int, latest_data_month: date | None) -> YearForecast:
             if pace_month in actual
             else _per_line(
                 monthly_amounts(
-                    billed_memberships(pace_month, last_day(pace_month)),
+                    billed_memberships(pace_month, month_last_day(pace_month)),
                     pace_month,
                     pace_month,
                     pricing,
@@ -164,7 +164,7 @@ def year_forecast(year: int, latest_data_month: date | None) -> YearForecast:
                 line_of,
             )
         )
-        registered = city_funded_active(pace_month, last_day(pace_month)).filter(
+        registered = city_funded_active(pace_month, month_last_day(pace_month)).filter(
             bpjs_status=BpjsStatus.REGISTERED, end_date__isnull=True
         )
         pipeline_monthly.update(

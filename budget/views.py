@@ -29,11 +29,9 @@ from budget.bill import (
     Bill,
     BillLine,
     billed_memberships,
-    last_day,
     month_label,
     monthly_bill,
     months_between,
-    next_month,
     not_active_at_bpjs,
     parse_month,
     participants,
@@ -47,7 +45,7 @@ from budget.services import record_invoice, record_payment
 from enrollment.visibility import city_funded_memberships_visible_to
 from privacy.log import Kind, record_access
 from programs.rates import Refused
-from reports.periods import shift_month
+from reports.periods import month_last_day, next_month, shift_month
 from reports.queries import latest_data_day
 
 readers = role_required(*BUDGET_READER_ROLES)
@@ -142,12 +140,12 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
     difference = bill.total - invoiced if invoiced is not None else None
     keeper = user_has_any_role(request.user, BUDGET_KEEPER_ROLES)
     lister = user_has_any_role(request.user, PARTICIPANT_LIST_ROLES)
-    unconfirmed = not_active_at_bpjs(billed_memberships(month, last_day(month)), month)
+    unconfirmed = not_active_at_bpjs(billed_memberships(month, month_last_day(month)), month)
     unconfirmed_count, explained = workers_and_amount(unconfirmed, month)
     listed = []
     if lister and unconfirmed_count:  # the names, through the participant readers' queryset
         among = city_funded_memberships_visible_to(request.user)
-        billed = billed_memberships(month, last_day(month), among)
+        billed = billed_memberships(month, month_last_day(month), among)
         listed = participants(not_active_at_bpjs(billed, month), month)[:SHOWN_ON_PAGE]
         record_access(
             user=request.user,
@@ -251,7 +249,7 @@ def bill_participants(request: HttpRequest, month: str) -> FileResponse:
     first = _month(month)
     bill: Bill = monthly_bill(first)
     among = city_funded_memberships_visible_to(request.user)
-    people = participants(billed_memberships(first, last_day(first), among), first)
+    people = participants(billed_memberships(first, month_last_day(first), among), first)
     record_access(
         user=request.user,
         channel=Channel.PORTAL,

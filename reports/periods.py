@@ -40,6 +40,16 @@ def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def month_last_day(month: date) -> date:
+    """The last day of ``month``'s month."""
+    return month_end(month.year, month.month)
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after ``month``'s."""
+    return date(*shift_month(month.year, month.month, 1), 1)
+
+
 def shift_month(year: int, month: int, months: int) -> tuple[int, int]:
     """The (year, month) ``months`` after (or before, when negative) the given one."""
     index = year * 12 + (month - 1) + months

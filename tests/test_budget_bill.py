@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from berjasa.audit import Channel
 from budget.bill import (
     billed_memberships,
-    last_day,
     monthly_bill,
     not_active_at_bpjs,
     participants,
@@ -23,6 +22,7 @@ from budget.forecast import year_forecast
 from budget.models import BudgetLine, Payment
 from budget.services import record_invoice, record_payment
 from enrollment.models import ImportBatch
+from reports.periods import month_last_day
 from tests.budget_fixture import make_population
 from tests.test_reports_exports import pdf_text
 
@@ -103,7 +103,7 @@ def test_the_pdf_summary_text(population):
 
 def test_the_participant_list_cells(population):
     bill = monthly_bill(AUGUST)
-    people = participants(billed_memberships(AUGUST, last_day(AUGUST)), AUGUST)
+    people = participants(billed_memberships(AUGUST, month_last_day(AUGUST)), AUGUST)
     handle = io.BytesIO()
     write_participants_xlsx(handle, bill, people)
     sheet = load_workbook(handle).active
@@ -192,7 +192,7 @@ def test_the_invoice_difference_explained_by_participant(population):
         amount=66_000,
         received_on=date(2025, 9, 5),
     )
-    billed = billed_memberships(AUGUST, last_day(AUGUST))
+    billed = billed_memberships(AUGUST, month_last_day(AUGUST))
     unconfirmed = participants(not_active_at_bpjs(billed, AUGUST), AUGUST)
     # Our Rp82.800 − BPJS's Rp66.000 = Rp16.800: Budi, submitted and not yet active at BPJS.
     assert [(p.name, p.total) for p in unconfirmed] == [("Budi", 16_800)]

@@ -32,6 +32,7 @@ from enrollment.imports.writer import BulkWriter, analyze
 from enrollment.models import BpjsStatus, Employer, ImportBatch, Membership, Worker
 from enrollment.nik import normalize_nik
 from programs.models import FundingScheme, Program
+from reports.periods import month_last_day, next_month
 
 # BPJS's own words, stored as written (not translated).
 LAPSED_REASON = "Iuran tidak dibayar (rekap BPJS)"
@@ -150,10 +151,6 @@ def month_label(month: date) -> str:
     return f"{month:%m/%Y}"
 
 
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 # --- our side: the participants active in the month ------------------------------------------------------
 
 
@@ -215,7 +212,7 @@ def _in_month(scope: str, alias: str = "m") -> str:
 
 def month_bounds(month: date) -> list[date]:
     """The parameters of ``_in_month``: the month's last day, then its first."""
-    return [next_month(month) - timedelta(days=1), month]
+    return [month_last_day(month), month]
 
 
 def active_in_month(month: date, scope: str) -> Q:
@@ -739,7 +736,7 @@ def _lapse(work: Reconciliation, writer: BulkWriter) -> list[int]:
         row = lapsed[worker_id]
         if work.choices.end_lapsed:
             last_paid = row.paid_through or work.month - timedelta(days=1)
-            last_day = next_month(last_paid.replace(day=1)) - timedelta(days=1)
+            last_day = month_last_day(last_paid)
             end = max(start, last_day if end is None else min(end, last_day))
         rows.append((pk, BpjsStatus.LAPSED, row.paid_through, LAPSED_REASON, end))
     writer.update(Membership, ["bpjs_status", "bpjs_paid_through", "bpjs_reason", "end_date"], rows)
