@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -73,14 +73,6 @@ def _downloads(identifier: str, querystring: str) -> list[tuple[str, str]]:
     ]
 
 
-def discrepancy_list_url() -> str | None:
-    """The admin's list of BPJS discrepancies (``bpjs.StatementLine``), None while no admin registers it."""
-    try:
-        return reverse("admin:bpjs_statementline_changelist")
-    except NoReverseMatch:
-        return None
-
-
 def _section(
     result: ReportResult, querystring: str, link: tuple[str, str] | None = None
 ) -> Section:
@@ -114,8 +106,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     headline = results[0].headline
     is_staff = user_has_any_role(request.user, STAFF_ROLES)
-    discrepancies = discrepancy_list_url() if is_staff else None
-    links = {"confirmation": (_("BPJS discrepancies"), discrepancies)} if discrepancies else {}
+    # Staff settle the gap on the admin's list of BPJS discrepancies (bpjs.StatementLine); managers read it only.
+    discrepancies = reverse("admin:bpjs_statementline_changelist") if is_staff else None
+    links = {"confirmation": (_("BPJS discrepancies"), discrepancies)} if is_staff else {}
     may_make_snapshot = user_has_any_role(request.user, SNAPSHOT_MAKER_ROLES)
     stored = (
         ReportSnapshot.objects.filter(report=SNAPSHOT_REPORT, period=params.period.key)

@@ -15,17 +15,14 @@ Registered 5, confirmed 3, not confirmed 2 = 2 / 5 = 40,00 %.
 """
 
 import csv
-import importlib
 import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib import admin
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 from django.utils import translation
 
-from bpjs.models import StatementLine
 from enrollment.models import BpjsStatus
 from programs.models import Program, Segment
 from reports.engine import ReportContext
@@ -183,22 +180,8 @@ def test_every_export_shows_the_confirmed_column(loop, english):
 
 @pytest.fixture
 def discrepancy_list():
-    """The admin's list of statement lines, as the bpjs app registers it (built beside this change)."""
-    registered_before = admin.site.is_registered(StatementLine)
-    if not registered_before:
-        admin.site.register(StatementLine)
-    _reload_urls()
-    yield reverse("admin:bpjs_statementline_changelist")
-    if not registered_before:
-        admin.site.unregister(StatementLine)
-    _reload_urls()
-
-
-def _reload_urls():
-    import berjasa.urls
-
-    importlib.reload(berjasa.urls)
-    clear_url_caches()
+    """The admin's list of BPJS discrepancies (statement lines)."""
+    return reverse("admin:bpjs_statementline_changelist")
 
 
 DASHBOARD = "/reports/?period_type=month&year=2025&month=8"
