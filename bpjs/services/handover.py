@@ -22,6 +22,7 @@ from berjasa.audit import Channel, audit_context
 from berjasa.spreadsheets import stream_csv, write_xlsx
 from bpjs.columns import FIELDS, columns
 from bpjs.models import FileKind, RegistrationFile
+from enrollment.imports.engine import among
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import BpjsStatus, ImportBatch, Membership
 from enrollment.services.roster import _end
@@ -83,6 +84,9 @@ def create_registration_file(
             _("No city-funded membership of %(scope)s is waiting to be handed over to BPJS.")
             % {"scope": import_batch or segment}
         )
+    # The file and the marking read the locked rows only: a membership another import commits meanwhile waits
+    # for the next file instead of being marked submitted without being in this one.
+    chosen = Membership.objects.filter(among("id", ids))
     rows = list(registration_rows(chosen.order_by("worker_id", "program__sort_order")))
     now = timezone.now()
     try:
@@ -120,7 +124,6 @@ def create_registration_file(
         now=now,
         channel=channel,
     )
-    # The rows are locked: the same condition selects the same rows (one UPDATE, no list of ids to send).
     chosen.update(
         bpjs_status=BpjsStatus.SUBMITTED,
         bpjs_submission=registration,
