@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db import transaction
 
-from berjasa.audit import Channel
+from berjasa.audit import Channel, audit_context
 from budget.bill import monthly_bill
 from budget.models import BudgetLine, Invoice
 from budget.services import record_invoice, record_payment
@@ -16,12 +16,15 @@ from programs.reference import budget_line_rows, load_budget_lines
 FULL_SCALE_AUGUST_2025 = 967_920_780
 
 
-def _fit_ceilings_to_scale(scale: float) -> None:
+def _fit_ceilings_to_scale(scale: float, acting_user) -> None:
     """A demo at a fraction of the city's scale gets the same fraction of each seeded ceiling (to the million),
-    so that its budget view runs out where the full scale's does."""
-    for row in budget_line_rows():
-        ceiling = round(int(row["ceiling"]) * scale, -6) or 1_000_000
-        BudgetLine.objects.filter(year=int(row["year"]), code=row["code"]).update(ceiling=ceiling)
+    so that its budget view runs out where the full scale's does; each change is in the line's history."""
+    with audit_context(user=acting_user, channel=Channel.COMMAND):
+        for row in budget_line_rows():
+            ceiling = round(int(row["ceiling"]) * scale, -6) or 1_000_000
+            for line in BudgetLine.objects.filter(year=int(row["year"]), code=row["code"]):
+                line.ceiling = ceiling
+                line.save(update_fields=["ceiling"])
 
 
 @transaction.atomic
@@ -30,7 +33,10 @@ def ensure_budget_demo(acting_user) -> None:
     august = monthly_bill(date(2025, 8, 1))
     if not august.total:
         return
-    _fit_ceilings_to_scale(august.total / FULL_SCALE_AUGUST_2025)
+    if (
+        not Invoice.objects.exists()
+    ):  # the first run only: a later one keeps an administrator's ceiling
+        _fit_ceilings_to_scale(august.total / FULL_SCALE_AUGUST_2025, acting_user)
     # BPJS invoices a little less than our bill (participants not yet active there) in July, a little more in
     # August (people it counts that we do not).
     for month, differs_by, received_on in (
@@ -40,7 +46,7 @@ def ensure_budget_demo(acting_user) -> None:
         number = f"TAG/BPJSTK/MKS/{month:%Y%m}/0001"
         if Invoice.objects.filter(month=month, number=number).exists():
             continue  # a later run keeps the first run's invoice and payments
-        bill = monthly_bill(month)
+        bill = august if month == august.month else monthly_bill(month)
         invoice = record_invoice(
             acting_user=acting_user,
             channel=Channel.COMMAND,
