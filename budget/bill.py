@@ -194,9 +194,6 @@ class Bill:
     def without_budget_line(self) -> tuple[BillLine, ...]:
         return tuple(line for line in self.lines if line.budget_line is None)
 
-    def line_of(self, budget_line: BudgetLine) -> BillLine | None:
-        return next((ln for ln in self.lines if ln.budget_line == budget_line), None)
-
     def as_dict(self) -> dict:
         """The JSON contract of ``apbd_bill --format json`` (README, "Commands")."""
         return {

@@ -39,10 +39,6 @@ class MonthSpend:
     cumulative: int
     projected: bool  # at the pace, not a month's bill
 
-    def percent_of(self, ceiling: int) -> float:
-        """For the bar chart: the cumulative spend as a share of the ceiling, capped at 100."""
-        return min(100.0, 100 * self.cumulative / ceiling) if ceiling else 100.0
-
 
 @dataclass(frozen=True)
 class LineForecast:

@@ -296,9 +296,8 @@ def _pdf_column_widths(table: Table, width: float, size: float) -> tuple[list[fl
 
 def render_pdf(result: ReportResult) -> bytes:
     register_fonts()
-    brand, line, muted = BRAND, RULE, MUTED
     body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=8, leading=10)
-    small = ParagraphStyle("small", parent=body, fontSize=7, leading=9, textColor=muted)
+    small = ParagraphStyle("small", parent=body, fontSize=7, leading=9, textColor=MUTED)
     heading = ParagraphStyle(
         "heading", parent=body, fontName="DejaVuSans-Bold", fontSize=8, leading=10
     )
@@ -332,13 +331,13 @@ def render_pdf(result: ReportResult) -> bytes:
             ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
             ("FONTSIZE", (0, 0), (-1, -1), size),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, line),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]
         commands += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, n in enumerate(numeric) if n]
         if header:
-            commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.8, brand))
+            commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.8, BRAND))
         table.setStyle(TableStyle(commands))
         return table
 
