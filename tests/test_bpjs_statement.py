@@ -30,7 +30,7 @@ from bpjs.services.statements import confirm_statement, stage_statement
 from enrollment.imports import batches, cells
 from enrollment.models import BpjsStatus, ImportBatch, Membership, Worker
 from enrollment.roster_file import ROSTER_HEADER
-from programs.models import Segment
+from programs.models import FundingScheme, Segment
 from tests import factories
 
 AUGUST = date(2025, 8, 1)
@@ -460,3 +460,13 @@ def test_the_demo_statement_is_imported_and_applied_once(reference_data, adminis
     assert {line.worker_id for line in statement.lines.all()} == {worker.pk for worker in workers}
     assert ensure_statement_demo(administrator) is None
     assert Statement.objects.count() == 1
+
+
+def test_a_city_statement_with_no_city_funded_scheme_in_the_catalogue_is_checked_not_an_error(august):
+    """With no scheme paid from the city budget, nobody is in the city's scope: every valid row (rows 2 to 8 of
+    the fixture's statement: 7) is unknown here, and the check ends (it was an SQL error on PostgreSQL)."""
+    _ours, upload, _new = august
+    FundingScheme.objects.update(is_city_budget=False)
+    batch = check(upload)
+    assert batch.status == Status.VALIDATED, batch.message
+    assert batch.summary["facts"]["categories"] == {Category.UNKNOWN_HERE: 7}

@@ -206,7 +206,14 @@ def _in_month(scope: str, alias: str = "m") -> str:
     by its last day, not ended before its first."""
     condition = f"{alias}.start_date <= %s AND ({alias}.end_date IS NULL OR {alias}.end_date >= %s)"
     if scope == Scope.CITY:
-        condition += f" AND {alias}.funding_scheme_id IN ({', '.join(map(str, city_scheme_ids()))})"
+        schemes = (
+            city_scheme_ids()
+        )  # none in the catalogue: no participant in scope, not an SQL error
+        condition += (
+            f" AND {alias}.funding_scheme_id IN ({', '.join(map(str, schemes))})"
+            if schemes
+            else " AND 1 = 0"
+        )
     return condition
 
 
