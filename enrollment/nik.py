@@ -92,6 +92,9 @@ def normalize_nik(raw: object, *, today: date | None = None) -> str:
     read as ASCII (``compact_number``). A number that a spreadsheet wrote in scientific notation
     (``7.37101E+15``), or a numeric spreadsheet cell, has lost its last digits and is refused.
     """
+    if type(raw) is str and len(raw) == 16 and raw.isascii() and raw.isdigit():
+        nik_facts(raw, today=today)  # as most files write it: nothing to strip or compact
+        return raw
     text = "" if raw is None else without_text_mark(str(raw))
     # A spreadsheet keeps 15 significant digits: a NIK that arrives as a number (a float, or a numeric
     # spreadsheet cell) has lost the last ones, even when it still shows 16 digits.
@@ -153,12 +156,8 @@ def nik_facts(nik: str, *, today: date | None = None) -> NikFacts:
             ),
             code="nik_district",
         )
-    day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    sex = "P" if day > FEMALE_DAY_OFFSET else "L"
-    if sex == "P":
-        day -= FEMALE_DAY_OFFSET
-    birth_date = _birth_date(day, month, year2, today or timezone.localdate())
-    if birth_date is None:
+    facts = _decoded(nik[6:12], today or timezone.localdate())
+    if facts is None:
         raise ValidationError(
             _(
                 "Digits 7 to 12 of the NIK (%(digits)s) are not a real birth date "
@@ -172,13 +171,24 @@ def nik_facts(nik: str, *, today: date | None = None) -> NikFacts:
             _("The last four digits of a NIK are a serial number from 0001; 0000 does not exist."),
             code="nik_serial",
         )
-    return NikFacts(birth_date=birth_date, sex=sex)
+    return facts
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=131_072)
+def _decoded(digits: str, today: date) -> NikFacts | None:
+    """Digits 7 to 12 of a NIK (day, plus 40 for women; month; year) as its holder's birth date and sex, or
+    None when they are no date (remembered: an import of a few hundred thousand NIKs meets each of the ~73,000
+    possible values many times)."""
+    day, month, year2 = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    sex = "P" if day > FEMALE_DAY_OFFSET else "L"
+    if sex == "P":
+        day -= FEMALE_DAY_OFFSET
+    birth_date = _birth_date(day, month, year2, today)
+    return None if birth_date is None else NikFacts(birth_date=birth_date, sex=sex)
+
+
 def _birth_date(day: int, month: int, year2: int, today: date) -> date | None:
-    """The date, taking the most recent century that does not put it in the future (remembered: an import of
-    a few hundred thousand NIKs meets each of the ~37,000 possible dates many times)."""
+    """The date, taking the most recent century that does not put it in the future."""
     for century in (2000, 1900):
         try:
             candidate = date(century + year2, month, day)

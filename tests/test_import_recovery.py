@@ -4,6 +4,7 @@ request's time budget, and a process that lost its lease writing nothing.
 The real processes (killed workers, a held lock) are ``tests/test_import_faults.py``.
 """
 
+import gc
 import io
 from datetime import timedelta
 
@@ -137,6 +138,27 @@ def test_a_process_that_lost_its_lease_writes_nothing(employer_a, employer_a_use
     batch.refresh_from_db()
     assert batch.status == Status.RUNNING  # not IMPORTED: left to the next attempt
     assert not Worker.objects.exists()
+
+
+def test_a_step_pauses_the_cycle_collector_and_resumes_it_even_when_it_fails(
+    employer_a, employer_a_user, monkeypatch
+):
+    """A step's hundreds of thousands of rows are not walked by the collector (decision 68), and a failed step
+    does not leave the process without it."""
+    batch = uploaded(employer_a, employer_a_user, [row()])
+    seen = []
+
+    def failing_plan(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise RuntimeError("a fault in the middle of the check")
+
+    monkeypatch.setattr(batches, "_plan", failing_plan)
+    assert gc.isenabled()
+    batches.check_batch(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 # --- the batch's page ---------------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ INTERRUPTED, to be checked again or cancelled from its page. Inside a web reques
 a bounded wait for locks; past either it raises ``HandedOver`` and the background worker takes it.
 """
 
+import gc
 import hashlib
 import io
 import logging
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
@@ -140,13 +142,28 @@ def check_batch(batch_id: int, *, budget: float | None = None) -> None:
     if lease is None:
         return
     try:
-        with lease:
+        with lease, _collector_paused():
             _check(batch_id, lease)
     except HandedOver:
         lease.release(Status.PENDING)
         raise
     except LeaseLost:
         logger.warning("Import batch %s was interrupted by another process while checked", batch_id)
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector paused for a step. A step holds a few hundred thousand rows, cells and findings
+    at once, none in a reference cycle, and the collector would walk them all again and again as they pile up: a
+    quarter of the preview of BPJS's 265,000-row statement. They are freed by reference counting as ever; the
+    collector resumes when the step ends (decision 68)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _check(batch_id: int, lease: Lease) -> None:
@@ -295,7 +312,7 @@ def run_batch(batch_id: int, *, budget: float | None = None) -> None:
     if lease is None:
         return
     try:
-        with lease:
+        with lease, _collector_paused():
             _run(batch_id, lease)
     except HandedOver:
         lease.release(Status.RUNNING)

@@ -186,7 +186,8 @@ def _csv_rows(file: IO[bytes], shape: FileShape) -> Iterator[tuple[int, list]]:
                 raise RefusedFile(
                     _too_many_columns(number, limits.columns), code="too_many_columns"
                 )
-            if "\x00" in "".join(row):
+            joined = "".join(row)
+            if "\x00" in joined:
                 raise RefusedFile(
                     _(
                         "Row %(row)d holds a NUL character (a zero byte), which no table text contains: "
@@ -197,7 +198,7 @@ def _csv_rows(file: IO[bytes], shape: FileShape) -> Iterator[tuple[int, list]]:
                     code="nul_character",
                 )
             cells = [cell.strip() for cell in row]
-            if any(cell[:1] == "'" for cell in cells):
+            if "'" in joined and any(cell[:1] == "'" for cell in cells):
                 cells = [_unescape(cell) for cell in cells]
             yield number, cells
     except _LineTooLong:
