@@ -462,7 +462,9 @@ def test_the_demo_statement_is_imported_and_applied_once(reference_data, adminis
     assert Statement.objects.count() == 1
 
 
-def test_a_city_statement_with_no_city_funded_scheme_in_the_catalogue_is_checked_not_an_error(august):
+def test_a_city_statement_with_no_city_funded_scheme_in_the_catalogue_is_checked_not_an_error(
+    august,
+):
     """With no scheme paid from the city budget, nobody is in the city's scope: every valid row (rows 2 to 8 of
     the fixture's statement: 7) is unknown here, and the check ends (it was an SQL error on PostgreSQL)."""
     _ours, upload, _new = august

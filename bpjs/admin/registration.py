@@ -9,7 +9,6 @@ Operators and administrators work here with the bpjs permissions; the column map
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -31,7 +30,7 @@ from enrollment.admin.actions import (
 )
 from enrollment.admin.records import SeenVersionsMixin
 from enrollment.imports import batches, tasks
-from enrollment.models import BpjsStatus, ImportBatch, Membership
+from enrollment.models import ImportBatch
 from enrollment.roster_file import FILE_FORMATS
 from privacy.log import Kind, record_access
 from programs.models import Segment
@@ -42,11 +41,7 @@ RESPONSE_PERMISSIONS = ("enrollment.add_importbatch", "bpjs.change_registrationf
 
 def _waiting_batches():
     """Import batches with city-funded memberships still to hand over."""
-    waiting = Membership.objects.filter(
-        funding_scheme__is_city_budget=True,
-        bpjs_status=BpjsStatus.REGISTERED,
-        import_batch__isnull=False,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()))
+    waiting = handover.waiting_for_hand_over().filter(import_batch__isnull=False)
     return ImportBatch.objects.filter(pk__in=waiting.values("import_batch")).order_by("-pk")
 
 

@@ -25,7 +25,7 @@ from bpjs.models import FileKind, RegistrationFile
 from enrollment.imports.engine import among
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import BpjsStatus, ImportBatch, Membership
-from enrollment.services.roster import _end
+from enrollment.services.roster import set_end_date
 from enrollment.services.versions import lock_as_seen
 from programs.models import Segment
 
@@ -52,19 +52,23 @@ class NothingToHandOver(ValidationError):
     pass
 
 
-def memberships_to_hand_over(
-    *, import_batch: ImportBatch | None = None, segment: Segment | None = None
-) -> QuerySet[Membership]:
-    """The open city-funded memberships of ``import_batch`` or ``segment`` that BPJS has not been handed yet."""
-    if (import_batch is None) == (segment is None):
-        raise ValueError("a registration file lists one import batch or one segment")
-    scope = Q(import_batch=import_batch) if import_batch else Q(segment=segment)
+def waiting_for_hand_over() -> QuerySet[Membership]:
+    """The open city-funded memberships that BPJS has not been handed yet."""
     return Membership.objects.filter(
-        scope,
         Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()),
         funding_scheme__is_city_budget=True,
         bpjs_status=BpjsStatus.REGISTERED,
     )
+
+
+def memberships_to_hand_over(
+    *, import_batch: ImportBatch | None = None, segment: Segment | None = None
+) -> QuerySet[Membership]:
+    """``waiting_for_hand_over`` of ``import_batch`` or of ``segment``."""
+    if (import_batch is None) == (segment is None):
+        raise ValueError("a registration file lists one import batch or one segment")
+    scope = Q(import_batch=import_batch) if import_batch else Q(segment=segment)
+    return waiting_for_hand_over().filter(scope)
 
 
 @transaction.atomic
@@ -207,7 +211,7 @@ def end_rejected(
         raise ValidationError(_("Say why the membership ends."))
     with audit_context(user=acting_user, channel=Channel.ADMIN):
         membership = _rejected_as_seen(membership, seen_version, acting_user)
-        _end(membership, end_date, _("This membership has already ended."))
+        set_end_date(membership, end_date, _("This membership has already ended."))
         membership.bpjs_reason = reason[:255]
         membership._change_reason = reason[:100]
         membership.full_clean()

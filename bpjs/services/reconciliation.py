@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, partial
-from itertools import islice
 from typing import NamedTuple
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -26,7 +25,7 @@ from django_tasks import task
 from bpjs.columns import columns
 from bpjs.models import Category, DiscrepancyStatus, FileKind, Statement, StatementLine
 from enrollment.imports import cells
-from enrollment.imports.engine import LOOKUP_CHUNK, Field, Importer, Line, among, kpj_holders
+from enrollment.imports.engine import Field, Importer, Line, among, chunked, kpj_holders
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.writer import BulkWriter, analyze
 from enrollment.models import BpjsStatus, Employer, ImportBatch, Membership, Worker
@@ -262,18 +261,11 @@ def participants(month: date, scope: str) -> list[Participant]:
 
 
 def with_names(found: list[Participant]) -> list[Participant]:
-    """``found`` with their names (a query per ``LOOKUP_CHUNK``)."""
+    """``found`` with their names (a query per ``chunked`` list)."""
     names = {}
-    for chunk in _chunks([participant.worker_id for participant in found]):
+    for chunk in chunked([participant.worker_id for participant in found]):
         names.update(Worker.objects.filter(among("id", chunk)).values_list("pk", "name"))
     return [participant._replace(name=names[participant.worker_id]) for participant in found]
-
-
-def _chunks(values: list):
-    """``values`` in lists of ``LOOKUP_CHUNK``: one lookup query each."""
-    iterator = iter(values)
-    while chunk := list(islice(iterator, LOOKUP_CHUNK)):
-        yield chunk
 
 
 def _sqlite_date(value) -> date | None:
@@ -482,7 +474,7 @@ class StatementImport(Importer):
     def _describe_unknown(self, unknown: list[Finding]) -> None:
         """The worker of a NIK known here (without a membership in scope this month), and BPJS's employer."""
         known = {}
-        for chunk in _chunks([finding.row.nik for finding in unknown]):
+        for chunk in chunked([finding.row.nik for finding in unknown]):
             known.update(
                 Worker.objects.filter(among("nik", chunk)).order_by().values_list("nik", "pk")
             )
@@ -505,7 +497,7 @@ class StatementImport(Importer):
         in: a difference to settle instead."""
         fills = [finding for finding in findings if finding.kpj_fill]
         held = {}
-        for chunk in _chunks([finding.kpj_fill for finding in fills]):
+        for chunk in chunked([finding.kpj_fill for finding in fills]):
             held.update(kpj_holders(chunk))
         given = Counter(finding.kpj_fill for finding in fills)
         for finding in fills:
@@ -556,8 +548,8 @@ class StatementImport(Importer):
             self.plan.count(Kind.UNCHANGED)
 
     def _changes(self, finding: Finding) -> bool:
-        """Whether applying moves a membership's BPJS state (``_target``)."""
-        target = _target(finding.category)
+        """Whether applying moves a membership's BPJS state (``_TARGET``)."""
+        target = _TARGET.get(finding.category)
         if target is None:
             return False
         participant = finding.participant
@@ -602,13 +594,12 @@ LINE_COLUMNS = (
 )  # fmt: skip
 
 
-def _target(category: str) -> str | None:
-    """The BPJS state applying gives the memberships of a participant in ``category``."""
-    return {
-        Category.CONFIRMED: BpjsStatus.ACTIVE,
-        Category.LAPSED: BpjsStatus.LAPSED,
-        Category.UNKNOWN_AT_BPJS: BpjsStatus.MISSING,
-    }.get(category)
+# The BPJS state applying gives the memberships of a participant in a category.
+_TARGET = {
+    Category.CONFIRMED: BpjsStatus.ACTIVE,
+    Category.LAPSED: BpjsStatus.LAPSED,
+    Category.UNKNOWN_AT_BPJS: BpjsStatus.MISSING,
+}
 
 
 def _line_values(statement_id: int, finding: Finding, lapsed_ended: bool) -> tuple:

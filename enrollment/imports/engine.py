@@ -315,10 +315,17 @@ class Importer:
     # --- looking up ------------------------------------------------------------------------------------------
 
     def chunks(self, lines: list[Line]) -> Iterator[list[Line]]:
-        iterator = iter(lines)
-        while chunk := list(islice(iterator, LOOKUP_CHUNK)):
+        """``chunked`` lines, the progress noted after each chunk."""
+        for chunk in chunked(lines):
             yield chunk
             self.progress(chunk[-1].row)
+
+
+def chunked(values: Sequence) -> Iterator[list]:
+    """``values`` in lists of ``LOOKUP_CHUNK``: one lookup query each."""
+    iterator = iter(values)
+    while chunk := list(islice(iterator, LOOKUP_CHUNK)):
+        yield chunk
 
 
 class DateOrders:

@@ -36,7 +36,6 @@ from enrollment import date_rules
 from enrollment.identity import normalise_kpj
 from enrollment.imports import cells
 from enrollment.imports.engine import (
-    LOOKUP_CHUNK,
     MEMBERSHIP_COLUMNS,
     PERSON_AT,
     PERSON_FIELDS,
@@ -45,6 +44,7 @@ from enrollment.imports.engine import (
     Importer,
     Line,
     among,
+    chunked,
     current_memberships,
     insert_workers,
     known_workers,
@@ -573,10 +573,9 @@ class RosterImport(Importer):
         segments, schemes = Segment.objects.in_bulk(), FundingScheme.objects.in_bulk()
         payments: dict[tuple[int, int], Payment] = {}  # (segment id, funding scheme id) → Payment
         updates = []
-        workers = list(wages)
-        for first in range(0, len(workers), LOOKUP_CHUNK):
+        for chunk in chunked(list(wages)):
             memberships = Membership.objects.filter(
-                among("worker__id", workers[first : first + LOOKUP_CHUNK]),
+                among("worker__id", chunk),
                 employer=self.employer,
                 end_date__isnull=True,
             ).values_list(

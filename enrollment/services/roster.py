@@ -404,7 +404,7 @@ def enrol_worker(
     return memberships
 
 
-def _end(record: Employment | Membership, end_date: date, already_ended: str) -> None:
+def set_end_date(record: Employment | Membership, end_date: date, already_ended: str) -> None:
     """Give an open employment or membership its end date (refused if it has one or it is too early)."""
     if record.end_date is not None:
         raise ValidationError(already_ended)
@@ -430,7 +430,7 @@ def terminate_employment(
         user=acting_user, channel=channel, employer=employment.employer, batch=batch
     ):
         employment = lock_as_seen(employment, seen_version, acting_user=acting_user)
-        _end(employment, end_date, _("This employment has already ended."))
+        set_end_date(employment, end_date, _("This employment has already ended."))
         if reason not in Employment.TerminationReason.values:
             raise ValidationError(_("Choose why the employment ended."))
         employment.termination_reason = reason
@@ -467,6 +467,6 @@ def end_membership(
         user=acting_user, channel=channel, employer=membership.employer_id, batch=batch
     ):
         membership = lock_as_seen(membership, seen_version, acting_user=acting_user)
-        _end(membership, end_date, _("This membership has already ended."))
+        set_end_date(membership, end_date, _("This membership has already ended."))
         _save(membership)
     return membership
