@@ -1,14 +1,16 @@
 """The budget's demo (``setup_demo``): ceilings fitted to the demo's scale, BPJS's invoices for July and August
-2025 and the treasury's payments of July and part of August. Idempotent."""
+2025 and the treasury's payments of July and part of August, one of July's first typed wrong and cancelled.
+Idempotent."""
 
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 
 from berjasa.audit import Channel, audit_context
 from budget.bill import monthly_bill
 from budget.models import BudgetLine, Invoice
-from budget.services import record_invoice, record_payment
+from budget.services import cancel_payment, record_invoice, record_payment
 from programs.reference import budget_line_rows, load_budget_lines
 
 # The August 2025 bill of the published-scale data (seed_demo --scale 1 --seed 42), which the seeded ceilings
@@ -58,13 +60,23 @@ def ensure_budget_demo(acting_user) -> None:
         lines = [line for line in bill.lines if line.budget_line is not None]
         paid = lines if month.month == 7 else lines[:2]
         for number, line in enumerate(paid, start=1):
-            record_payment(
+            payment = partial(
+                record_payment,
                 acting_user=acting_user,
                 channel=Channel.COMMAND,
                 month=month,
                 budget_line=line.budget_line,
                 order_number=f"SP2D/{month:%Y%m}/{number:04d}/LS",
-                amount=line.total,
                 paid_on=date(month.year, month.month + 1, 20),
                 invoice=invoice,
             )
+            if (
+                month.month == 7 and number == 1
+            ):  # a digit typed twice, cancelled, then recorded rightly
+                cancel_payment(
+                    payment(amount=line.total * 10).record,
+                    reason="Salah ketik nominal; dicatat ulang sesuai SP2D.",
+                    acting_user=acting_user,
+                    channel=Channel.COMMAND,
+                )
+            payment(amount=line.total)

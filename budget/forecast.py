@@ -2,7 +2,7 @@
 
 - billed to date: the monthly bills from January to the reference month (the latest month with data, within
   the year);
-- paid: the payments recorded on the line;
+- paid: the payments recorded on the line (not those cancelled);
 - committed: the reference month's bill (today's participants) × the months left in the year; a year that has
   no data yet is committed for all twelve months at the latest month's pace;
 - pipeline: city-funded open memberships still REGISTERED (not handed over, so not billed yet) and the new
@@ -178,7 +178,7 @@ def year_forecast(year: int, latest_data_month: date | None) -> YearForecast:
             pipeline_monthly[line_of[segment].pk] += workers * each
 
     paid = dict(
-        Payment.objects.filter(budget_line__in=lines)
+        Payment.objects.filter(budget_line__in=lines, cancelled_at__isnull=True)
         .values("budget_line")
         .annotate(total=Sum("amount"))
         .values_list("budget_line", "total")

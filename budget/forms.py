@@ -42,4 +42,6 @@ class PaymentForm(forms.Form):
     def __init__(self, *args, month: date, **kwargs) -> None:
         super().__init__(*args, prefix="payment", **kwargs)
         self.fields["budget_line"].queryset = BudgetLine.objects.filter(year=month.year)
-        self.fields["invoice"].queryset = Invoice.objects.filter(month=month)
+        self.fields["invoice"].queryset = Invoice.objects.filter(
+            month=month, cancelled_at__isnull=True
+        )

@@ -1,10 +1,12 @@
 """The city budget's side of the loop: budget lines with their ceiling, BPJS's invoices and the treasury's payments.
 
-The monthly bill itself is computed from the memberships (``budget.bill``), never stored twice.
+The monthly bill itself is computed from the memberships (``budget.bill``), never stored twice. An invoice or a
+payment recorded by mistake is cancelled with a reason, never deleted: it stays on the page, out of every sum.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from berjasa.audit import AuditTrail
@@ -44,7 +46,25 @@ class BudgetLine(models.Model):
         return f"{self.year} {self.code} {self.name}"
 
 
-class Invoice(models.Model):
+class Cancellable(models.Model):
+    """A record a keeper cancels (recorded by mistake) with a reason: kept, shown, counted nowhere."""
+
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Invoice(Cancellable):
     """BPJS's invoice (tagihan) for a month's contributions, recorded beside the city's own bill."""
 
     month = models.DateField(_("month"), help_text=_("The first day of the month billed."))
@@ -77,7 +97,9 @@ class Invoice(models.Model):
         verbose_name_plural = _("BPJS invoices")
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "number"], name="budget_invoice_number_per_month"
+                fields=["month", "number"],
+                condition=Q(cancelled_at__isnull=True),
+                name="budget_invoice_number_per_month",
             )
         ]
 
@@ -85,7 +107,7 @@ class Invoice(models.Model):
         return self.number
 
 
-class Payment(models.Model):
+class Payment(Cancellable):
     """A payment from the city treasury to BPJS for a month's contributions of one budget line."""
 
     budget_line = models.ForeignKey(
@@ -101,7 +123,7 @@ class Payment(models.Model):
         related_name="payments",
     )
     paid_on = models.DateField(_("paid on"))
-    order_number = models.CharField(_("payment order number (SP2D)"), max_length=60, unique=True)
+    order_number = models.CharField(_("payment order number (SP2D)"), max_length=60)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,6 +140,13 @@ class Payment(models.Model):
         ordering = ["-paid_on", "order_number"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        constraints = [  # an SP2D number is paid once; a cancelled entry frees it for the right one
+            models.UniqueConstraint(
+                fields=["order_number"],
+                condition=Q(cancelled_at__isnull=True),
+                name="budget_payment_order_number",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.order_number

@@ -1,11 +1,13 @@
-"""Recording BPJS's invoices and the treasury's payments: atomic, audited (simple-history, with the acting user
-and channel), safe against a double submit: the same invoice or payment sent twice is recorded once."""
+"""Recording BPJS's invoices and the treasury's payments, and cancelling one recorded by mistake: atomic, audited
+(the history, with the acting user and channel), safe against a double submit: the same invoice or payment sent
+twice is recorded once, cancelled once."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from berjasa.audit import audit_context
@@ -51,7 +53,10 @@ def record_invoice(
     # get_or_create also settles two requests racing: the loser reads the winner's row.
     with transaction.atomic(), audit_context(user=acting_user, channel=channel):
         invoice, created = Invoice.objects.get_or_create(
-            month=month, number=number, defaults={**values, "recorded_by": acting_user}
+            month=month,
+            number=number,
+            cancelled_at__isnull=True,
+            defaults={**values, "recorded_by": acting_user},
         )
     if not created and (invoice.amount, invoice.budget_line_id) != (
         amount,
@@ -84,9 +89,12 @@ def record_payment(
     _check_line_year(budget_line, month)
     if invoice is not None and invoice.month != month:
         raise ValidationError({"invoice": _("The invoice is of another month.")})
+    if invoice is not None and invoice.cancelled_at:
+        raise ValidationError({"invoice": _("The invoice was cancelled.")})
     with transaction.atomic(), audit_context(user=acting_user, channel=channel):
         payment, created = Payment.objects.get_or_create(
             order_number=order_number,
+            cancelled_at__isnull=True,
             defaults={
                 "month": month,
                 "budget_line": budget_line,
@@ -112,3 +120,45 @@ def record_payment(
             }
         )
     return Recorded(payment, created)
+
+
+def cancel_invoice(invoice: Invoice, *, reason: str, acting_user, channel: str) -> bool:
+    """Cancel an invoice recorded by mistake (refused while a payment that is not cancelled refers to it).
+    Returns False when it was already cancelled (a second submit)."""
+
+    def refusal(locked: Invoice) -> str:
+        if locked.payments.filter(cancelled_at__isnull=True).exists():
+            return _("Payments refer to this invoice: cancel them first.")
+        return ""
+
+    return _cancel(
+        invoice, reason=reason, acting_user=acting_user, channel=channel, refusal=refusal
+    )
+
+
+def cancel_payment(payment: Payment, *, reason: str, acting_user, channel: str) -> bool:
+    """Cancel a payment recorded by mistake; its SP2D number can then be recorded again, rightly. Returns False
+    when it was already cancelled (a second submit)."""
+    return _cancel(payment, reason=reason, acting_user=acting_user, channel=channel)
+
+
+def _cancel(
+    record: Invoice | Payment, *, reason: str, acting_user, channel: str, refusal=None
+) -> bool:
+    """Mark ``record`` cancelled, by whom, when and why, with its history row; locked first, so of two submits
+    one cancels and the other finds it cancelled."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("Say why it is cancelled."))
+    with transaction.atomic(), audit_context(user=acting_user, channel=channel):
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
+        if locked.cancelled_at:
+            return False
+        if refusal and (message := refusal(locked)):
+            raise ValidationError(message)
+        locked.cancelled_at = timezone.now()
+        locked.cancelled_by = acting_user
+        locked.cancel_reason = reason[:255]
+        locked._change_reason = reason[:100]
+        locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    return True

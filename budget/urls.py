@@ -10,4 +10,14 @@ urlpatterns = [
     path("tagihan/<str:month>/peserta.xlsx", views.bill_participants, name="bill-participants"),
     path("tagihan/<str:month>/tagihan-bpjs/", views.add_invoice, name="add-invoice"),
     path("tagihan/<str:month>/pembayaran/", views.add_payment, name="add-payment"),
+    path(
+        "tagihan/<str:month>/tagihan-bpjs/<int:pk>/batal/",
+        views.cancel_invoice_view,
+        name="cancel-invoice",
+    ),
+    path(
+        "tagihan/<str:month>/pembayaran/<int:pk>/batal/",
+        views.cancel_payment_view,
+        name="cancel-payment",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The city budget's pages under ``/anggaran/`` (decision 60): BUDGET_READER_ROLES read the budget view and the
-monthly bills, BUDGET_KEEPER_ROLES record invoices and payments, PARTICIPANT_LIST_ROLES read the participant
+monthly bills, BUDGET_KEEPER_ROLES record invoices and payments (and cancel one recorded by mistake),
+PARTICIPANT_LIST_ROLES read the participant
 lists (access-logged); everyone else signed in gets a 404."""
 
 import io
@@ -11,7 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ from budget.exporters import bill_filename, render_bill_pdf, write_participants_
 from budget.forecast import year_forecast
 from budget.forms import InvoiceForm, PaymentForm
 from budget.models import BudgetLine, Invoice, Payment
-from budget.services import record_invoice, record_payment
+from budget.services import cancel_invoice, cancel_payment, record_invoice, record_payment
 from enrollment.visibility import city_funded_memberships_visible_to
 from privacy.log import Kind, record_access
 from programs.rates import Refused
@@ -118,14 +119,21 @@ class LineRow:
 
 def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
     bill = monthly_bill(month)
-    invoices = list(Invoice.objects.filter(month=month).select_related("budget_line"))
-    payments = list(Payment.objects.filter(month=month).select_related("budget_line", "invoice"))
+    invoices = list(
+        Invoice.objects.filter(month=month).select_related("budget_line", "cancelled_by")
+    )
+    payments = list(
+        Payment.objects.filter(month=month).select_related("budget_line", "invoice", "cancelled_by")
+    )
+    # Cancelled ones are listed, counted nowhere.
+    counted_invoices = [invoice for invoice in invoices if not invoice.cancelled_at]
+    counted_payments = [payment for payment in payments if not payment.cancelled_at]
     invoiced_per_line: dict[int, int] = defaultdict(int)
-    for invoice in invoices:
+    for invoice in counted_invoices:
         if invoice.budget_line_id:
             invoiced_per_line[invoice.budget_line_id] += invoice.amount
     paid_per_line: dict[int, int] = defaultdict(int)
-    for payment in payments:
+    for payment in counted_payments:
         paid_per_line[payment.budget_line_id] += payment.amount
     rows = [
         LineRow(
@@ -136,7 +144,7 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
         )
         for line in bill.lines
     ]
-    invoiced = sum(invoice.amount for invoice in invoices) if invoices else None
+    invoiced = sum(invoice.amount for invoice in counted_invoices) if counted_invoices else None
     difference = bill.total - invoiced if invoiced is not None else None
     keeper = user_has_any_role(request.user, BUDGET_KEEPER_ROLES)
     lister = user_has_any_role(request.user, PARTICIPANT_LIST_ROLES)
@@ -170,7 +178,7 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
         "unexplained": difference - explained if difference is not None else None,
         "unconfirmed": listed,
         "payments": payments,
-        "paid": sum(payment.amount for payment in payments),
+        "paid": sum(payment.amount for payment in counted_payments),
         "keeper": keeper,
         "lister": lister,
         "invoice_form": forms.get("invoice_form") or (InvoiceForm(month=month) if keeper else None),
@@ -226,6 +234,42 @@ def add_invoice(request: HttpRequest, month: str) -> HttpResponse:
 @explains_refusal
 def add_payment(request: HttpRequest, month: str) -> HttpResponse:
     return _record(request, month, PaymentForm, record_payment, "payment_form")
+
+
+def _cancel(request: HttpRequest, month_text: str, model, pk: int, service) -> HttpResponse:
+    """Cancel the month's invoice or payment ``pk`` with the posted reason; the bill page says what happened."""
+    month = _month(month_text)
+    record = get_object_or_404(model, pk=pk, month=month)
+    try:
+        cancelled = service(
+            record,
+            reason=request.POST.get("reason", ""),
+            acting_user=request.user,
+            channel=Channel.PORTAL,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if cancelled:
+            messages.success(request, _("Cancelled: %(record)s.") % {"record": record})
+        else:
+            messages.info(
+                request,
+                _("%(record)s was already cancelled; nothing changed.") % {"record": record},
+            )
+    return redirect("budget:bill", month=month_text)
+
+
+@keepers
+@require_POST
+def cancel_invoice_view(request: HttpRequest, month: str, pk: int) -> HttpResponse:
+    return _cancel(request, month, Invoice, pk, cancel_invoice)
+
+
+@keepers
+@require_POST
+def cancel_payment_view(request: HttpRequest, month: str, pk: int) -> HttpResponse:
+    return _cancel(request, month, Payment, pk, cancel_payment)
 
 
 @readers

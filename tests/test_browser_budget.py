@@ -38,14 +38,26 @@ def test_finance_reads_the_bill_records_a_payment_and_reads_the_budget(page, ref
     with open(download_info.value.path(), "rb") as pdf:
         assert "Rp82.800" in pdf_text(pdf.read())
 
-    page.fill("#id_payment-order_number", "SP2D/0815/LS")
-    page.fill("#id_payment-amount", "50400")
-    page.fill("#id_payment-paid_on", "2025-09-20")
-    page.select_option("#id_payment-budget_line", str(population.rentan_line.pk))
-    page.click("#payment-form button[type=submit]")
+    def record_payment(amount: str) -> None:
+        page.fill("#id_payment-order_number", "SP2D/0815/LS")
+        page.fill("#id_payment-amount", amount)
+        page.fill("#id_payment-paid_on", "2025-09-20")
+        page.select_option("#id_payment-budget_line", str(population.rentan_line.pk))
+        page.click("#payment-form button[type=submit]")
+        page.wait_for_url("**/anggaran/tagihan/2025-08/")
+        assert "Tercatat: SP2D/0815/LS." in page.locator(".messages").inner_text()
+
+    record_payment("504000")  # a zero too many: cancelled with a reason, then recorded rightly
+    page.get_by_text("Batalkan…").click()
+    page.get_by_label("Mengapa dibatalkan?").fill("Salah ketik nominal")
+    page.get_by_role("button", name="Batalkan catatan ini").click()
     page.wait_for_url("**/anggaran/tagihan/2025-08/")
-    assert "Tercatat: SP2D/0815/LS." in page.locator(".messages").inner_text()
-    assert Payment.objects.get().recorded_by == finance
+    assert "Dibatalkan: SP2D/0815/LS." in page.locator(".messages").inner_text()
+    record_payment("50400")
+    assert "Salah ketik nominal" in page.locator("tr.cancelled").inner_text()
+    save_screenshot(page, "budget-bill-cancelled-payment")
+    payment = Payment.objects.get(cancelled_at__isnull=True)
+    assert (payment.amount, payment.recorded_by) == (50_400, finance)
 
     page.goto("/anggaran/?tahun=2025")
     table = page.locator("section.card table").first.inner_text()

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from berjasa.roles import Role
+from budget.forecast import year_forecast
 from budget.models import BudgetLine, Invoice, Payment
 from enrollment.models import Membership
 from privacy.models import AccessRecord
@@ -178,3 +179,108 @@ def test_a_membership_no_rate_applies_to_is_a_message_not_an_error(client, popul
     response = client.get("/anggaran/tagihan/2025-08/")
     assert response.status_code == 409
     assert "JKP" in response.content.decode()
+
+
+# --- cancelling an entry recorded by mistake ----------------------------------------------------------------
+
+
+def _august_payment(population, invoice=None) -> Payment:
+    return Payment.objects.create(
+        month=date(2025, 8, 1),
+        budget_line=population.rentan_line,
+        order_number="SP2D/1",
+        amount=66_000,
+        paid_on=date(2025, 9, 20),
+        invoice=invoice,
+    )
+
+
+def _paid_on_rentan(population) -> int:
+    forecast = year_forecast(2025, date(2025, 8, 1))
+    return next(line.paid for line in forecast.lines if line.budget_line == population.rentan_line)
+
+
+def test_a_payment_typed_wrong_is_cancelled_with_a_reason_and_its_sp2d_recorded_again(
+    client, population, finance
+):
+    client.force_login(finance)
+    form = {
+        "payment-order_number": "SP2D/0815/LS",
+        "payment-amount": "504000",  # a zero too many
+        "payment-paid_on": "2025-09-20",
+        "payment-budget_line": str(population.rentan_line.pk),
+    }
+    assert client.post(POST_URLS[1], form).status_code == 302
+    wrong = Payment.objects.get()
+    assert _paid_on_rentan(population) == 504_000
+    cancel_url = f"/anggaran/tagihan/2025-08/pembayaran/{wrong.pk}/batal/"
+    response = client.post(cancel_url, {"reason": "  "}, follow=True)
+    assert (
+        "Tulis alasan pembatalannya." in response.content.decode()
+    )  # no reason: nothing cancelled
+    wrong.refresh_from_db()
+    assert wrong.cancelled_at is None
+    assert client.post(cancel_url, {"reason": "Salah ketik nominal"}).status_code == 302
+    page = client.post(
+        cancel_url, {"reason": "Salah ketik nominal"}, follow=True
+    )  # a second submit
+    assert "sudah dibatalkan; tidak ada yang berubah" in page.content.decode()
+    wrong.refresh_from_db()
+    assert (wrong.cancelled_by, wrong.cancel_reason) == (finance, "Salah ketik nominal")
+    assert [record.history_type for record in wrong.history.order_by("history_date")] == ["+", "~"]
+    assert _paid_on_rentan(population) == 0  # out of the budget view's paid
+
+    assert client.post(POST_URLS[1], {**form, "payment-amount": "50400"}).status_code == 302
+    page = client.get("/anggaran/tagihan/2025-08/").content.decode()
+    assert (
+        "Dibatalkan" in page and "Salah ketik nominal" in page and "Rp504.000" in page
+    )  # still listed
+    assert _paid_on_rentan(population) == 50_400
+    assert Payment.objects.filter(order_number="SP2D/0815/LS").count() == 2
+
+
+def test_an_invoice_with_payments_is_cancelled_only_after_them(client, population, finance):
+    client.force_login(finance)
+    invoice = Invoice.objects.create(
+        month=date(2025, 8, 1), number="TAG/08", amount=66_000, received_on=date(2025, 9, 5)
+    )
+    payment = _august_payment(population, invoice=invoice)
+    invoice_url = f"/anggaran/tagihan/2025-08/tagihan-bpjs/{invoice.pk}/batal/"
+    page = client.post(invoice_url, {"reason": "Tagihan ganda"}, follow=True).content.decode()
+    assert "Ada pembayaran yang merujuk tagihan ini: batalkan dulu pembayarannya." in page
+    invoice.refresh_from_db()
+    assert invoice.cancelled_at is None
+    client.post(f"/anggaran/tagihan/2025-08/pembayaran/{payment.pk}/batal/", {"reason": "Ganda"})
+    assert client.post(invoice_url, {"reason": "Tagihan ganda"}).status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.cancelled_at is not None
+    page = client.get("/anggaran/tagihan/2025-08/").content.decode()
+    assert page.count('class="cancelled-note"') == 2
+    # The bill's "BPJS's invoice" is empty again: the cancelled one is counted nowhere.
+    assert '<div class="value">—</div>' in page
+
+
+@pytest.mark.parametrize("persona", ["manager", "operator", "employer_a_user"])
+def test_only_the_budget_keepers_cancel_and_only_the_months_own_entries(
+    client, request, population, finance, persona
+):
+    payment = _august_payment(population)
+    client.force_login(request.getfixturevalue(persona))
+    url = f"/anggaran/tagihan/2025-08/pembayaran/{payment.pk}/batal/"
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    client.force_login(finance)
+    assert client.get(url).status_code == 405
+    assert (
+        client.post(
+            f"/anggaran/tagihan/2025-07/pembayaran/{payment.pk}/batal/", {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/anggaran/tagihan/2025-08/pembayaran/999999/batal/", {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    payment.refresh_from_db()
+    assert payment.cancelled_at is None
