@@ -21,6 +21,7 @@ class Channel(models.TextChoices):
 
     ADMIN = "ADMIN", _("Admin")
     PORTAL = "PORTAL", _("Employer portal")
+    STAFF = "STAFF", _("Staff pages")  # outside the admin: the reports, the city budget
     IMPORT = "IMPORT", _("Import batch")
     COMMAND = "COMMAND", _("Command")
 
@@ -105,13 +106,22 @@ def stamp_history(sender, history_instance, **kwargs) -> None:
     history_instance.history_batch_id = context.batch_id
 
 
+STAFF_PAGES = ("/reports/", "/anggaran/")
+
+
 class AuditMiddleware:
-    """Open an audit context for each request: admin pages are the ADMIN channel, the rest PORTAL."""
+    """Open an audit context for each request: admin pages are the ADMIN channel, the reports' and the city
+    budget's pages STAFF, the rest (the employer portal, the accounts' pages) PORTAL."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
-        channel = Channel.ADMIN if request.path.startswith("/admin/") else Channel.PORTAL
+        if request.path.startswith("/admin/"):
+            channel = Channel.ADMIN
+        elif request.path.startswith(STAFF_PAGES):
+            channel = Channel.STAFF
+        else:
+            channel = Channel.PORTAL
         with audit_context(user=request.user, channel=channel):
             return self.get_response(request)

@@ -157,7 +157,7 @@ def _bill_context(request: HttpRequest, month: date, **forms) -> dict:
         listed = participants(not_active_at_bpjs(billed, month), month)[:SHOWN_ON_PAGE]
         record_access(
             user=request.user,
-            channel=Channel.PORTAL,
+            channel=Channel.STAFF,
             kind=Kind.EXPORT,
             scope={"bill": f"{month:%Y-%m}", "list": "not active at BPJS"},
             rows=len(listed),
@@ -202,7 +202,7 @@ def _record(
     if form.is_valid():
         try:
             recorded = service(
-                acting_user=request.user, channel=Channel.PORTAL, month=month, **form.cleaned_data
+                acting_user=request.user, channel=Channel.STAFF, month=month, **form.cleaned_data
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
@@ -245,7 +245,7 @@ def _cancel(request: HttpRequest, month_text: str, model, pk: int, service) -> H
             record,
             reason=request.POST.get("reason", ""),
             acting_user=request.user,
-            channel=Channel.PORTAL,
+            channel=Channel.STAFF,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -296,7 +296,7 @@ def bill_participants(request: HttpRequest, month: str) -> FileResponse:
     people = participants(billed_memberships(first, month_last_day(first), among), first)
     record_access(
         user=request.user,
-        channel=Channel.PORTAL,
+        channel=Channel.STAFF,
         kind=Kind.EXPORT,
         scope={"bill": month, "file": "participants"},
         rows=len(people),

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group, User
 
+from berjasa.audit import Channel
 from berjasa.roles import Role
 from budget.forecast import year_forecast
 from budget.models import BudgetLine, Invoice, Payment
@@ -69,6 +70,7 @@ def test_the_participant_list_is_access_logged(client, population, finance):
     b"".join(response.streaming_content)
     record = AccessRecord.objects.get(user=finance, scope__file="participants")
     assert record.rows == 5  # Ani, Budi, Citra, Dedi, Eka
+    assert record.channel == Channel.STAFF  # not the employer portal
 
 
 def test_a_malformed_month_or_year_is_not_an_error(client, finance):
@@ -227,7 +229,11 @@ def test_a_payment_typed_wrong_is_cancelled_with_a_reason_and_its_sp2d_recorded_
     assert "sudah dibatalkan; tidak ada yang berubah" in page.content.decode()
     wrong.refresh_from_db()
     assert (wrong.cancelled_by, wrong.cancel_reason) == (finance, "Salah ketik nominal")
-    assert [record.history_type for record in wrong.history.order_by("history_date")] == ["+", "~"]
+    history = wrong.history.order_by("history_date")
+    assert [(row.history_type, row.history_channel) for row in history] == [
+        ("+", Channel.STAFF),
+        ("~", Channel.STAFF),
+    ]
     assert _paid_on_rentan(population) == 0  # out of the budget view's paid
 
     assert client.post(POST_URLS[1], {**form, "payment-amount": "50400"}).status_code == 302
