@@ -73,6 +73,8 @@ def scope_text(scope: dict) -> str:
             return str(models_by_name[value])
         if key == "view":
             return str(RECORD_VIEWS.get(value, value))
+        if key == "id":
+            return f"#{value}"  # a record's number, as import batches are named: not an amount
         if isinstance(value, dict):
             return ", ".join(f"{key}={shown(item)}" for key, item in value.items()) or "—"
         if isinstance(value, list):

@@ -80,7 +80,8 @@ ABBREVIATED_DATE = re.compile(
     rf"\b(\d{{1,2}}\s+({MONTHS})\.?\s+\d{{4}}|({MONTHS})\.?\s+\d{{1,2}},\s+\d{{4}})\b"
 )
 COLON_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b[ap]\.m\.|\bmidnight\b|\bnoon\b")
-LONG_NUMBER = re.compile(r"(?<![\w.,])\d{4,}(?![\w,]|\.\d)")
+# ``#1061`` is a record's number (an import batch, the record an access opened), not an amount.
+LONG_NUMBER = re.compile(r"(?<![\w.,#])\d{4,}(?![\w,]|\.\d)")
 RAW_FIELD_NAME = re.compile(r"\b[A-Z]+_[A-Z_]+\b")
 
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from berjasa.audit import Channel
 from berjasa.formatting import mask_nik
@@ -27,6 +27,7 @@ from enrollment.models import (
     PersonalDataChangeRequest,
     Worker,
 )
+from privacy.admin import scope_text
 from privacy.log import record_access
 from privacy.models import AccessRecord
 from reports.exporters import DOWNLOAD_FORMATS
@@ -620,3 +621,11 @@ def test_the_log_masks_a_nik_searched_for_in_an_export(client, administrator, pe
     client.force_login(administrator)
     page = client.get(reverse("admin:privacy_accessrecord_changelist")).content.decode()
     assert MASKED in page and NIK not in page
+
+
+def test_the_access_logs_scope_names_a_record_by_its_number_not_as_an_amount():
+    """Seen in the admin walk on PostgreSQL once ids passed 999: "nomor data: 1061" read as an unformatted
+    amount; a record's number is written as import batches are, ``#1061``."""
+    with translation.override("id"):
+        text = scope_text({"page": "worker", "id": 1061, "view": "history"})
+    assert text == "nomor data: #1061; halaman: pekerja; tampilan: riwayat"
