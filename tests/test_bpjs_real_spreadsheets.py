@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from berjasa.spreadsheets import write_xlsx
 from bpjs.services.handover import create_registration_file
 from tests import test_bpjs_handover, test_bpjs_statement
-from tests.test_bpjs_statement import EXPECTED, HEADER, check
+from tests.test_bpjs_statement import EXPECTED, HEADER, check, statement_rows
 from tests.test_real_spreadsheets import SOFFICE, resaved
 
 pytestmark = [
@@ -27,10 +27,6 @@ dtsen_batch = test_bpjs_handover.dtsen_batch
 small_batch = test_bpjs_handover.small_batch
 august = test_bpjs_statement.august
 NIK_KPJ_NPP = (0, 1, 2)  # the statement's columns BPJS exports as text
-
-
-def statement_rows(upload) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(upload.read().decode())))[1:]
 
 
 def test_the_registration_file_opened_and_saved_by_libreoffice_keeps_every_nik(

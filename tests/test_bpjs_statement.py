@@ -54,6 +54,12 @@ def statement_file(rows, header=HEADER, name="rekap-agustus.csv") -> ContentFile
     return ContentFile(buffer.getvalue().encode(), name=name)
 
 
+def statement_rows(upload) -> list[list[str]]:
+    """The rows of a statement file made by ``statement_file`` (read again from its start)."""
+    upload.seek(0)
+    return list(csv.reader(io.StringIO(upload.read().decode())))[1:]
+
+
 def check(upload, scope=Scope.CITY, month=AUGUST) -> ImportBatch:
     batch = stage_statement(upload, month=month, scope=scope, acting_user=None)
     batches.check_batch(batch.pk)
@@ -472,3 +478,145 @@ def test_a_city_statement_with_no_city_funded_scheme_in_the_catalogue_is_checked
     batch = check(upload)
     assert batch.status == Status.VALIDATED, batch.message
     assert batch.summary["facts"]["categories"] == {Category.UNKNOWN_HERE: 7}
+
+
+# --- registering those unknown here (decision 70) -------------------------------------------------------------
+
+
+@pytest.fixture
+def unknown_here(reference_data, employer_a, employer_b):
+    """A city statement of August 2025 naming six people who have no city-funded membership here that month."""
+    known_ended = city_worker(end_date=date(2025, 6, 30))
+    employed = factories.make_worker()
+    factories.make_membership(employed, "JKK", employer=employer_a, start_date=date(2025, 1, 1))
+    factories.make_membership(employed, "JKM", employer=employer_a, start_date=date(2025, 1, 1))
+    holder = factories.make_worker(kpj="55555555555")
+    niks = {
+        "new": factories.make_nik(date(1988, 5, 17), "P"),
+        "inactive": factories.make_nik(),
+        "employer_named": factories.make_nik(),
+        "kpj_held": factories.make_nik(date(1975, 12, 1), "L"),
+    }
+    rows = [
+        [
+            niks["new"],
+            "44444444444",
+            "",
+            "SARI",
+            "JKK,JKM",
+            "aktif",
+            "08/2025",
+        ],  # 2 registered, new
+        [niks["inactive"], "", "", "TONO", "JKK,JKM", "nonaktif", "06/2025"],  # 3 not: inactive
+        [
+            niks["employer_named"],
+            "",
+            employer_b.npp,
+            "UDIN",
+            "JKK,JKM",
+            "aktif",
+            "08/2025",
+        ],  # 4 not
+        [known_ended.nik, "", "", "VINA", "JKK,JKM", "aktif", "08/2025"],  # 5 registered, known
+        [employed.nik, "", "", "WAWAN", "JKK,JKM", "aktif", "08/2025"],  # 6 not: an employer's
+        [
+            niks["kpj_held"],
+            "55555555555",
+            "",
+            "YUSUF",
+            "JKK,JKM",
+            "aktif",
+            "08/2025",
+        ],  # 7 registered
+    ]
+    return niks, known_ended, employed, holder, statement_file(rows)
+
+
+def test_a_city_statement_registers_those_unknown_here_in_the_chosen_segment(unknown_here):
+    niks, known_ended, employed, holder, upload = unknown_here
+    batch = check(upload)
+    assert batch.summary["facts"]["categories"] == {Category.UNKNOWN_HERE: 6}
+    assert (
+        batch.summary["facts"]["registered"] == 0
+    )  # the preview registers nobody: a choice of applying
+    batch = apply(batch, register_segment="RENTAN")
+    assert batch.status == Status.IMPORTED, batch.message
+    assert batch.summary["facts"]["registered"] == 3  # rows 2, 5, 7
+    assert batch.count_new == 3
+
+    sari = Worker.objects.get(nik=niks["new"])
+    # The name and KPJ from the statement; born 17/05/1988, a woman (day 57 = 17 + 40): the NIK's own digits.
+    assert (sari.name, sari.kpj, sari.birth_date, sari.sex) == (
+        "SARI",
+        "44444444444",
+        date(1988, 5, 17),
+        "P",
+    )
+    # JKK and JKM, city-funded informal workers from the statement's month, at the declared income of
+    # Rp1.000.000 (PP 44/2015 as amended: JKK 1 % = Rp10.000, JKM Rp6.800), already active at BPJS.
+    assert set(
+        sari.memberships.values_list(
+            "program__code", "segment__code", "funding_scheme__code", "start_date", "end_date",
+            "monthly_contribution", "government_share", "bpjs_status", "bpjs_paid_through",
+        )
+    ) == {
+        ("JKK", "RENTAN", "APBD", AUGUST, None, 10_000, 10_000, BpjsStatus.ACTIVE, AUGUST),
+        ("JKM", "RENTAN", "APBD", AUGUST, None, 6_800, 6_800, BpjsStatus.ACTIVE, AUGUST),
+    }  # fmt: skip
+    assert sari.history.count() == 1 and Membership.history.filter(worker_id=sari.pk).count() == 2
+
+    assert known_ended.memberships.filter(start_date=AUGUST, end_date=None).count() == 2
+    assert Worker.objects.filter(nik=known_ended.nik).count() == 1
+    yusuf = Worker.objects.get(nik=niks["kpj_held"])
+    assert (
+        yusuf.kpj is None and holder.kpj == "55555555555"
+    )  # another worker's KPJ is not given twice
+    assert not Worker.objects.filter(nik__in=[niks["inactive"], niks["employer_named"]]).exists()
+    assert (
+        employed.memberships.count() == 2
+    )  # an employer's worker: no city-funded membership added
+
+    lines = {line.row: line for line in Statement.objects.get().lines.all()}
+    assert {row for row, line in lines.items() if line.status == DiscrepancyStatus.APPLIED} == {
+        2,
+        5,
+        7,
+    }
+    assert lines[2].worker_id == sari.pk
+    assert "didaftarkan" in lines[2].detail.lower()
+    assert "pemberi kerja" in lines[6].detail  # enrolled through an employer here: left on the list
+
+    # The next statement of the month (re-exported: one more blank line) finds Sari and Vina confirmed, and
+    # Yusuf different: BPJS's KPJ for him is another worker's here.
+    again = check(statement_file([*statement_rows(upload), []]))
+    assert again.summary["facts"]["categories"] == {
+        Category.CONFIRMED: 2,
+        Category.DIFFERENT: 1,
+        Category.UNKNOWN_HERE: 3,
+    }
+
+
+def test_an_employers_statement_and_an_unknown_segment_register_nobody(unknown_here, operator):
+    niks, *_rest, upload = unknown_here
+    batch = check(upload, scope=Scope.ALL)
+    batch = apply(
+        batch, register_segment="RENTAN"
+    )  # ignored: BPJS's whole statement names no segment
+    assert batch.summary["facts"]["registered"] == 0
+    assert not Worker.objects.filter(nik=niks["new"]).exists()
+
+    client = client_of(operator)
+    city_statement = statement_file([*statement_rows(upload), []])  # not the file applied above
+    response = client.post(
+        reverse("admin:bpjs_statement_upload"),
+        {"month": "2025-08", "scope": Scope.CITY, "file": city_statement},
+    )
+    batch = ImportBatch.objects.filter(status=Status.VALIDATED).get()
+    page = client.get(response.url).content.decode()
+    assert 'name="register_segment"' in page and "RENTAN" in page and "NON_ASN" not in page
+    client.post(
+        reverse("admin:bpjs_statement_confirm", args=[batch.pk]), {"register_segment": "NON_ASN"}
+    )  # a wage earners' segment: not offered, refused
+    batch.refresh_from_db()
+    assert batch.status == Status.VALIDATED
+    assert not Worker.objects.filter(nik=niks["new"]).exists()

@@ -2,6 +2,8 @@
 applies it, opens the discrepancy list, assigns a line to themself and resolves it. Screenshots at 1280 and
 390 px go to test-artifacts/bpjs-statement-*.png."""
 
+from datetime import date
+
 import pytest
 
 from bpjs.models import DiscrepancyStatus, StatementLine
@@ -25,7 +27,7 @@ def both_widths(page, name: str) -> None:
 def test_an_operator_applies_a_statement_and_settles_a_discrepancy(
     page, request, operator, tmp_path
 ):
-    _ours, upload, _new_nik = request.getfixturevalue("august")
+    ours, upload, _new_nik = request.getfixturevalue("august")
     path = tmp_path / "rekap-peserta-2025-08.csv"
     path.write_bytes(upload.read())
     log_in(page, operator)
@@ -45,13 +47,22 @@ def test_an_operator_applies_a_statement_and_settles_a_discrepancy(
     assert "Iuran tidak dibayar (rekap BPJS)" in page.locator("#confirm").inner_text()
     both_widths(page, "2-preview")
 
+    # Register those unknown here as informal workers: Gita (row 8, her city memberships ended in June); Fajar
+    # (row 7) stays on the list, BPJS names him as employer B's worker.
+    page.select_option("select[name=register_segment]", "RENTAN")
     page.click("button[form=confirm]")
     page.wait_for_selector(".status-imported")
     both_widths(page, "3-applied")
+    assert (
+        ours["ended"]
+        .memberships.filter(start_date=date(2025, 8, 1), segment__code="RENTAN")
+        .count()
+        == 2
+    )
 
     page.click("#content a.button[href*='/admin/bpjs/statementline/']")
     page.wait_for_url("**/admin/bpjs/statementline/**")
-    assert page.locator("#result_list tbody tr").count() == 5  # the open lines
+    assert page.locator("#result_list tbody tr").count() == 4  # the open lines
     both_widths(page, "4-discrepancies")
 
     page.locator("#result_list tbody tr input.action-select").first.check()

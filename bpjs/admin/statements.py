@@ -32,6 +32,7 @@ from bpjs.services.reconciliation import (
     parse_month,
     settle_lines,
 )
+from bpjs.services.registering import segments_to_register_in
 from bpjs.services.statements import confirm_statement, stage_statement
 from enrollment.imports import batches, cells, tasks
 from enrollment.imports.review import IN_PROGRESS, PAGE_SIZE
@@ -86,6 +87,8 @@ class StatementUploadForm(forms.Form):
 
 
 class ChoicesForm(forms.Form):
+    """What applying does; registering those unknown here is offered for a city statement only."""
+
     fill_kpj = forms.BooleanField(
         label=gettext_lazy("Fill in the KPJ numbers BPJS gives for workers who have none here"),
         required=False,
@@ -99,6 +102,27 @@ class ChoicesForm(forms.Form):
         required=False,
         initial=True,
     )
+    register_segment = forms.ChoiceField(
+        label=gettext_lazy(
+            "Register the participants unknown here, as city-funded, in the segment"
+        ),
+        required=False,
+        help_text=gettext_lazy(
+            "Those active at BPJS and not named as an employer's worker here: a new worker (name and KPJ from the "
+            "statement, birth date and sex from the NIK) and JKK and JKM memberships from the statement's month. "
+            "The others stay on the discrepancy list."
+        ),
+    )
+
+    def __init__(self, *args, city: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if city:
+            self.fields["register_segment"].choices = [
+                ("", _("Do not register them")),
+                *((segment.code, str(segment)) for segment in segments_to_register_in()),
+            ]
+        else:
+            del self.fields["register_segment"]
 
 
 @admin.register(Statement)
@@ -208,7 +232,10 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "page": page,
             "in_progress": batch.status in IN_PROGRESS,
             "blocked": batch.summary.get("blocked", ""),
-            "choices": ChoicesForm(initial=Choices.of(batch.options).__dict__),
+            "choices": ChoicesForm(
+                initial=Choices.of(batch.options).__dict__,
+                city=batch.options.get("scope") == Scope.CITY,
+            ),
             "statement": Statement.objects.filter(import_batch=batch).first(),
             "may_confirm": request.user.has_perm(UPLOAD_PERMISSION),
         }
@@ -217,8 +244,10 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def confirm_view(self, request, batch_id: int):
         batch = self._batch(request, batch_id, write=True)
-        form = ChoicesForm(request.POST)
-        form.is_valid()
+        form = ChoicesForm(request.POST, city=batch.options.get("scope") == Scope.CITY)
+        if not form.is_valid():
+            messages.error(request, _("Choose a segment from the list."))
+            return redirect("admin:bpjs_statement_review", batch_id=batch_id)
         if confirm_statement(batch, Choices(**form.cleaned_data)):
             tasks.start_run(batch)
         else:

@@ -24,6 +24,7 @@ from django_tasks import task
 
 from bpjs.columns import columns
 from bpjs.models import Category, DiscrepancyStatus, FileKind, Statement, StatementLine
+from bpjs.services.registering import Registering
 from enrollment.imports import cells
 from enrollment.imports.engine import Field, Importer, Line, among, chunked, kpj_holders
 from enrollment.imports.plan import Entry, Kind, Plan
@@ -47,10 +48,14 @@ class Scope:
 
 @dataclass(frozen=True)
 class Choices:
-    """What the administrator chose on confirming (the upload's defaults: fill KPJs, end the lapsed)."""
+    """What the administrator chose on confirming (the upload's defaults: fill KPJs, end the lapsed, register
+    nobody)."""
 
     fill_kpj: bool = True
     end_lapsed: bool = True
+    register_segment: str = (
+        ""  # a city statement: register those unknown here in this segment (its code)
+    )
 
     @classmethod
     def of(cls, options: dict) -> "Choices":
@@ -292,6 +297,7 @@ class Finding:
     kpj_fill: str = ""  # BPJS's KPJ number for a worker who has none here
     worker_id: int | None = None
     employer_id: int | None = None
+    registered: bool = False  # unknown here, registered on applying (``bpjs.services.registering``)
 
 
 @dataclass
@@ -301,6 +307,7 @@ class Reconciliation:
     choices: Choices
     findings: list[Finding] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    registering: Registering | None = None
 
 
 class StatementImport(Importer):
@@ -392,6 +399,9 @@ class StatementImport(Importer):
                 finding = self._compare(line, participant, employer_id)
             work.findings.append(finding)
         self._describe_unknown(unknown)
+        if self.choices.register_segment and self.scope == Scope.CITY:
+            work.registering = Registering.of(self.choices.register_segment, self.month)
+            work.registering.plan(unknown, self.today)
         self._check_kpj_fills(work.findings)
         unnamed = [  # a NIK on a row with errors is named, though not compared
             participant
@@ -405,7 +415,11 @@ class StatementImport(Importer):
         for finding in work.findings:
             work.counts[finding.category] += 1
             self._note(finding)
-        self.plan.facts = {"categories": dict(work.counts), "kpj_fill": self.plan.listed[KPJ_FILL]}
+        self.plan.facts = {
+            "categories": dict(work.counts),
+            "kpj_fill": self.plan.listed[KPJ_FILL],
+            "registered": len(work.registering.enrolments) if work.registering else 0,
+        }
         return work
 
     def _compare(
@@ -540,7 +554,9 @@ class StatementImport(Importer):
             self.plan.note(Entry(KPJ_FILL, row.row, nik, name, text=finding.kpj_fill))
         if row is None:
             return
-        if finding.category == Category.UNKNOWN_HERE:
+        if finding.registered:
+            self.plan.count(Kind.NEW)
+        elif finding.category == Category.UNKNOWN_HERE:
             self.plan.count(Kind.FLAGGED)
         elif (finding.kpj_fill and self.choices.fill_kpj) or self._changes(finding):
             self.plan.count(Kind.UPDATED)
@@ -568,6 +584,8 @@ class StatementImport(Importer):
             counts={**work.counts, "scope": work.scope},
         )
         lapsed_ended = self.choices.end_lapsed
+        if work.registering:  # first: the lines name the workers it creates
+            work.registering.write(writer)
         writer.append(StatementLine, LINE_COLUMNS, (_line_values(statement.pk, finding, lapsed_ended) for finding in work.findings))  # fmt: skip
         # The updates below join the new lines: a planner that believed them few would loop over them.
         analyze(StatementLine)
@@ -603,10 +621,13 @@ _TARGET = {
 
 
 def _line_values(statement_id: int, finding: Finding, lapsed_ended: bool) -> tuple:
-    """A ``StatementLine`` row: applied when applying settles it (a confirmation; a lapse ended), else open."""
+    """A ``StatementLine`` row: applied when applying settles it (a confirmation; a lapse ended; a participant
+    registered), else open."""
     row, participant = finding.row, finding.participant
-    applied = finding.category == Category.CONFIRMED or (
-        finding.category == Category.LAPSED and lapsed_ended
+    applied = (
+        finding.category == Category.CONFIRMED
+        or (finding.category == Category.LAPSED and lapsed_ended)
+        or finding.registered
     )
     return (
         statement_id,

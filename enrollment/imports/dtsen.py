@@ -41,6 +41,27 @@ DTSEN_COLUMNS = (
 )
 
 
+def city_funding() -> FundingScheme:
+    """The funding scheme of the city budget (APBD)."""
+    return FundingScheme.objects.filter(is_city_budget=True).order_by("sort_order").first()
+
+
+def city_funded_programs(
+    segment: Segment, funding: FundingScheme, start_date: date
+) -> list[tuple[int, tuple]]:
+    """The JKK and JKM memberships the city opens for a non-wage earner of ``segment`` from ``start_date``:
+    (program id, the membership's monthly_contribution, shares and declared income), at the declared income of
+    ``settings.DTSEN_DECLARED_INCOME``. ``Refused`` when no rate applies that day."""
+    rates = RateTable.load()
+    payment = Payment.of(segment, funding)
+    income = settings.DTSEN_DECLARED_INCOME
+    codes = Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code")
+    return [
+        (program_id, (*rates.contribution(code, payment, income, start_date).stored(), income))
+        for program_id, code in codes
+    ]
+
+
 @dataclass
 class DtsenWork:
     new_workers: list[Line] = field(default_factory=list)
@@ -59,20 +80,14 @@ class DtsenImport(Importer):
             .order_by("-is_active", "sort_order")
             .first()
         )
-        funding = FundingScheme.objects.filter(is_city_budget=True).order_by("sort_order").first()
+        funding = city_funding()
         self.funding_id = funding.pk
-        rates = RateTable.load()
-        payment = Payment.of(self.segment, funding)
-        income = settings.DTSEN_DECLARED_INCOME
-        self.programs = []  # (program id, the membership's monthly_contribution, shares and wage)
         self.codes = dict(Program.objects.filter(code__in=DTSEN_PROGRAMS).values_list("pk", "code"))
-        for program_id, code in self.codes.items():
-            try:
-                values = (*rates.contribution(code, payment, income, start_date).stored(), income)
-            except Refused as refusal:
-                self.plan.blocked = str(refusal)
-                values = (0, 0, 0, 0, income)
-            self.programs.append((program_id, values))
+        try:
+            self.programs = city_funded_programs(self.segment, funding, start_date)
+        except Refused as refusal:
+            self.plan.blocked = str(refusal)
+            self.programs = []
         self.new_worker_programs = self._codes(self.programs)
 
     def fields(self) -> list[Field]:
