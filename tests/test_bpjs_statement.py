@@ -485,7 +485,7 @@ def test_a_city_statement_with_no_city_funded_scheme_in_the_catalogue_is_checked
 
 @pytest.fixture
 def unknown_here(reference_data, employer_a, employer_b):
-    """A city statement of August 2025 naming six people who have no city-funded membership here that month."""
+    """A city statement of August 2025 naming seven people who have no city-funded membership here that month."""
     known_ended = city_worker(end_date=date(2025, 6, 30))
     employed = factories.make_worker()
     factories.make_membership(employed, "JKK", employer=employer_a, start_date=date(2025, 1, 1))
@@ -497,45 +497,24 @@ def unknown_here(reference_data, employer_a, employer_b):
         "employer_named": factories.make_nik(),
         "kpj_held": factories.make_nik(date(1975, 12, 1), "L"),
     }
+    later = city_worker()  # from September: unknown here in August, and nothing to open
+    later.memberships.update(start_date=date(2025, 9, 1))
     rows = [
-        [
-            niks["new"],
-            "44444444444",
-            "",
-            "SARI",
-            "JKK,JKM",
-            "aktif",
-            "08/2025",
-        ],  # 2 registered, new
+        [niks["new"], "44444444444", "", "SARI", "JKK,JKM", "aktif", "08/2025"],  # 2 registered, new
         [niks["inactive"], "", "", "TONO", "JKK,JKM", "nonaktif", "06/2025"],  # 3 not: inactive
-        [
-            niks["employer_named"],
-            "",
-            employer_b.npp,
-            "UDIN",
-            "JKK,JKM",
-            "aktif",
-            "08/2025",
-        ],  # 4 not
+        [niks["employer_named"], "", employer_b.npp, "UDIN", "JKK,JKM", "aktif", "08/2025"],  # 4 not: B's
         [known_ended.nik, "", "", "VINA", "JKK,JKM", "aktif", "08/2025"],  # 5 registered, known
         [employed.nik, "", "", "WAWAN", "JKK,JKM", "aktif", "08/2025"],  # 6 not: an employer's
-        [
-            niks["kpj_held"],
-            "55555555555",
-            "",
-            "YUSUF",
-            "JKK,JKM",
-            "aktif",
-            "08/2025",
-        ],  # 7 registered
-    ]
+        [niks["kpj_held"], "55555555555", "", "YUSUF", "JKK,JKM", "aktif", "08/2025"],  # 7 registered
+        [later.nik, "", "", "ZAINAL", "JKK,JKM", "aktif", "08/2025"],  # 8 not: his start here is later
+    ]  # fmt: skip
     return niks, known_ended, employed, holder, statement_file(rows)
 
 
 def test_a_city_statement_registers_those_unknown_here_in_the_chosen_segment(unknown_here):
     niks, known_ended, employed, holder, upload = unknown_here
     batch = check(upload)
-    assert batch.summary["facts"]["categories"] == {Category.UNKNOWN_HERE: 6}
+    assert batch.summary["facts"]["categories"] == {Category.UNKNOWN_HERE: 7}
     assert (
         batch.summary["facts"]["registered"] == 0
     )  # the preview registers nobody: a choice of applying
@@ -585,6 +564,7 @@ def test_a_city_statement_registers_those_unknown_here_in_the_chosen_segment(unk
     assert lines[2].worker_id == sari.pk
     assert "didaftarkan" in lines[2].detail.lower()
     assert "pemberi kerja" in lines[6].detail  # enrolled through an employer here: left on the list
+    assert "mulai lebih kemudian" in lines[8].detail and lines[8].status == DiscrepancyStatus.OPEN
 
     # The next statement of the month (re-exported: one more blank line) finds Sari and Vina confirmed, and
     # Yusuf different: BPJS's KPJ for him is another worker's here.
@@ -592,7 +572,7 @@ def test_a_city_statement_registers_those_unknown_here_in_the_chosen_segment(unk
     assert again.summary["facts"]["categories"] == {
         Category.CONFIRMED: 2,
         Category.DIFFERENT: 1,
-        Category.UNKNOWN_HERE: 3,
+        Category.UNKNOWN_HERE: 4,
     }
 
 

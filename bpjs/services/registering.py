@@ -82,6 +82,9 @@ class Registering:
                 for program_id, values in self.programs
                 if program_id not in {program for program, _employer, _end in held}
             ]
+            if not missing:  # their city-funded memberships here start after the month
+                finding.detail += " " + _("Its memberships here start later: not registered.")
+                continue
             if finding.worker_id is None:
                 row = finding.row
                 facts = nik_facts(row.nik, today=today)
