@@ -14,6 +14,7 @@ from berjasa.audit import audit_context
 from berjasa.formatting import rupiah
 from budget.bill import month_label
 from budget.models import BudgetLine, Invoice, Payment
+from enrollment.free_text import free_text
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _cancel(
 ) -> bool:
     """Mark ``record`` cancelled, by whom, when and why, with its history row; locked first, so of two submits
     one cancels and the other finds it cancelled."""
-    reason = " ".join((reason or "").split())
+    reason = free_text(reason or "")  # a control character pasted in is refused with a message
     if not reason:
         raise ValidationError(_("Say why it is cancelled."))
     with transaction.atomic(), audit_context(user=acting_user, channel=channel):

@@ -216,10 +216,14 @@ def test_a_payment_typed_wrong_is_cancelled_with_a_reason_and_its_sp2d_recorded_
     wrong = Payment.objects.get()
     assert _paid_on_rentan(population) == 504_000
     cancel_url = f"/anggaran/tagihan/2025-08/pembayaran/{wrong.pk}/batal/"
-    response = client.post(cancel_url, {"reason": "  "}, follow=True)
-    assert (
-        "Tulis alasan pembatalannya." in response.content.decode()
+    response = client.post(
+        cancel_url, {"reason": "  "}, follow=True
     )  # no reason: nothing cancelled
+    assert "Tulis alasan pembatalannya." in response.content.decode()
+    response = client.post(
+        cancel_url, {"reason": "Salah\x00ketik"}, follow=True
+    )  # PostgreSQL refuses NUL
+    assert "karakter kontrol" in response.content.decode()
     wrong.refresh_from_db()
     assert wrong.cancelled_at is None
     assert client.post(cancel_url, {"reason": "Salah ketik nominal"}).status_code == 302
