@@ -600,3 +600,23 @@ def test_an_employers_statement_and_an_unknown_segment_register_nobody(unknown_h
     batch.refresh_from_db()
     assert batch.status == Status.VALIDATED
     assert not Worker.objects.filter(nik=niks["new"]).exists()
+
+
+def test_a_kpj_given_both_to_fill_in_and_to_a_registered_worker_is_given_to_neither(reference_data):
+    """One KPJ twice in the statement: once for a participant here without one, once for a person registered from
+    it. Given to both, the second would break the KPJ's uniqueness and fail the whole statement."""
+    known = city_worker()
+    new_nik = factories.make_nik()
+    upload = statement_file(
+        [
+            [known.nik, "66666666666", "", "ANI", "JKK,JKM", "aktif", "08/2025"],  # 2 KPJ to fill
+            [new_nik, "66666666666", "", "BAYU", "JKK,JKM", "aktif", "08/2025"],  # 3 registered
+        ]
+    )
+    batch = apply(check(upload), register_segment="RENTAN")
+    assert batch.status == Status.IMPORTED, batch.message
+    known.refresh_from_db()
+    assert known.kpj is None and Worker.objects.get(nik=new_nik).kpj is None
+    line = Statement.objects.get().lines.get(row=2)
+    assert line.category == Category.DIFFERENT
+    assert "66666666666" in line.detail

@@ -26,7 +26,7 @@ from bpjs.columns import columns
 from bpjs.models import Category, DiscrepancyStatus, FileKind, Statement, StatementLine
 from bpjs.services.registering import Registering
 from enrollment.imports import cells
-from enrollment.imports.engine import Field, Importer, Line, among, chunked, kpj_holders
+from enrollment.imports.engine import Field, Importer, Line, among, chunked, kpj_conflicts
 from enrollment.imports.plan import Entry, Kind, Plan
 from enrollment.imports.writer import BulkWriter, analyze
 from enrollment.models import BpjsStatus, Employer, ImportBatch, Membership, Worker
@@ -402,7 +402,9 @@ class StatementImport(Importer):
         if self.choices.register_segment and self.scope == Scope.CITY:
             work.registering = Registering.of(self.choices.register_segment, self.month)
             work.registering.plan(unknown, self.today)
-        self._check_kpj_fills(work.findings)
+        self._check_kpj_fills(
+            work.findings, work.registering.new_workers if work.registering else []
+        )
         unnamed = [  # a NIK on a row with errors is named, though not compared
             participant
             for participant in ours
@@ -506,17 +508,20 @@ class StatementImport(Importer):
                     "employer": employer
                 }
 
-    def _check_kpj_fills(self, findings: list[Finding]) -> None:
-        """A KPJ number another worker holds here, or that the statement gives several workers, is never filled
-        in: a difference to settle instead."""
+    def _check_kpj_fills(self, findings: list[Finding], new_workers: list[StatementRow]) -> None:
+        """A KPJ number another worker holds here, or that the statement gives several workers (filled in or
+        given to a worker registered from it), is never given: a difference to settle instead of a fill, a new
+        worker without it."""
         fills = [finding for finding in findings if finding.kpj_fill]
-        held = {}
-        for chunk in chunked([finding.kpj_fill for finding in fills]):
-            held.update(kpj_holders(chunk))
-        given = Counter(finding.kpj_fill for finding in fills)
+        conflicts = kpj_conflicts(
+            [finding.kpj_fill for finding in fills] + [row.kpj for row in new_workers if row.kpj]
+        )
+        for row in new_workers:
+            if row.kpj in conflicts:
+                row.kpj = None
         for finding in fills:
-            holder = held.get(finding.kpj_fill)
-            if holder or given[finding.kpj_fill] > 1:
+            if finding.kpj_fill in conflicts:
+                holder = conflicts[finding.kpj_fill]
                 text = (
                     _("KPJ %(kpj)s is another worker's here (NIK %(nik)s)")
                     % {"kpj": finding.kpj_fill, "nik": holder}

@@ -8,7 +8,6 @@ and the JKK and JKM memberships they miss, city-funded in the chosen segment fro
 ACTIVE at BPJS with its last month paid. A worker enrolled through an employer is left on the discrepancy list.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +19,6 @@ from enrollment.imports.engine import (
     chunked,
     current_memberships,
     insert_workers,
-    kpj_holders,
 )
 from enrollment.imports.writer import BulkWriter
 from enrollment.models import BpjsStatus, Membership, Worker
@@ -65,10 +63,6 @@ class Registering:
             and not (finding.row.paid_through and finding.row.paid_through < self.month)
             and finding.employer_id is None
         ]
-        held_kpj = {}
-        for chunk in chunked([finding.row.kpj for finding in chosen if finding.row.kpj]):
-            held_kpj.update(kpj_holders(chunk))
-        given = Counter(finding.row.kpj for finding in chosen if finding.row.kpj)
         current = {}
         for chunk in chunked([finding.worker_id for finding in chosen if finding.worker_id]):
             current.update(current_memberships(chunk, self.month))
@@ -89,11 +83,7 @@ class Registering:
                 row = finding.row
                 facts = nik_facts(row.nik, today=today)
                 row.birth_date, row.sex = facts.birth_date, facts.sex
-                row.kpj = (
-                    row.kpj
-                    if row.kpj and not held_kpj.get(row.kpj) and given[row.kpj] == 1
-                    else None
-                )
+                row.kpj = row.kpj or None  # checked with the KPJs to fill (``_check_kpj_fills``)
                 row.phone = row.address = row.kelurahan_id = row.occupation = None
                 row.has_disability = False
                 row.confirmed_warnings = None

@@ -2,6 +2,7 @@
 whole-file rules (one NIK once), and the set-based lookups that replace one query per row.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -380,6 +381,16 @@ def known_workers(niks: list[str]) -> dict[str, tuple]:
 def kpj_holders(kpjs: list[str]) -> dict[str, str]:
     """KPJ number → the NIK of the worker who holds it (one query)."""
     return dict(Worker.objects.filter(among("kpj", kpjs)).order_by().values_list("kpj", "nik"))
+
+
+def kpj_conflicts(kpjs: list[str]) -> dict[str, str]:
+    """Of the KPJ numbers a file would give workers who have none, those it may not give: KPJ → the NIK of the
+    worker who holds it here, or "" when the file gives it to several workers (a query per ``chunked`` list)."""
+    given = Counter(kpjs)
+    held = {}
+    for chunk in chunked(list(given)):
+        held.update(kpj_holders(chunk))
+    return {kpj: held.get(kpj, "") for kpj, times in given.items() if kpj in held or times > 1}
 
 
 def current_memberships(worker_ids: list[int], on: date) -> dict[int, list[tuple]]:
