@@ -47,9 +47,8 @@ class BudgetLineAdmin(
     AuditHistoryAdminMixin,
     SimpleHistoryAdmin,
 ):
-    LINKS = (
-        BudgetLine.segments.through,
-    )  # a line's delete page lists no "BudgetLine_segments object (1031)"
+    # A line's delete page lists no "BudgetLine_segments object (1031)".
+    LINKS = (BudgetLine.segments.through,)
     form = BudgetLineForm
     list_display = ("year", "code", "name", "department", "segment_codes", "ceiling")
     list_filter = ("year", "department")

@@ -35,9 +35,8 @@ def ensure_budget_demo(acting_user) -> None:
     august = monthly_bill(date(2025, 8, 1))
     if not august.total:
         return
-    if (
-        not Invoice.objects.exists()
-    ):  # the first run only: a later one keeps an administrator's ceiling
+    # The first run only: a later one keeps an administrator's ceiling.
+    if not Invoice.objects.exists():
         _fit_ceilings_to_scale(august.total / FULL_SCALE_AUGUST_2025, acting_user)
     # BPJS invoices a little less than our bill (participants not yet active there) in July, a little more in
     # August (people it counts that we do not).
@@ -70,9 +69,7 @@ def ensure_budget_demo(acting_user) -> None:
                 paid_on=date(month.year, month.month + 1, 20),
                 invoice=invoice,
             )
-            if (
-                month.month == 7 and number == 1
-            ):  # a digit typed twice, cancelled, then recorded rightly
+            if month.month == 7 and number == 1:  # a digit typed twice, cancelled, recorded rightly
                 cancel_payment(
                     payment(amount=line.total * 10).record,
                     reason="Salah ketik nominal; dicatat ulang sesuai SP2D.",

@@ -1,7 +1,6 @@
 """The city budget's pages under ``/anggaran/`` (decision 60): BUDGET_READER_ROLES read the budget view and the
 monthly bills, BUDGET_KEEPER_ROLES record invoices and payments (and cancel one recorded by mistake),
-PARTICIPANT_LIST_ROLES read the participant
-lists (access-logged); everyone else signed in gets a 404."""
+PARTICIPANT_LIST_ROLES read the participant lists (access-logged); everyone else signed in gets a 404."""
 
 import io
 from collections import defaultdict

@@ -53,9 +53,8 @@ class Choices:
 
     fill_kpj: bool = True
     end_lapsed: bool = True
-    register_segment: str = (
-        ""  # a city statement: register those unknown here in this segment (its code)
-    )
+    # A city statement: register those unknown here in this segment (its code); "" registers nobody.
+    register_segment: str = ""
 
     @classmethod
     def of(cls, options: dict) -> "Choices":
@@ -170,9 +169,8 @@ class Participant(NamedTuple):
     employer_high: int | None
     status_low: str  # the lowest and highest bpjs_status of the memberships
     status_high: str
-    paid_low: (
-        date | None
-    )  # the lowest and highest last month paid, and whether every membership has one
+    # The lowest and highest last month paid, and whether every membership has one.
+    paid_low: date | None
     paid_high: date | None
     all_paid: bool
 
@@ -210,9 +208,7 @@ def _in_month(scope: str, alias: str = "m") -> str:
     by its last day, not ended before its first."""
     condition = f"{alias}.start_date <= %s AND ({alias}.end_date IS NULL OR {alias}.end_date >= %s)"
     if scope == Scope.CITY:
-        schemes = (
-            city_scheme_ids()
-        )  # none in the catalogue: no participant in scope, not an SQL error
+        schemes = city_scheme_ids()  # none in the catalogue: nobody in scope, not an SQL error
         condition += (
             f" AND {alias}.funding_scheme_id IN ({', '.join(map(str, schemes))})"
             if schemes

@@ -43,9 +43,8 @@ class Registering:
     segment: Segment
     month: date
     programs: list[tuple[int, tuple]]  # ``city_funded_programs``
-    new_workers: list = field(
-        default_factory=list
-    )  # the statement's rows, with the person's attributes set
+    # The statement's rows of the new workers, with the person's attributes set.
+    new_workers: list = field(default_factory=list)
     enrolments: list[tuple] = field(default_factory=list)  # (finding, the programs to open)
 
     @classmethod
