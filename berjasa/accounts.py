@@ -42,7 +42,10 @@ def ensure_user_with_role(
     user.save()
     user.groups.set([Group.objects.get(name=role.value)])
     for employer in employers:
-        EmployerUser.objects.get_or_create(user=user, employer=employer)
+        has_contact = EmployerUser.objects.filter(employer=employer, is_main_contact=True).exists()
+        EmployerUser.objects.get_or_create(
+            user=user, employer=employer, defaults={"is_main_contact": not has_contact}
+        )
     return user
 
 

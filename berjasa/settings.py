@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "privacy",
     "bpjs",
     "budget",
+    "mailing",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,12 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@berjasa.makassarkota.go.id")
+# The portal's address as its users reach it: the links in e-mails (activation, reminders) start with it.
+SITE_URL = env_str(
+    "SITE_URL", "http://127.0.0.1:8000" if DEBUG else "https://berjasa.makassarkota.go.id"
+)
+# The right-hand side of every mail's Message-ID (<outbox-ID@domain>): one per outbox row, the same at each try.
+MAIL_MESSAGE_ID_DOMAIN = env_str("MAIL_MESSAGE_ID_DOMAIN", "berjasa.makassarkota.go.id")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -262,6 +262,13 @@ class Employer(models.Model):
     kelurahan = models.ForeignKey(
         Kelurahan, verbose_name=_("sub-district"), on_delete=models.PROTECT, null=True, blank=True
     )
+    email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Where the invitation to the portal and Disnaker's notices go."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -304,6 +311,13 @@ class EmployerUser(models.Model):
     employer = models.ForeignKey(
         Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="user_links"
     )
+    is_main_contact = models.BooleanField(
+        _("main contact"),
+        default=False,
+        help_text=_(
+            "The employer's main contact invites and removes colleagues; one per employer."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -314,6 +328,12 @@ class EmployerUser(models.Model):
                 fields=["user", "employer"],
                 name="employer_user_unique",
                 violation_error_message=_("This user is already linked to this employer."),
+            ),
+            models.UniqueConstraint(
+                fields=["employer"],
+                condition=Q(is_main_contact=True),
+                name="employer_one_main_contact",
+                violation_error_message=_("This employer has a main contact already."),
             ),
         ]
 

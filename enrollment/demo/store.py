@@ -15,6 +15,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from enrollment.demo.claims import PlannedClaim
 from enrollment.demo.estimates import SOURCE as ESTIMATE_SOURCE
@@ -164,7 +165,17 @@ def write_demo_rows(
 
     counts["employers"] = writer.insert(
         Employer,
-        ("npp", "name", "sector", "size", "risk_class", "address", "kelurahan_id", "status"),
+        (
+            "npp",
+            "name",
+            "sector",
+            "size",
+            "risk_class",
+            "address",
+            "kelurahan_id",
+            "email",
+            "status",
+        ),
         (
             (
                 e.npp,
@@ -174,6 +185,7 @@ def write_demo_rows(
                 e.risk_class,
                 e.address,
                 catalogue.kelurahan[e.kelurahan],
+                demo_contact_email(e.name),
                 e.status,
             )
             for e in population.employers
@@ -324,6 +336,11 @@ def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
             cursor.execute(f"DELETE FROM {history} WHERE history_batch_id = %s", [batch.pk])  # noqa: S608
     batch.delete()
     return removed
+
+
+def demo_contact_email(name: str) -> str:
+    """A demo employer's contact address, in the reserved ``.test`` domain: no mail ever leaves for it."""
+    return f"personalia@{slugify(name)[:60].strip('-')}.test"
 
 
 def _keeper(person, employer_ids: dict[str, int]) -> int | None:
