@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bpjs",
     "budget",
     "mailing",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@berjasa.makassarkota
 SITE_URL = env_str(
     "SITE_URL", "http://127.0.0.1:8000" if DEBUG else "https://berjasa.makassarkota.go.id"
 )
+# The monthly roster confirmation's reminder (send_roster_reminders, run daily): mailed to the users of employers
+# that have not confirmed the month, from this many days before the month's end (and at most once a month).
+ROSTER_REMINDER_DAYS_BEFORE = env_int("ROSTER_REMINDER_DAYS_BEFORE", 5)
 # The right-hand side of every mail's Message-ID (<outbox-ID@domain>): one per outbox row, the same at each try.
 MAIL_MESSAGE_ID_DOMAIN = env_str("MAIL_MESSAGE_ID_DOMAIN", "berjasa.makassarkota.go.id")
 
