@@ -67,7 +67,9 @@ class RosterConfirmation(models.Model):
                 fields=["employer", "month"],
                 condition=Q(reopened_at__isnull=True),
                 name="confirmation_one_standing_per_month",
-                violation_error_message=_("This employer's roster is already confirmed for this month."),
+                violation_error_message=_(
+                    "This employer's roster is already confirmed for this month."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),

@@ -42,7 +42,9 @@ def reminder_links(month: date, today: date):
         EmployerUser.objects.filter(user__is_active=True)
         .exclude(user__email="")
         .filter(
-            Exists(Employment.objects.filter(employer=OuterRef("employer")).filter(on_roster_at(day)))
+            Exists(
+                Employment.objects.filter(employer=OuterRef("employer")).filter(on_roster_at(day))
+            )
         )
         .exclude(
             Exists(
@@ -59,9 +61,7 @@ def reminder_links(month: date, today: date):
 def drafts_for(month: date, today: date) -> list[Draft]:
     month = first_of(month)
     with override("id"):
-        label_id = month_label(month)
-    with override("en"):
-        label_en = month_label(month)
+        label = month_label(month)  # the mails are in Indonesian (the portal's language)
     drafts = []
     for link in reminder_links(month, today):
         drafts.append(
@@ -72,20 +72,16 @@ def drafts_for(month: date, today: date) -> list[Draft]:
                     "employer_name": link.employer.name,
                     "employer_npp": link.employer.npp,
                     "month": f"{month:%Y-%m}",
-                    "month_label": label_id if _language(link.user) == "id" else label_en,
+                    "month_label": label,
                     "deadline": month_end(month).isoformat(),
                     "username": link.user.get_username(),
                 },
                 dedupe_key=dedupe_key(month, link.employer_id, link.user_id),
                 employer_id=link.employer_id,
-                language=_language(link.user),
+                language="id",
             )
         )
     return drafts
-
-
-def _language(user: User) -> str:
-    return "id"  # the portal's language; no per-user choice is stored
 
 
 def send_reminders(month: date, today: date, *, acting_user: User | None = None) -> ReminderRun:

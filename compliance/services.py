@@ -66,7 +66,9 @@ def month_summary(employer: Employer, month: date) -> dict:
 
 def standing_confirmation(employer: Employer, month: date) -> RosterConfirmation | None:
     return (
-        RosterConfirmation.objects.filter(employer=employer, month=first_of(month), reopened_at=None)
+        RosterConfirmation.objects.filter(
+            employer=employer, month=first_of(month), reopened_at=None
+        )
         .select_related("confirmed_by")
         .first()
     )
@@ -154,8 +156,9 @@ def reopen_confirmation(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for reopening the month."), code="no_reason")
-    with transaction.atomic(), audit_context(
-        user=acting_user, channel=channel, employer=confirmation.employer_id
+    with (
+        transaction.atomic(),
+        audit_context(user=acting_user, channel=channel, employer=confirmation.employer_id),
     ):
         locked = RosterConfirmation.objects.select_for_update().get(pk=confirmation.pk)
         if locked.reopened_at is not None:
@@ -172,7 +175,9 @@ def reopen_confirmation(
     return confirmation
 
 
-def employer_history(employer: Employer, months: list[date]) -> dict[date, list[RosterConfirmation]]:
+def employer_history(
+    employer: Employer, months: list[date]
+) -> dict[date, list[RosterConfirmation]]:
     """Each of ``months`` with its confirmations, the standing one first, then the reopened, latest first."""
     rows = (
         RosterConfirmation.objects.filter(employer=employer, month__in=months)
@@ -194,4 +199,3 @@ def not_confirmed(month: date) -> Q:
             )
         )
     )
-

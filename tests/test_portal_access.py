@@ -35,6 +35,7 @@ PORTAL_URLS = [
     ("portal:import_cancel", "batch", {}),
     ("portal:import_recheck", "batch", {}),
     ("portal:change_requests", None, {}),
+    ("portal:monthly", None, {}),
     ("portal:change_request_decide", "change_request", {}),
     ("portal:change_request_withdraw", "change_request", {}),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from compliance import portal as compliance
 from enrollment.portal import change_requests, imports, views
 
 app_name = "portal"
@@ -24,6 +25,8 @@ urlpatterns = [
         change_requests.change_request_withdraw,
         name="change_request_withdraw",
     ),
+    # The monthly roster confirmation ("lapor bulanan"): the compliance app's page.
+    path("lapor-bulanan/", compliance.monthly, name="monthly"),
     path("imports/", imports.imports, name="imports"),
     path("imports/template.<str:file_format>", imports.import_template, name="import_template"),
     path("imports/<int:pk>/", imports.import_batch, name="import_batch"),
