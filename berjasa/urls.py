@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("enrollment.portal.urls")),
     path("contribution/", calculator, name="contribution"),
+    path("reports/kepatuhan/", include("compliance.urls")),
     path("reports/", include("reports.urls")),
     path("anggaran/", include("budget.urls")),
 ]

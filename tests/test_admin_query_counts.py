@@ -12,11 +12,13 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench.admin_pages import model_pages
 from bpjs.models import Category, RegistrationFile, Statement, StatementLine
+from compliance.models import RosterConfirmation
 from enrollment.imports.tasks import run_import
 from enrollment.models import (
     Channel,
@@ -120,6 +122,16 @@ def add_people_and_their_records(index: int) -> None:
     AccessLog.objects.create(**login, user_agent="Firefox")
     AccessFailureLog.objects.create(**login, user_agent="Firefox")
     run_import.enqueue(batch.pk)  # a row of the background queue
+    RosterConfirmation.objects.create(  # a month the employer confirmed, reopened by Disnaker
+        employer=employer,
+        month=date(2025, 8, 1),
+        confirmed_by=user,
+        confirmed_at=timezone.now(),
+        channel=Channel.PORTAL,
+        reopened_at=timezone.now(),
+        reopened_by=user,
+        reopen_reason="Pekerja keluar belum dicatat",
+    )
 
 
 def add_catalogue_entries(index: int) -> None:

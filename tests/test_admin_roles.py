@@ -13,6 +13,7 @@ role may do with it. Expected statuses are written from the table above, never r
 """
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib import admin
@@ -67,8 +68,10 @@ OPERATOR = {
     # settled by the admin's actions
     "bpjs.statement": "read",
     "bpjs.statementline": "decide",
+    # the monthly roster confirmations: employers make them, Disnaker reopens one by the admin's action
+    "compliance.rosterconfirmation": "decide",
 }
-MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs")
+MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs", "compliance")
 # Records written by code, never added by hand, administrators included.
 WRITTEN_BY_CODE = {
     "enrollment.importbatch",
@@ -85,6 +88,7 @@ WRITTEN_BY_CODE = {
     "bpjs.rejectedmembership",  # BPJS's answers make them
     "bpjs.statement",  # uploaded through the import engine
     "bpjs.statementline",  # written by applying a statement
+    "compliance.rosterconfirmation",  # confirmed by employers in the portal
 }
 # Records made by uploading a file into the import engine (the "upload" views).
 UPLOADED = {"enrollment.importbatch", "bpjs.statement"}
@@ -203,6 +207,9 @@ def records(employer_a, employer_a_user, administrator):
         from reports.snapshots import generate_snapshot
 
         generate_snapshot(parse_period("2025-08"), user=administrator)
+    from compliance.services import confirm_month
+
+    confirm_month(employer_a, date(2025, 8, 1), acting_user=employer_a_user)
     from tests.conftest import totp_device_for
 
     totp_device_for(administrator)
