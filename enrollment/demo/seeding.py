@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from compliance.models import RosterConfirmation
 from enrollment.demo.claims import plan_claims
 from enrollment.demo.dtsen import DtsenList, build_dtsen_list, write_dtsen_csv
 from enrollment.demo.estimates import workforce_estimates
@@ -97,7 +98,16 @@ def seed_demo(
                 sha256=fingerprint,
             )
             counts = write_demo_rows(batch, population, claims, estimates, catalogue)
-            analyze(Employer, Worker, Employment, Membership, Claim)  # as a live database would be
+            from compliance.demo import write_demo_confirmations  # it reads enrollment.demo
+
+            employer_ids = dict(
+                Employer.objects.filter(import_batch=batch).values_list("npp", "id")
+            )
+            counts["roster confirmations"] = write_demo_confirmations(
+                population, employer_ids, seed
+            )
+            # as a live database would be
+            analyze(Employer, Worker, Employment, Membership, Claim, RosterConfirmation)
             try:
                 write_dtsen_csv(dtsen_path, dtsen)
             except OSError as error:

@@ -315,12 +315,16 @@ def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
     ``setup_demo`` wrote through the services about demo people (its example refusal, the shared person's second
     job and change request: rows of no batch) removed.
     """
+    from compliance.demo import delete_demo_confirmations
+
     of_demo = Q(employer__import_batch=batch) | Q(worker__import_batch=batch)
+    confirmations = delete_demo_confirmations(batch)
     unlinked, _ = EmployerUser.objects.filter(employer__import_batch=batch).delete()
     checks, _ = IdentityProofAttempt.objects.filter(of_demo).delete()
     requests, _ = PersonalDataChangeRequest.objects.filter(of_demo).delete()
     jobs, _ = Employment.objects.filter(of_demo).exclude(import_batch=batch).delete()
     removed = {
+        "roster confirmations": confirmations,
         "employer logins": unlinked,
         "identity checks": checks,
         "change requests": requests,

@@ -12,7 +12,7 @@ from datetime import date
 
 from programs.models import SegmentGroup
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"  # 3: with the history of monthly roster confirmations
 
 WINDOW_START = date(2023, 1, 1)  # histories are detailed from here on; older stock starts 2015-2022
 REPORT_DAY = date(2025, 8, 31)  # the day of the published figures

@@ -15,6 +15,7 @@ from berjasa.second_factor import ROLES_REQUIRING_A_FACTOR
 from bpjs.demo import ensure_registration_demo
 from bpjs.demo_statement import ensure_statement_demo
 from budget.demo import ensure_budget_demo
+from compliance.demo import ensure_portal_history
 from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
@@ -85,6 +86,16 @@ class Command(BaseCommand):
             ensure_refused_identity_check(
                 largest[0], largest[1], acting_user=User.objects.get(username="pemberi_kerja_a")
             )
+
+        # The monthly roster confirmation: each demo employer's last 12 months, one reopened by Disnaker.
+        for username, employers in employers_for.items():
+            for employer in employers:
+                ensure_portal_history(
+                    employer,
+                    User.objects.get(username=username),
+                    User.objects.get(username="admin"),
+                    timezone.localdate(),
+                )
 
         self.stdout.write(ensure_registration_demo(User.objects.get(username="operator")))
         ensure_budget_demo(acting_user=User.objects.get(username="admin"))
