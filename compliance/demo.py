@@ -185,4 +185,7 @@ def ensure_portal_history(employer: Employer, user, disnaker, today) -> bool:
         RosterConfirmation.objects.filter(pk=confirmation.pk).update(confirmed_at=moment)
         if month == reopened:
             reopen_confirmation(confirmation, reason=DEMO_REOPEN_REASON, acting_user=disnaker)
+            RosterConfirmation.objects.filter(pk=confirmation.pk).update(
+                reopened_at=moment + timedelta(days=6, hours=2)
+            )
     return True

@@ -18,6 +18,7 @@ from compliance.services import (
     AlreadyConfirmed,
     confirm_month,
     employer_history,
+    is_late,
     month_summary,
 )
 from enrollment.portal.context import portal_view
@@ -45,8 +46,7 @@ def monthly(request):
                 "key": f"{month:%Y-%m}",
                 "standing": standing,
                 "reopened": [c for c in confirmations if c.reopened_at is not None],
-                "late": standing is not None
-                and timezone.localdate(standing.confirmed_at) > month_end(month),
+                "late": standing is not None and is_late(standing),
             }
         )
     current_confirmations = history[current]

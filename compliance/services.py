@@ -4,7 +4,7 @@ The acting user is a keyword; each write is one transaction with its audit row (
 ``berjasa.audit``). An upload or an edit of the roster never confirms a month: only ``confirm_month`` does.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -19,6 +19,19 @@ from berjasa.roles import STAFF_ROLES, user_has_any_role
 from compliance.models import RosterConfirmation
 from compliance.months import first_of, local_bounds, month_end, month_label
 from enrollment.models import Employer, EmployerUser, Employment
+
+# A month's confirmation is on time up to this day of the following month (the time an employer needs to take in
+# the month's last changes); later it is marked "late" on its page. It counts in the rate all the same.
+DUE_DAY = 10
+
+
+def due_date(month: date) -> date:
+    """The last day on which ``month``'s confirmation is on time: the ``DUE_DAY``th of the month after."""
+    return month_end(month) + timedelta(days=DUE_DAY)
+
+
+def is_late(confirmation: RosterConfirmation) -> bool:
+    return timezone.localdate(confirmation.confirmed_at) > due_date(confirmation.month)
 
 
 def on_roster_at(day: date) -> Q:

@@ -1,7 +1,7 @@
 """The monthly roster confirmation ("lapor bulanan"): who may confirm which month, reopening, the portal page,
 and the reporting rate against a hand count."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -245,3 +245,16 @@ def test_a_month_outside_the_page_or_not_begun_is_refused_over_http(client, empl
     client.post(reverse("portal:monthly"), {"month": "2019-01"})
     client.post(reverse("portal:monthly"), {"month": "bukan bulan"})
     assert not RosterConfirmation.objects.exists()
+
+
+def test_a_confirmation_after_the_tenth_of_the_next_month_is_marked_late(
+    employer_a, employer_a_user
+):
+    from compliance.services import is_late
+
+    confirmation = confirm_month(employer_a, date(2025, 3, 1), acting_user=employer_a_user)
+    assert is_late(confirmation)  # confirmed today, long after 10/04/2025
+    confirmation.confirmed_at = datetime(2025, 4, 10, 23, 59, tzinfo=ZoneInfo("Asia/Makassar"))
+    assert not is_late(confirmation)
+    confirmation.confirmed_at = datetime(2025, 4, 11, 0, 1, tzinfo=ZoneInfo("Asia/Makassar"))
+    assert is_late(confirmation)
