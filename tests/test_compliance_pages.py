@@ -84,3 +84,44 @@ def test_an_unknown_download_is_a_404(client, manager):
 def test_the_reports_dashboard_links_to_it(client, manager, reference_data):
     client.force_login(manager)
     assert PAGE in client.get(reverse("reports:dashboard")).text
+
+
+# --- the admin --------------------------------------------------------------------------------------------
+
+CHANGELIST = "/admin/compliance/rosterconfirmation/"
+
+
+@pytest.mark.parametrize("persona", ["administrator", "operator"])
+def test_disnaker_reopens_in_the_admin_after_giving_a_reason(client, request, city, persona):  # noqa: F811
+    from django.contrib.admin.models import LogEntry
+
+    from compliance.models import RosterConfirmation
+
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    confirmation = RosterConfirmation.objects.get(employer=city["E1"])
+    chosen = {"action": "reopen", "_selected_action": [confirmation.pk]}
+
+    asked = client.post(CHANGELIST, chosen)  # the intermediate page: the reason first
+    assert asked.status_code == 200 and 'name="reason"' in asked.text
+    confirmation.refresh_from_db()
+    assert confirmation.reopened_at is None
+
+    client.post(CHANGELIST, {**chosen, "reason": "Upah dua pekerja keliru"})
+    confirmation.refresh_from_db()
+    assert confirmation.reopened_by == user
+    assert confirmation.reopen_reason == "Upah dua pekerja keliru"
+    assert LogEntry.objects.filter(object_id=str(confirmation.pk)).exists()
+
+
+def test_the_admin_lists_filters_and_searches_confirmations(client, administrator, city):  # noqa: F811
+    client.force_login(administrator)
+    assert "PT E6" in client.get(CHANGELIST, {"month": "2025-08", "state": "standing"}).text
+    reopened = client.get(CHANGELIST, {"state": "reopened"}).text
+    assert "PT E5" in reopened and "PT E6" not in reopened
+    assert "PT E7" in client.get(CHANGELIST, {"q": city["E7"].npp}).text
+
+
+def test_managers_have_no_admin(client, manager):
+    client.force_login(manager)
+    assert client.get(CHANGELIST).status_code == 302
