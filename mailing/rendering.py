@@ -21,12 +21,13 @@ def template_name(kind: str, language: str) -> str:
     return f"mail/{language}/{kind}.txt"
 
 
-def render(mail: OutgoingMail) -> RenderedMail:
-    """Render ``mail``; raises ``kinds.Withdrawn`` when its kind says it is no longer to be sent."""
+def render(mail: OutgoingMail, *, preview: bool = False) -> RenderedMail:
+    """Render ``mail``; raises ``kinds.Withdrawn`` when its kind says it is no longer to be sent.
+
+    ``preview``: for the admin's page of the mail, changing nothing, its kind's secrets shown as ``•••``."""
     kind = kinds.get(mail.kind)
     context = {"site_url": settings.SITE_URL.rstrip("/"), **mail.context}
-    if kind.extra_context is not None:
-        context.update(kind.extra_context(mail))
+    context.update(kind.context_for(mail, preview=preview))
     language = mail.language or settings.LANGUAGE_CODE
     try:
         template = get_template(template_name(mail.kind, language))
