@@ -19,6 +19,7 @@ from django.utils import timezone
 from mailing import delivery, kinds
 from mailing.delivery import deliver_due, retry_delay
 from mailing.models import OutgoingMail
+from mailing.rendering import render
 from mailing.services import Draft, queue_mail, queue_mails, retry_mails
 
 Status = OutgoingMail.Status
@@ -447,3 +448,89 @@ def test_the_command_delivers_what_is_due_and_prints_the_counts(smtp_server, set
     call_command("deliver_mail", stdout=out)
     assert len(smtp_server.arrived) == 4
     assert "1" in out.getvalue() and str(Status.BOUNCED.label) in out.getvalue()
+
+
+# --- the admin -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_the_outbox_with_its_states(client, operator, smtp_server, employer_a):
+    smtp_server.refuse("tidak.ada@x.test")
+    note("tidak.ada@x.test", employer_id=employer_a.pk)
+    note("ada@x.test")
+    deliver_due()
+    client.force_login(operator)
+
+    page = client.get("/admin/mailing/outgoingmail/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "tidak.ada@x.test" in text and "ada@x.test" in text
+    assert "PT Angin Mamiri" in text and "Test note" in text
+    assert "550 5.1.1" in text and "WITA" in text
+    found = client.get("/admin/mailing/outgoingmail/", {"q": employer_a.npp})
+    assert "tidak.ada@x.test" in found.content.decode()
+    assert "ada@x.test</" not in found.content.decode().replace("tidak.ada@x.test</", "")
+    bounced = client.get("/admin/mailing/outgoingmail/", {"status__exact": "BOUNCED"})
+    assert "tidak.ada@x.test" in bounced.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_mail_as_sent_with_its_secret_masked(client, administrator):
+    mail = queue_mail(SECRET, to="calon@x.test", context={"name": "PT Losari"})
+    client.force_login(administrator)
+
+    page = client.get(f"/admin/mailing/outgoingmail/{mail.pk}/change/")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Aktivasi akun PT Losari" in text
+    assert "Buka ••• untuk mengaktifkan akun." in text
+    assert "T0KEN-RAHASIA" not in text
+    assert mail.message_id.replace("<", "&lt;").replace(">", "&gt;") in text
+    assert 'name="_save"' not in text  # read-only
+
+
+@pytest.mark.django_db
+def test_the_secret_is_masked_even_when_the_kind_forgets_to(smtp_server):
+    # a kind whose extra_context takes no ``preview``: the preview masks what it names secret
+    kinds.register(
+        SECRET, "Careless", lambda mail: {"link": "https://x.test/T0KEN"}, secret=("link",)
+    )
+    mail = queue_mail(SECRET, to="calon@x.test", context={"name": "PT Losari"})
+
+    assert "Buka ••• untuk" in render(mail, preview=True).body
+    deliver_due()
+    assert "Buka https://x.test/T0KEN untuk" in smtp_server.arrived[0].body  # sent as it is
+
+
+@pytest.mark.django_db
+def test_an_operator_sends_a_bounced_mail_again_from_the_list(
+    client, operator, smtp_server, django_capture_on_commit_callbacks
+):
+    smtp_server.refuse("p@x.test")
+    mail = note("p@x.test")
+    deliver_due()
+    smtp_server._refused.clear()
+    client.force_login(operator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/mailing/outgoingmail/",
+            {"action": "send_again", "_selected_action": [mail.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    assert fresh(mail).status == Status.SENT
+    assert len(smtp_server.arrived_for("p@x.test")) == 1
+
+
+@pytest.mark.django_db
+def test_nobody_adds_changes_or_deletes_a_mail_in_the_admin(client, administrator):
+    mail = note("p@x.test")
+    client.force_login(administrator)
+    assert client.get("/admin/mailing/outgoingmail/add/").status_code == 403
+    assert client.get(f"/admin/mailing/outgoingmail/{mail.pk}/delete/").status_code == 403
+    client.post(f"/admin/mailing/outgoingmail/{mail.pk}/change/", {"recipient": "x@y.test"})
+    assert fresh(mail).recipient == "p@x.test"
