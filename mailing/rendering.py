@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
 
@@ -34,7 +34,8 @@ def render(mail: OutgoingMail, *, preview: bool = False) -> RenderedMail:
     except TemplateDoesNotExist:
         template = get_template(template_name(mail.kind, settings.LANGUAGE_CODE))
     with translation.override(language):
-        text = template.render(context)
+        # plain text: nothing is HTML-escaped (a file named "A & B.xlsx" stays so)
+        text = template.template.render(Context(context, autoescape=False))
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"{template.origin.name}: the first line must be 'Subject: …'")
