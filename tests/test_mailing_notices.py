@@ -239,3 +239,25 @@ def test_a_refused_change_queues_nothing(claim, employer_a, administrator):
             claim, Claim.Status.PAID, acting_user=administrator, channel=Channel.ADMIN
         )  # no paid date, and not verified yet
     assert not OutgoingMail.objects.filter(kind=CLAIM_STATUS).exists()
+
+
+# --- the demo ------------------------------------------------------------------------------------------------
+
+
+def test_the_demos_outbox_holds_each_state_once(employer_a, administrator):
+    from mailing.demo import ensure_mail_demo
+
+    employer_a.email = "personalia@angin-mamiri.test"
+    employer_a.save()
+    worker = factories.make_worker()
+    for status in ("PAID", "REJECTED", "VERIFIED"):
+        extra = {"paid_date": date(2025, 2, 1)} if status == "PAID" else {}
+        factories.make_claim(worker, employer=employer_a, status=status, **extra)
+
+    ensure_mail_demo(administrator)
+    ensure_mail_demo(administrator)  # a second run adds nothing
+
+    states = sorted(OutgoingMail.objects.values_list("status", flat=True))
+    assert states == ["BOUNCED", "QUEUED", "SENT"]
+    sent = OutgoingMail.objects.get(status="SENT")
+    assert sent.subject.startswith("Status klaim ") and sent.sent_at
