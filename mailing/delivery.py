@@ -99,6 +99,7 @@ class Delivery:
 # --- what the server's answer means -------------------------------------------------------------------------
 
 BOUNCE = "bounce"  # the recipient refused for good: do not try again
+INVALID = "invalid"  # the mail cannot be sent as it is (an address Django refuses): failed at once
 LATER = "later"  # this mail, now: try it again later; the connection is still usable
 DOWN = "down"  # the server or the connection: try it later, and end the batch
 
@@ -111,7 +112,12 @@ def _reason(code: int | None, text) -> str:
 
 
 def classify(error: Exception) -> tuple[str, str]:
-    """What a failed send means (``BOUNCE``, ``LATER`` or ``DOWN``) and the server's words for it."""
+    """What a failed send means (``BOUNCE``, ``INVALID``, ``LATER`` or ``DOWN``) and the server's words for
+    it."""
+    if not isinstance(
+        error, OSError
+    ):  # smtplib's and the network's errors are OSErrors; this is the mail's
+        return INVALID, _reason(None, f"{type(error).__name__}: {error}")
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(error.recipients.values()), (None, str(error)))
         if code == 421:  # the server is closing the connection
@@ -186,9 +192,10 @@ def deliver_due(limit: int | None = None) -> Delivery:
                         smtp.send_messages([message])
                 except Exception as error:
                     meaning, reason = classify(error)
-                    if meaning == BOUNCE:
-                        _finish(mail, Status.BOUNCED, last_error=reason)
-                        delivery.add(Status.BOUNCED)
+                    if meaning in (BOUNCE, INVALID):
+                        status = Status.BOUNCED if meaning == BOUNCE else Status.FAILED
+                        _finish(mail, status, last_error=reason)
+                        delivery.add(status)
                         continue
                     delivery.add(_failed(mail, reason))
                     if meaning == DOWN:

@@ -246,6 +246,19 @@ def test_a_refused_recipient_bounces_with_the_servers_reason_and_the_batch_goes_
 
 
 @pytest.mark.django_db
+def test_an_address_that_cannot_be_sent_to_fails_at_once_and_the_batch_goes_on(smtp_server):
+    broken = note("a@x.test\nBcc: b@y.test")  # written past the form's checks
+    fine = note("ada@x.test")
+
+    result = deliver_due()
+
+    assert result.counts == {Status.FAILED: 1, Status.SENT: 1} and not result.server_down
+    assert "ValueError" in fresh(broken).last_error
+    assert [a.to for a in smtp_server.arrived] == ["ada@x.test"]
+    assert fresh(fine).status == Status.SENT
+
+
+@pytest.mark.django_db
 def test_a_temporary_refusal_is_retried_later_and_then_sent(smtp_server):
     smtp_server.answer_451(times=1)
     mail = note("p@x.test")
