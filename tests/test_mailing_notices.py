@@ -261,3 +261,44 @@ def test_the_demos_outbox_holds_each_state_once(employer_a, administrator):
     assert states == ["BOUNCED", "QUEUED", "SENT"]
     sent = OutgoingMail.objects.get(status="SENT")
     assert sent.subject.startswith("Status klaim ") and sent.sent_at
+
+
+def test_a_claim_change_rolled_back_with_its_caller_sends_nothing(
+    claim, employer_a, administrator, smtp_server, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    colleague(employer_a, "dewi", "dewi@angin-mamiri.test")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.advance_claim(
+            claim, Claim.Status.VERIFIED, acting_user=administrator, channel=Channel.ADMIN
+        )
+        raise RuntimeError("the rest of the change failed")
+
+    assert callbacks == [] and not OutgoingMail.objects.exists()
+    assert smtp_server.arrived == []
+
+
+def test_the_admins_claim_import_tells_the_employer_and_its_dry_run_tells_nobody(
+    claim, employer_a, administrator, smtp_server
+):
+    from enrollment.resources import ClaimResource
+    from tests.test_resources import CLAIM_HEADERS, import_file
+
+    colleague(employer_a, "dewi", "dewi@angin-mamiri.test")
+    cells = [claim.reference, claim.worker.nik, "JKK", "FORMAL", employer_a.npp, "2025-01-10"]
+    cells += ["2025-01-15", "", "12500000", "VERIFIED"]
+
+    preview = import_file(ClaimResource, CLAIM_HEADERS, cells, user=administrator, dry_run=True)
+    assert not preview.has_errors() and not preview.has_validation_errors()
+    assert not OutgoingMail.objects.exists()  # the preview's transaction was rolled back
+
+    import_file(ClaimResource, CLAIM_HEADERS, cells, user=administrator)
+    deliver_due()
+    assert [a.subject for a in smtp_server.arrived] == [
+        f"Status klaim {claim.reference}: diverifikasi"
+    ]
