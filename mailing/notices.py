@@ -75,9 +75,9 @@ def import_batch_url(batch_id: int, *, staff: bool) -> str:
     return reverse("portal:import_batch", args=[batch_id])
 
 
-def _import_finished_context(mail) -> dict:
+def _import_finished_context(mail, *, preview: bool = False) -> dict:
     context = mail.context
-    if context["outcome"] == ImportBatch.Status.VALIDATED:
+    if context["outcome"] == ImportBatch.Status.VALIDATED and not preview:
         # "ready to confirm" is moot once the batch was confirmed or cancelled before the mail left
         status = ImportBatch.objects.filter(pk=context["batch_id"]).values_list("status", flat=True)
         if status.first() != ImportBatch.Status.VALIDATED:
@@ -141,7 +141,7 @@ def queue_claim_status(claim: Claim, old_status: str, *, acting_user=None) -> No
     )
 
 
-def _claim_status_context(mail) -> dict:
+def _claim_status_context(mail, *, preview: bool = False) -> dict:
     context = mail.context
     paid_on = context.get("paid_on")
     return {

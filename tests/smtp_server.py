@@ -6,7 +6,7 @@ arrives (``Arrived``: envelope sender and recipients, the parsed message, its su
 next recipients; ``stop()`` and ``start()`` take it down and bring it back on the same port (the connections
 open at the time are closed, as a server going down would). ``stop_after(n, seconds)`` takes it down once the
 n-th message has arrived, and back up after ``seconds`` (a benchmark's outage; the n-th message is answered
-first).
+first). ``messages_per_connection`` closes each connection after so many messages, as some relays do.
 
 Used by the ``smtp_server`` fixture (tests/conftest.py), which points Django's SMTP backend at it, and by the
 benchmarks: ``from tests.smtp_server import SMTPTestServer``.
@@ -75,6 +75,11 @@ class _Handler:
     async def handle_DATA(self, smtp, session, envelope):
         # No await between recording and answering: the server never goes down in between.
         self.server._record(envelope)
+        limit = self.server.messages_per_connection
+        if limit:
+            session.berjasa_messages = getattr(session, "berjasa_messages", 0) + 1
+            if session.berjasa_messages >= limit:  # answered, then the connection is closed
+                asyncio.get_running_loop().call_soon(smtp.transport.close)
         return "250 2.0.0 OK: queued"
 
 
@@ -104,6 +109,8 @@ class SMTPTestServer:
         self._sessions: set = set()
         self._controller: _Controller | None = None
         self.outages = 0
+        # Close a connection after this many messages, as some relays do (None: never).
+        self.messages_per_connection: int | None = None
         self.outage_over = threading.Event()
         self.outage_over.set()
 

@@ -186,6 +186,17 @@ def test_the_connection_lost_during_a_batch_stops_it_and_what_arrived_is_not_sen
 
 
 @pytest.mark.django_db
+def test_a_server_closing_the_connection_after_some_messages_gets_a_new_one(smtp_server):
+    smtp_server.messages_per_connection = 2
+    mails = [note(f"p{i}@x.test", number=i) for i in range(5)]
+
+    result = deliver_due()
+
+    assert result.counts == {Status.SENT: 5} and not result.server_down
+    assert sorted(smtp_server.message_ids()) == sorted(m.message_id for m in mails)
+
+
+@pytest.mark.django_db
 def test_the_back_off_doubles_up_to_its_cap(settings):
     settings.MAIL_RETRY_BASE_SECONDS = 60
     settings.MAIL_RETRY_MAX_SECONDS = 3600

@@ -302,3 +302,19 @@ def test_the_admins_claim_import_tells_the_employer_and_its_dry_run_tells_nobody
     assert [a.subject for a in smtp_server.arrived] == [
         f"Status klaim {claim.reference}: diverifikasi"
     ]
+
+
+def test_the_admin_shows_a_sent_ready_notice_even_after_the_batch_moved_on(
+    client, administrator, employer_a, uploader, smtp_server
+):
+    batch = upload(employer_a, uploader, [row()])
+    tasks.check_import.call(batch.pk)
+    deliver_due()
+    batches.cancel_batch(ImportBatch.objects.get(pk=batch.pk))
+    mail = OutgoingMail.objects.get()
+    client.force_login(administrator)
+
+    page = client.get(f"/admin/mailing/outgoingmail/{mail.pk}/change/").content.decode()
+
+    assert "sudah diperiksa dan menunggu konfirmasi Anda" in page
+    assert f"/portal/imports/{batch.pk}/" in page
