@@ -159,8 +159,10 @@ def deliver_due(limit: int | None = None) -> Delivery:
                     break
                 try:
                     rendered = render(mail)
-                except kinds.Withdrawn:
-                    _finish(mail, Status.WITHDRAWN)
+                except kinds.Withdrawn:  # nothing sent: no attempt counted
+                    OutgoingMail.objects.filter(pk=mail.pk).update(
+                        status=Status.WITHDRAWN, next_attempt_at=None
+                    )
                     delivery.add(Status.WITHDRAWN)
                     continue
                 except Exception as error:  # a template or its context is broken: retry after a fix
@@ -184,8 +186,9 @@ def deliver_due(limit: int | None = None) -> Delivery:
                     except smtplib.SMTPServerDisconnected:
                         if not sent_on_connection:
                             raise
-                        # A server may close a connection after so many messages: one new connection,
-                        # before the mail counts as failed (nothing of it had been accepted).
+                        # A relay may close a connection after so many messages: one new connection
+                        # before the mail counts as failed. (Had it cut the connection after taking the
+                        # message and before answering, the mail goes twice, with the same Message-ID.)
                         _close(smtp)
                         smtp.open()
                         sent_on_connection = 0
