@@ -16,6 +16,8 @@ class Role(models.TextChoices):
 OPERATOR_DATA_APPS = ("enrollment", "bpjs")
 # Models of those apps that are administrators' alone: the column headings of BPJS's files (decision 61).
 ADMINISTRATOR_ONLY_MODELS = ("columnmapping",)
+# The outbox (decision 71): operators read it and send a failed or bounced mail again; nobody adds or deletes.
+OPERATOR_PERMISSIONS = (("mailing", "view_outgoingmail"), ("mailing", "retry_outgoingmail"))
 # Apps whose records code writes and operators decide on (view, and change through the admin's actions; never
 # add or delete): the monthly roster confirmations, which Disnaker's staff reopen with a reason.
 OPERATOR_DECISION_APPS = ("compliance",)
@@ -51,6 +53,7 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
             and (
                 (app in OPERATOR_DATA_APPS and not code.startswith("delete_"))
                 or (app in OPERATOR_READ_APPS and code.startswith("view_"))
+                or (app, code) in OPERATOR_PERMISSIONS
                 or (app in OPERATOR_DECISION_APPS and code.startswith(("view_", "change_")))
             )
         ]
@@ -83,6 +86,7 @@ PROJECT_APPS = (
     "django_tasks_database",
     "bpjs",
     "budget",
+    "mailing",
     "compliance",
 )
 

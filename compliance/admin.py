@@ -115,9 +115,7 @@ class RosterConfirmationAdmin(admin.ModelAdmin):
     def state(self, confirmation: RosterConfirmation) -> str:
         if confirmation.reopened_at is None:
             return _("Standing")
-        who = (
-            confirmation.reopened_by.get_username() if confirmation.reopened_by else _("Disnaker")
-        )
+        who = confirmation.reopened_by.get_username() if confirmation.reopened_by else _("Disnaker")
         return _("Reopened by %(who)s on %(when)s") % {
             "who": who,
             "when": date_time(confirmation.reopened_at),

@@ -28,6 +28,7 @@ from enrollment.models import (
     Membership,
     PersonalDataChangeRequest,
 )
+from mailing.models import OutgoingMail
 from privacy.models import AccessRecord
 from programs.models import (
     BenefitType,
@@ -122,6 +123,14 @@ def add_people_and_their_records(index: int) -> None:
     AccessLog.objects.create(**login, user_agent="Firefox")
     AccessFailureLog.objects.create(**login, user_agent="Firefox")
     run_import.enqueue(batch.pk)  # a row of the background queue
+    OutgoingMail.objects.create(  # a mail of the outbox, one bounced
+        kind="claim_status",
+        recipient=f"hrd{index}@x.test",
+        employer=employer,
+        created_by=user,
+        status=OutgoingMail.Status.BOUNCED if index % 2 else OutgoingMail.Status.SENT,
+        last_error="550 5.1.1 User unknown" if index % 2 else "",
+    )
     RosterConfirmation.objects.create(  # a month the employer confirmed, reopened by Disnaker
         employer=employer,
         month=date(2025, 8, 1),
