@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bpjs",
     "budget",
     "mailing",
+    "invitations",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,10 @@ SITE_URL = env_str(
 )
 # The right-hand side of every mail's Message-ID (<outbox-ID@domain>): one per outbox row, the same at each try.
 MAIL_MESSAGE_ID_DOMAIN = env_str("MAIL_MESSAGE_ID_DOMAIN", "berjasa.makassarkota.go.id")
+# Days an invitation's activation link stays valid (from sending, and again from each re-send).
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+if INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be 1 or more.")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -67,8 +67,11 @@ OPERATOR = {
     # settled by the admin's actions
     "bpjs.statement": "read",
     "bpjs.statementline": "decide",
+    # invitations to the portal: written by the employers' action "Invite to the portal" (an operator may),
+    # re-sent and revoked by the list's actions, never edited or deleted
+    "invitations.invitation": "decide",
 }
-MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs")
+MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs", "invitations")
 # Records written by code, never added by hand, administrators included.
 WRITTEN_BY_CODE = {
     "enrollment.importbatch",
@@ -85,6 +88,7 @@ WRITTEN_BY_CODE = {
     "bpjs.rejectedmembership",  # BPJS's answers make them
     "bpjs.statement",  # uploaded through the import engine
     "bpjs.statementline",  # written by applying a statement
+    "invitations.invitation",  # written by inviting (services), never by hand
 }
 # Records made by uploading a file into the import engine (the "upload" views).
 UPLOADED = {"enrollment.importbatch", "bpjs.statement"}
@@ -203,6 +207,13 @@ def records(employer_a, employer_a_user, administrator):
         from reports.snapshots import generate_snapshot
 
         generate_snapshot(parse_period("2025-08"), user=administrator)
+    from invitations.services import invite_employers
+
+    employer_a.email = "personalia@angin-mamiri.test"
+    employer_a.save()
+    employer_a.user_links.all().delete()  # no login yet: invited
+    invite_employers(type(employer_a).objects.filter(pk=employer_a.pk), acting_user=administrator)
+    factories.link_employer_user(employer_a_user, employer_a)
     from tests.conftest import totp_device_for
 
     totp_device_for(administrator)
