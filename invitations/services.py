@@ -20,7 +20,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,11 +91,19 @@ def _history_rows(invitations: list[Invitation], *, acting_user, history_type: s
     ]
 
 
-def _attach_mails(invitations: list[Invitation], mails: list[OutgoingMail]) -> None:
-    by_key = {mail.dedupe_key: mail for mail in mails}
-    for invitation in invitations:
-        invitation.mail = by_key.get(_draft(invitation).dedupe_key)
-    Invitation.objects.bulk_update(invitations, ["mail"], batch_size=1000)
+def _attach_mails(invitations: list[Invitation]) -> None:
+    """Each invitation's ``mail``: the outbox row of its sending, found by its once-only key in one UPDATE."""
+    key = Concat(
+        Value("invitation-"),
+        Cast(OuterRef("pk"), CharField()),
+        Value("-"),
+        Cast(OuterRef("resent_count"), CharField()),
+        output_field=CharField(),
+    )
+    for start in range(0, len(invitations), 5000):
+        Invitation.objects.filter(
+            pk__in=[invitation.pk for invitation in invitations[start : start + 5000]]
+        ).update(mail=Subquery(OutgoingMail.objects.filter(dedupe_key=key).values("pk")[:1]))
 
 
 @transaction.atomic
@@ -151,8 +160,8 @@ def invite_employers(queryset, *, acting_user: User, channel: str = Channel.ADMI
     )
     _withdraw_mails([invitation.mail_id for invitation in again if invitation.mail_id])
     invited = [*created, *again]
-    mails = queue_mails([_draft(invitation) for invitation in invited], acting_user=acting_user)
-    _attach_mails(invited, mails)
+    queue_mails([_draft(invitation) for invitation in invited], acting_user=acting_user)
+    _attach_mails(invited)
     Invitation.history.model.objects.bulk_create(
         _history_rows(created, acting_user=acting_user, history_type="+", channel=channel)
         + _history_rows(again, acting_user=acting_user, history_type="~", channel=channel),
