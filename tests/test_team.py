@@ -12,7 +12,6 @@ from enrollment.models import EmployerUser
 from invitations import services
 from invitations.models import Invitation
 from mailing.models import OutgoingMail
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 

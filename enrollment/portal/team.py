@@ -132,7 +132,10 @@ def team_remove(request, pk: int):
         messages.info(
             request,
             _("%(name)s no longer works on %(employer)s in the portal.")
-            % {"name": member.get_full_name() or member.get_username(), "employer": request.employer.name},
+            % {
+                "name": member.get_full_name() or member.get_username(),
+                "employer": request.employer.name,
+            },
         )
     return redirect("portal:team")
 
@@ -161,8 +164,10 @@ def _stamped(model, employer_id: int, user_id: int | None):
     rows = model.history.filter(history_employer_id=employer_id)
     if user_id is not None:
         rows = rows.filter(history_user_id=user_id)
-    return rows.order_by().values_list("history_date", "history_id").annotate(
-        model=Value(model._meta.model_name, output_field=CharField())
+    return (
+        rows.order_by()
+        .values_list("history_date", "history_id")
+        .annotate(model=Value(model._meta.model_name, output_field=CharField()))
     )
 
 
@@ -175,9 +180,7 @@ def team_activity(request):
     members = {link.user_id: link.user for link in links}
     chosen = request.GET.get("user", "")
     user_id = int(chosen) if chosen.isdigit() else None
-    first, *rest = (
-        _stamped(model, request.employer.pk, user_id) for model in HISTORIES.values()
-    )
+    first, *rest = (_stamped(model, request.employer.pk, user_id) for model in HISTORIES.values())
     rows = first.union(*rest, all=True).order_by("-history_date", "-history_id")
     page = Paginator(rows, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = _entries(request, list(page.object_list))
@@ -189,7 +192,9 @@ def team_activity(request):
         {
             "page": page,
             "entries": entries,
-            "members": sorted(members.values(), key=lambda u: (u.get_full_name() or u.username).lower()),
+            "members": sorted(
+                members.values(), key=lambda u: (u.get_full_name() or u.username).lower()
+            ),
             "chosen": user_id,
             "query": query.urlencode(),
         },
@@ -237,7 +242,14 @@ def _entries(request, keys: list[tuple]) -> list[dict]:
             else IDENTITY_FIELDS
         )
         change = _change(
-            row, previous_of.get((model_name, history_id)), names, program_codes, visible, HIDDEN_FIELDS
+            row,
+            previous_of.get((model_name, history_id)),
+            names,
+            program_codes,
+            visible,
+            HIDDEN_FIELDS,
         )
-        entries.append({"change": change, "worker": worker, "channel": row.get_history_channel_display()})
+        entries.append(
+            {"change": change, "worker": worker, "channel": row.get_history_channel_display()}
+        )
     return entries
