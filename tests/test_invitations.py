@@ -344,3 +344,35 @@ def test_one_open_invitation_per_employer_and_address(invitation, operator):
     Invitation.objects.create(
         employer=invitation.employer, email=invitation.email, kind=Invitation.Kind.FIRST_USER
     )
+
+
+@pytest.mark.parametrize("end", ["accepted", "revoked", "expired"])
+def test_the_service_refuses_a_used_revoked_or_expired_invitation(invitation, operator, end):
+    """The service decides, whatever a view checked before (a second submit, a link opened twice)."""
+    if end == "accepted":
+        services.accept_invitation(
+            invitation, full_name="Pertama", username="pertama", password=PASSWORD
+        )
+    elif end == "revoked":
+        services.revoke_invitation(invitation, acting_user=operator)
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+    invitation.refresh_from_db()
+    with pytest.raises(services.InvitationRefused) as refused:
+        services.accept_invitation(
+            make_token(invitation), full_name="Kedua", username="kedua", password=PASSWORD
+        )
+    assert refused.value.code == end
+    assert not User.objects.filter(username="kedua").exists()
+
+
+def test_a_first_user_does_not_take_the_main_contact_from_another(invitation, employer_a_user):
+    EmployerUser.objects.create(
+        user=employer_a_user, employer=invitation.employer, is_main_contact=True
+    )
+    user = services.accept_invitation(
+        invitation, full_name="Kedua", username="kedua", password=PASSWORD
+    )
+    assert not EmployerUser.objects.get(user=user).is_main_contact

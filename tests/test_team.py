@@ -242,3 +242,12 @@ def test_inviting_an_address_already_on_the_team_is_refused(client, employer_a_u
     response = client.post(reverse("portal:team_invite"), {"email": "calon@angin.test"})
     assert response.context["form"].errors["email"]  # still valid: revoke first
     assert Invitation.objects.filter(email__iexact="calon@angin.test").count() == 1
+
+
+def test_an_address_invited_by_another_employer_may_be_invited_here(
+    client, employer_a_user, employer_a, team
+):
+    client.force_login(employer_a_user)
+    response = client.post(reverse("portal:team_invite"), {"email": "calon@losari.test"})
+    assert response.status_code == 302
+    assert Invitation.objects.filter(employer=employer_a, email="calon@losari.test").exists()
