@@ -4,6 +4,8 @@ The stored context holds the invitation's id only. ``invitation_context`` reads 
 a revoked, accepted or expired invitation, or a mail that an invitation's re-send replaced, is ``Withdrawn``.
 """
 
+import inspect
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -50,10 +52,16 @@ def invitation_context(mail, *, with_link: bool = True) -> dict:
     }
 
 
-def extra_context(mail) -> dict:
-    # An outbox preview (not a sending) shows no link: it would let its reader activate the account.
-    return invitation_context(mail, with_link=not getattr(mail, "previewing", False))
+def extra_context(mail, *, preview: bool = False) -> dict:
+    """For the outbox: at sending, the link; in the admin's preview of the mail (``preview``), no link is made
+    (its reader could activate the account): the outbox's mask for secrets in its place."""
+    values = invitation_context(mail, with_link=not preview)
+    if preview:
+        values["link"] = getattr(kinds, "SECRET", "•••")
+    return values
 
 
-kinds.register("invitation", _("Invitation to the portal"), extra_context)
-kinds.register("colleague_invitation", _("Invitation from a colleague"), extra_context)
+# ``secret``: the outbox's preview masks these values whatever gives them (when the outbox knows the option).
+_SECRET = {"secret": ("link",)} if "secret" in inspect.signature(kinds.register).parameters else {}
+kinds.register("invitation", _("Invitation to the portal"), extra_context, **_SECRET)
+kinds.register("colleague_invitation", _("Invitation from a colleague"), extra_context, **_SECRET)

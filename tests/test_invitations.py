@@ -376,3 +376,11 @@ def test_a_first_user_does_not_take_the_main_contact_from_another(invitation, em
         invitation, full_name="Kedua", username="kedua", password=PASSWORD
     )
     assert not EmployerUser.objects.get(user=user).is_main_contact
+
+
+def test_a_preview_of_the_mail_shows_no_link(invitation):
+    from invitations.mail import extra_context
+
+    values = extra_context(invitation.mail, preview=True)
+    assert "/accounts/invitation/" not in values["link"]
+    assert values["employer_name"] == "PT Pinisi Nusantara"
