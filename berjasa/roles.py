@@ -17,6 +17,8 @@ class Role(models.TextChoices):
 OPERATOR_DATA_APPS = ("enrollment", "bpjs", "invitations")
 # Models of those apps that are administrators' alone: the column headings of BPJS's files (decision 61).
 ADMINISTRATOR_ONLY_MODELS = ("columnmapping",)
+# The outbox (decision 71): operators read it and send a failed or bounced mail again; nobody adds or deletes.
+OPERATOR_PERMISSIONS = (("mailing", "view_outgoingmail"), ("mailing", "retry_outgoingmail"))
 # Reference data operators may look at but not change.
 OPERATOR_READ_APPS = ("programs", "reports")
 
@@ -49,6 +51,7 @@ def role_permission_codenames(role: str, perms: list[tuple[str, str]]) -> list[t
             and (
                 (app in OPERATOR_DATA_APPS and not code.startswith("delete_"))
                 or (app in OPERATOR_READ_APPS and code.startswith("view_"))
+                or (app, code) in OPERATOR_PERMISSIONS
             )
         ]
     if role == Role.MANAGER:
@@ -80,6 +83,7 @@ PROJECT_APPS = (
     "django_tasks_database",
     "bpjs",
     "budget",
+    "mailing",
     "invitations",
 )
 

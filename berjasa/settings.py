@@ -247,6 +247,42 @@ SITE_URL = env_str(
 )
 # The right-hand side of every mail's Message-ID (<outbox-ID@domain>): one per outbox row, the same at each try.
 MAIL_MESSAGE_ID_DOMAIN = env_str("MAIL_MESSAGE_ID_DOMAIN", "berjasa.makassarkota.go.id")
+# The city's own mail relay (decision 71: SMTP, no third-party API handling personal data). EMAIL_USE_TLS is
+# STARTTLS on port 587, EMAIL_USE_SSL TLS from the start (port 465); one of them at most.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+# Seconds to wait for the mail server (connecting, each reply) before the mail is retried later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one of them."
+    )
+if not 1 <= EMAIL_PORT <= 65535:
+    raise ImproperlyConfigured(f"EMAIL_PORT={EMAIL_PORT} is not a port (1-65535).")
+if EMAIL_HOST_USER and not EMAIL_HOST_PASSWORD:
+    raise ImproperlyConfigured("EMAIL_HOST_USER is set without EMAIL_HOST_PASSWORD.")
+# The outbox (mailing.delivery): the background worker sends up to MAIL_BATCH_SIZE due mails per job over one
+# connection. A mail the server could not take now (down, or a 4xx answer) is tried again after
+# MAIL_RETRY_BASE_SECONDS × 2^(attempts-1), at most MAIL_RETRY_MAX_SECONDS; after MAIL_MAX_ATTEMPTS it has failed.
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 500)
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 60)
+MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 3600)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+for _name in (
+    "EMAIL_TIMEOUT",
+    "MAIL_BATCH_SIZE",
+    "MAIL_RETRY_BASE_SECONDS",
+    "MAIL_RETRY_MAX_SECONDS",
+    "MAIL_MAX_ATTEMPTS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+if MAIL_RETRY_MAX_SECONDS < MAIL_RETRY_BASE_SECONDS:
+    raise ImproperlyConfigured("MAIL_RETRY_MAX_SECONDS must not be below MAIL_RETRY_BASE_SECONDS.")
 # Days an invitation's activation link stays valid (from sending, and again from each re-send).
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 if INVITATION_VALID_DAYS < 1:

@@ -32,14 +32,12 @@ from enrollment.models import Employer, EmployerUser
 from invitations.models import Invitation, new_nonce
 from invitations.tokens import invitation_for_token
 from mailing.models import OutgoingMail
-from mailing.services import Draft, queue_mails
+from mailing.services import Draft, queue_mails, withdraw_mails
 
 MAIL_KIND = {
     Invitation.Kind.FIRST_USER: "invitation",
     Invitation.Kind.COLLEAGUE: "colleague_invitation",
 }
-# Mails of an invitation not yet handed to the mail server: withdrawn when it is revoked or re-sent.
-UNSENT = (OutgoingMail.Status.QUEUED, OutgoingMail.Status.RETRYING)
 
 
 class InvitationRefused(ValidationError):
@@ -158,7 +156,9 @@ def invite_employers(queryset, *, acting_user: User, channel: str = Channel.ADMI
     Invitation.objects.bulk_update(
         again, ["nonce", "expires_at", "resent_count", "last_resent_at"], batch_size=1000
     )
-    _withdraw_mails([invitation.mail_id for invitation in again if invitation.mail_id])
+    _withdraw_mails(
+        [invitation.mail_id for invitation in again if invitation.mail_id], acting_user=acting_user
+    )
     invited = [*created, *again]
     queue_mails([_draft(invitation) for invitation in invited], acting_user=acting_user)
     _attach_mails(invited)
@@ -177,12 +177,10 @@ def _renew(invitation: Invitation, now: datetime) -> None:
     invitation.last_resent_at = now
 
 
-def _withdraw_mails(mail_ids: list[int]) -> None:
-    """Unsent mails of an invitation revoked or re-sent: marked withdrawn (their link would not work)."""
+def _withdraw_mails(mail_ids: list[int], *, acting_user=None) -> None:
+    """Unsent mails of an invitation revoked or re-sent: withdrawn by the outbox (their link would not work)."""
     if mail_ids:
-        OutgoingMail.objects.filter(pk__in=mail_ids, status__in=UNSENT).update(
-            status=OutgoingMail.Status.WITHDRAWN, next_attempt_at=None
-        )
+        withdraw_mails(mail_ids, acting_user=acting_user)
 
 
 def _locked(invitation: Invitation) -> Invitation:
@@ -211,7 +209,7 @@ def resend_invitation(
                 % {"status": invitation.get_status_display().lower()},
                 code="not_open",
             )
-        _withdraw_mails([invitation.mail_id] if invitation.mail_id else [])
+        _withdraw_mails([invitation.mail_id] if invitation.mail_id else [], acting_user=acting_user)
         _renew(invitation, timezone.now())
         with audit_context(user=acting_user, channel=channel, employer=invitation.employer):
             invitation.save()
@@ -236,7 +234,7 @@ def revoke_invitation(
         invitation.revoked_by = acting_user
         with audit_context(user=acting_user, channel=channel, employer=invitation.employer):
             invitation.save()
-        _withdraw_mails([invitation.mail_id] if invitation.mail_id else [])
+        _withdraw_mails([invitation.mail_id] if invitation.mail_id else [], acting_user=acting_user)
     return invitation
 
 

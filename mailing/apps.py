@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MailingConfig(AppConfig):
     name = "mailing"
     verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        from mailing.notices import register_kinds
+
+        register_kinds()

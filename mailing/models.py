@@ -62,6 +62,8 @@ class OutgoingMail(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
+        # Staff queue a failed or bounced mail again ("Send again"); nobody adds, changes or deletes one.
+        permissions = [("retry_outgoingmail", _("Can send an outgoing e-mail again"))]
         indexes = [
             models.Index(
                 fields=["next_attempt_at", "id"],

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
 
@@ -21,19 +21,21 @@ def template_name(kind: str, language: str) -> str:
     return f"mail/{language}/{kind}.txt"
 
 
-def render(mail: OutgoingMail) -> RenderedMail:
-    """Render ``mail``; raises ``kinds.Withdrawn`` when its kind says it is no longer to be sent."""
+def render(mail: OutgoingMail, *, preview: bool = False) -> RenderedMail:
+    """Render ``mail``; raises ``kinds.Withdrawn`` when its kind says it is no longer to be sent.
+
+    ``preview``: for the admin's page of the mail, changing nothing, its kind's secrets shown as ``•••``."""
     kind = kinds.get(mail.kind)
     context = {"site_url": settings.SITE_URL.rstrip("/"), **mail.context}
-    if kind.extra_context is not None:
-        context.update(kind.extra_context(mail))
+    context.update(kind.context_for(mail, preview=preview))
     language = mail.language or settings.LANGUAGE_CODE
     try:
         template = get_template(template_name(mail.kind, language))
     except TemplateDoesNotExist:
         template = get_template(template_name(mail.kind, settings.LANGUAGE_CODE))
     with translation.override(language):
-        text = template.render(context)
+        # plain text: nothing is HTML-escaped (a file named "A & B.xlsx" stays so)
+        text = template.template.render(Context(context, autoescape=False))
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"{template.origin.name}: the first line must be 'Subject: …'")

@@ -7,9 +7,12 @@ request never waits for the mail server and a rolled-back change sends nothing.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mailing import kinds
 from mailing.models import OutgoingMail
@@ -84,3 +87,79 @@ def queue_mails(drafts: Iterable[Draft], *, acting_user: User | None = None) -> 
 
         request_delivery()
     return created
+
+
+# Mails staff may send again: the server gave up on them, or they wait for their next attempt.
+RETRYABLE = (
+    OutgoingMail.Status.FAILED,
+    OutgoingMail.Status.BOUNCED,
+    OutgoingMail.Status.RETRYING,
+)
+
+
+@transaction.atomic
+def retry_mails(mail_ids: Iterable[int], *, acting_user: User) -> int:
+    """Queue the failed, bounced or waiting mails among ``mail_ids`` again, due now with their attempts counted
+    afresh (after the address was corrected, or the server's trouble is over); the number queued again.
+
+    Each is noted in the admin's log of the mail; the worker is asked to deliver once this commits."""
+    mails = list(
+        OutgoingMail.objects.select_for_update()
+        .filter(pk__in=list(mail_ids), status__in=RETRYABLE)
+        .order_by("pk")
+    )
+    if not mails:
+        return 0
+    OutgoingMail.objects.filter(pk__in=[mail.pk for mail in mails]).update(
+        status=OutgoingMail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
+    )
+    _log(
+        mails,
+        acting_user,
+        lambda mail: (
+            gettext("Queued to be sent again (was %(status)s: %(error)s).")
+            % {"status": mail.get_status_display(), "error": mail.last_error or "–"}
+        ),
+    )
+    from mailing.delivery import request_delivery
+
+    request_delivery()
+    return len(mails)
+
+
+@transaction.atomic
+def withdraw_mails(mail_ids: Iterable[int], *, acting_user: User | None = None) -> int:
+    """Withdraw the mails among ``mail_ids`` not sent yet (queued or waiting to retry): they will not be sent.
+
+    For the apps whose mails lose their point (a revoked invitation); the number withdrawn."""
+    mails = list(
+        OutgoingMail.objects.select_for_update()
+        .filter(pk__in=list(mail_ids), status__in=PENDING)
+        .order_by("pk")
+    )
+    if not mails:
+        return 0
+    OutgoingMail.objects.filter(pk__in=[mail.pk for mail in mails]).update(
+        status=OutgoingMail.Status.WITHDRAWN, next_attempt_at=None
+    )
+    if acting_user is not None:
+        _log(mails, acting_user, lambda mail: gettext("Withdrawn: it will not be sent."))
+    return len(mails)
+
+
+PENDING = (OutgoingMail.Status.QUEUED, OutgoingMail.Status.RETRYING)
+
+
+def _log(mails: list[OutgoingMail], acting_user: User, message) -> None:
+    content_type = ContentType.objects.get_for_model(OutgoingMail)
+    LogEntry.objects.bulk_create(
+        LogEntry(
+            user=acting_user,
+            content_type=content_type,
+            object_id=str(mail.pk),
+            object_repr=str(mail)[:200],
+            action_flag=CHANGE,
+            change_message=message(mail),
+        )
+        for mail in mails
+    )

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from berjasa.roles import STAFF_ROLES, Role
 from programs.reference import load_reference_data
 from tests import factories
+from tests.smtp_server import SMTPTestServer
 
 # The authenticator key of test users (hex): RFC 6238's test key "12345678901234567890".
 TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
@@ -122,6 +123,21 @@ def employer_b_user(employer_b):
     user = _user_with_role("employer_eko", Role.EMPLOYER)
     factories.link_employer_user(user, employer_b)
     return user
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server in the process (``tests/smtp_server.py``), and Django's SMTP backend pointed at it."""
+    server = SMTPTestServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
 
 
 # --- Browser tests -------------------------------------------------------------------------------

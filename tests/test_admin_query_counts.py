@@ -26,6 +26,7 @@ from enrollment.models import (
     Membership,
     PersonalDataChangeRequest,
 )
+from mailing.models import OutgoingMail
 from privacy.models import AccessRecord
 from programs.models import (
     BenefitType,
@@ -129,6 +130,14 @@ def add_people_and_their_records(index: int) -> None:
         kind=Invitation.Kind.FIRST_USER,
         invited_by=user,
         mail=queue_mail("invitation", to=f"hr{index}@usaha.test", employer_id=employer.pk),
+    )
+    OutgoingMail.objects.create(  # a mail of the outbox, one bounced
+        kind="claim_status",
+        recipient=f"hrd{index}@x.test",
+        employer=employer,
+        created_by=user,
+        status=OutgoingMail.Status.BOUNCED if index % 2 else OutgoingMail.Status.SENT,
+        last_error="550 5.1.1 User unknown" if index % 2 else "",
     )
 
 

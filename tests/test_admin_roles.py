@@ -67,11 +67,13 @@ OPERATOR = {
     # settled by the admin's actions
     "bpjs.statement": "read",
     "bpjs.statementline": "decide",
+    # the outbox (decision 71): operators read it and send a failed mail again (an action, its own permission)
+    "mailing.outgoingmail": "read",
     # invitations to the portal: written by the employers' action "Invite to the portal" (an operator may),
     # re-sent and revoked by the list's actions, never edited or deleted
     "invitations.invitation": "decide",
 }
-MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs", "invitations")
+MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs", "mailing", "invitations")
 # Records written by code, never added by hand, administrators included.
 WRITTEN_BY_CODE = {
     "enrollment.importbatch",
@@ -88,6 +90,7 @@ WRITTEN_BY_CODE = {
     "bpjs.rejectedmembership",  # BPJS's answers make them
     "bpjs.statement",  # uploaded through the import engine
     "bpjs.statementline",  # written by applying a statement
+    "mailing.outgoingmail",  # queued by code; never changed or deleted by hand
     "invitations.invitation",  # written by inviting (services), never by hand
 }
 # Records made by uploading a file into the import engine (the "upload" views).
@@ -220,6 +223,9 @@ def records(employer_a, employer_a_user, administrator):
     from django_otp.plugins.otp_static.models import StaticDevice
 
     StaticDevice.objects.get_or_create(user=administrator, name="backup")
+    from mailing.models import OutgoingMail
+
+    OutgoingMail.objects.create(kind="claim_status", recipient="hrd@x.test", employer=employer_a)
 
 
 def _walk(patterns, prefix=""):
@@ -365,6 +371,15 @@ def test_administrators_see_the_history_button(client, administrator, records):
     worker = Worker.objects.first()
     page = client.get(reverse("admin:enrollment_worker_change", args=[worker.pk]))
     assert b"historylink" in page.content
+
+
+def test_operators_read_the_outbox_and_send_again_but_change_nothing(operator, administrator):
+    held = operator.get_all_permissions()
+    assert {p for p in held if p.startswith("mailing.")} == {
+        "mailing.view_outgoingmail",
+        "mailing.retry_outgoingmail",
+    }
+    assert "mailing.retry_outgoingmail" in administrator.get_all_permissions()
 
 
 def test_operators_hold_no_delete_history_or_user_permission(operator):

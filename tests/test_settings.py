@@ -78,3 +78,46 @@ def test_it_refuses_an_import_limit_below_one(name):
     result = load_settings(**{name: "0"})
     assert result.returncode != 0
     assert f"{name} must be at least 1." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT='smtp' is not a whole number."),
+        ({"EMAIL_PORT": "70000"}, "EMAIL_PORT=70000 is not a port"),
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_TLS and EMAIL_USE_SSL"),
+        ({"EMAIL_USE_TLS": "perhaps"}, "EMAIL_USE_TLS='perhaps' is not a boolean"),
+        ({"EMAIL_HOST_USER": "berjasa"}, "EMAIL_HOST_USER is set without EMAIL_HOST_PASSWORD."),
+        ({"EMAIL_TIMEOUT": "0"}, "EMAIL_TIMEOUT must be at least 1."),
+        ({"MAIL_MAX_ATTEMPTS": "0"}, "MAIL_MAX_ATTEMPTS must be at least 1."),
+        (
+            {"MAIL_RETRY_BASE_SECONDS": "600", "MAIL_RETRY_MAX_SECONDS": "60"},
+            "MAIL_RETRY_MAX_SECONDS must not be below MAIL_RETRY_BASE_SECONDS.",
+        ),
+    ],
+)
+def test_it_refuses_mail_settings_that_make_no_sense(env, message):
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_sends_through_smtp_and_development_to_the_console():
+    show = "import berjasa.settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_TIMEOUT)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DEBUG"))}
+
+    def settings_with(**env):
+        done = subprocess.run(  # noqa: S603 - this interpreter, our own code
+            [sys.executable, "-c", show],
+            cwd=PROJECT,
+            env={**clean, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.split()
+
+    assert settings_with()[0] == "django.core.mail.backends.console.EmailBackend"
+    assert settings_with(
+        DEBUG="false", SECRET_KEY="x", EMAIL_HOST="relay.makassarkota.go.id", EMAIL_PORT="587"
+    ) == ["django.core.mail.backends.smtp.EmailBackend", "relay.makassarkota.go.id", "587", "10"]

@@ -49,6 +49,7 @@ from enrollment.imports.roster import RosterImport, SyncOptions
 from enrollment.imports.writer import BulkWriter, analyze
 from enrollment.models import Employer, Employment, ImportBatch, Membership
 from enrollment.roster_file import ROSTER_COLUMNS
+from mailing.notices import queue_import_finished
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def stage_upload(
 # --- checking: the preview ----------------------------------------------------------------------------------
 
 
-def check_batch(batch_id: int, *, budget: float | None = None) -> None:
+def check_batch(batch_id: int, *, budget: float | None = None, notify: bool = False) -> None:
     """Check every row and write the preview and the error report: VALIDATED, or REFUSED with the reason.
 
     ``budget``: seconds it may take (inside a request); past them it raises ``HandedOver``, the batch PENDING."""
@@ -141,6 +142,7 @@ def check_batch(batch_id: int, *, budget: float | None = None) -> None:
     )
     if lease is None:
         return
+    lease.notify_uploader = notify
     try:
         with lease, _collector_paused():
             _check(batch_id, lease)
@@ -267,6 +269,11 @@ def interrupt(batch_id: int, reason: str, *, token: str = "") -> str | None:
     )
     if not won:
         return None
+    if (
+        status == Status.INTERRUPTED
+    ):  # given up: the uploader is told (no employer row: it may be locked)
+        batch.status = status
+        queue_import_finished(batch, status, with_employer=False)
     logger.warning(
         "Import batch %s interrupted (%s, %s attempt %d): %s",
         batch_id,
@@ -296,7 +303,7 @@ class Interrupted(Exception):
         self.status = status
 
 
-def run_batch(batch_id: int, *, budget: float | None = None) -> None:
+def run_batch(batch_id: int, *, budget: float | None = None, notify: bool = False) -> None:
     """Import a claimed (RUNNING) batch in one transaction; IMPORTED, or FAILED with nothing written.
 
     ``budget``: seconds it may take and wait for locks (inside a request); past them it raises ``HandedOver``,
@@ -311,6 +318,7 @@ def run_batch(batch_id: int, *, budget: float | None = None) -> None:
     )
     if lease is None:
         return
+    lease.notify_uploader = notify
     try:
         with lease, _collector_paused():
             _run(batch_id, lease)
@@ -498,6 +506,8 @@ def _finish(batch: ImportBatch, status: str, *, lease: Lease, message: str = "")
     with transaction.atomic():
         lease.hold()
         batch.save()
+        if lease.notify_uploader:  # a step of the background worker: the uploader is told by e-mail
+            queue_import_finished(batch, status)
 
 
 # --- the error report -----------------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ class Lease:
         self.started = monotonic()
         self.budget = budget
         self.lost = False
+        # The step runs in the background worker: its end is told to the uploader by e-mail.
+        self.notify_uploader = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._renew_until_stopped, daemon=True)
 

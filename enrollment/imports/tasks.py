@@ -26,13 +26,13 @@ Status = ImportBatch.Status
 
 @task()
 def check_import(batch_id: int, budget: float | None = None) -> None:
-    batches.check_batch(batch_id, budget=budget)
+    batches.check_batch(batch_id, budget=budget, notify=budget is None)
 
 
 @task()
 def run_import(batch_id: int, budget: float | None = None) -> None:
     try:
-        batches.run_batch(batch_id, budget=budget)
+        batches.run_batch(batch_id, budget=budget, notify=budget is None)
     except batches.Interrupted as stop:
         _queue_again(batch_id, stop.status)
 

@@ -12,6 +12,7 @@ from berjasa.audit import audit_context
 from enrollment import date_rules
 from enrollment.models import Claim, ImportBatch, Membership, Worker
 from enrollment.services.versions import lock_as_seen
+from mailing.notices import queue_claim_status
 from programs.models import BenefitType
 
 # Which status may follow which.
@@ -136,6 +137,7 @@ def advance_claim(
         raise ValidationError(_("“%(status)s” is not a claim status.") % {"status": status})
     with audit_context(user=acting_user, channel=channel, employer=claim.employer_id, batch=batch):
         claim = lock_as_seen(claim, seen_version, acting_user=acting_user)
+        old_status = claim.status
         if status not in NEXT_STATUSES[claim.status]:
             raise ValidationError(
                 _("A claim that is %(current)s cannot become %(next)s.")
@@ -157,4 +159,6 @@ def advance_claim(
                 claim.amount = amount
         claim.full_clean()
         claim.save()
+        # the employer hears of it by e-mail, queued in this transaction (decision 71)
+        queue_claim_status(claim, old_status, acting_user=acting_user)
     return claim

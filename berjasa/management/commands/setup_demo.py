@@ -19,6 +19,7 @@ from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
 from invitations.demo import ensure_invitation_demo
+from mailing.demo import ensure_mail_demo
 from reports.forms import default_month
 from reports.queries import latest_data_day
 from reports.snapshots import generate_snapshot
@@ -106,6 +107,8 @@ class Command(BaseCommand):
         ensure_budget_demo(acting_user=User.objects.get(username="admin"))
         # BPJS's statement of August 2025, imported and applied once: the discrepancy list has content.
         ensure_statement_demo(User.objects.get(username="admin"))
+        # The outbox with notices sent, queued, waiting to retry and bounced (decision 71).
+        self.stdout.write(ensure_mail_demo(User.objects.get(username="admin")))
 
         # The managers' archive: the report of the month the dashboard opens on, stored once (a rerun keeps it).
         today = timezone.localdate()
