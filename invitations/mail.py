@@ -4,8 +4,6 @@ The stored context holds the invitation's id only. ``invitation_context`` reads 
 a revoked, accepted or expired invitation, or a mail that an invitation's re-send replaced, is ``Withdrawn``.
 """
 
-import inspect
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -57,11 +55,12 @@ def extra_context(mail, *, preview: bool = False) -> dict:
     (its reader could activate the account): the outbox's mask for secrets in its place."""
     values = invitation_context(mail, with_link=not preview)
     if preview:
-        values["link"] = getattr(kinds, "SECRET", "•••")
+        values["link"] = kinds.SECRET
     return values
 
 
-# ``secret``: the outbox's preview masks these values whatever gives them (when the outbox knows the option).
-_SECRET = {"secret": ("link",)} if "secret" in inspect.signature(kinds.register).parameters else {}
-kinds.register("invitation", _("Invitation to the portal"), extra_context, **_SECRET)
-kinds.register("colleague_invitation", _("Invitation from a colleague"), extra_context, **_SECRET)
+# ``secret``: the outbox's preview masks the link whatever gives it.
+kinds.register("invitation", _("Invitation to the portal"), extra_context, secret=("link",))
+kinds.register(
+    "colleague_invitation", _("Invitation from a colleague"), extra_context, secret=("link",)
+)
