@@ -51,5 +51,8 @@ def test_two_submits_at_once_create_one_login(reference_data, operator):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses, key=str) == [302, 410, 410, 410]
+    # one made the login; the others found the link used (410), or, reading just after the first committed,
+    # a login with the address already (200: "log in with it")
+    assert statuses.count(302) == 1, statuses
+    assert set(statuses) <= {302, 410, 200}, statuses
     assert User.objects.filter(email="hr@balapan.test").count() == 1
