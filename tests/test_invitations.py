@@ -384,3 +384,33 @@ def test_a_preview_of_the_mail_shows_no_link(invitation):
     values = extra_context(invitation.mail, preview=True)
     assert "/accounts/invitation/" not in values["link"]
     assert values["employer_name"] == "PT Pinisi Nusantara"
+
+
+def test_a_login_with_a_factor_gives_its_code_before_linking(invitation, employer_a_user):
+    from tests.conftest import totp_device_for
+
+    employer_a_user.email = invitation.email
+    employer_a_user.save()
+    totp_device_for(employer_a_user)
+    client = Client()
+    client.post(
+        reverse("login"), {"username": "employer_dewi", "password": "rahasia-yang-panjang-1"}
+    )
+    url = link_of(invitation)
+    response = client.post(url)
+    assert response.status_code == 302 and "second-factor/verify" in response.url
+    assert not EmployerUser.objects.filter(
+        user=employer_a_user, employer=invitation.employer
+    ).exists()
+
+
+def test_accepting_and_team_changes_are_in_the_admin_log(client, invitation):
+    from django.contrib.admin.models import LogEntry
+
+    client.post(link_of(invitation), accept_form())
+    user = User.objects.get(username="pinisi_hr")
+    assert LogEntry.objects.filter(object_id=str(user.pk), user=user).exists()
+    history = invitation.history.order_by("history_date")
+    assert [row.history_type for row in history] == ["+", "~"]
+    assert history.last().history_user == user
+    assert history.last().history_employer_id == invitation.employer_id

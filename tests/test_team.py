@@ -251,3 +251,17 @@ def test_an_address_invited_by_another_employer_may_be_invited_here(
     response = client.post(reverse("portal:team_invite"), {"email": "calon@losari.test"})
     assert response.status_code == 302
     assert Invitation.objects.filter(employer=employer_a, email="calon@losari.test").exists()
+
+
+def test_removing_and_handing_over_are_in_the_admin_log(client, employer_a_user, team):
+    from django.contrib.admin.models import LogEntry
+
+    client.force_login(employer_a_user)
+    client.post(reverse("portal:team_make_main_contact", args=[team["colleague_a"].pk]))
+    client.force_login(team["colleague_a"])
+    client.post(reverse("portal:team_remove", args=[employer_a_user.pk]))
+    entries = LogEntry.objects.filter(content_type__model="user").order_by("pk")
+    assert [(e.user.username, e.object_id) for e in entries] == [
+        ("employer_dewi", str(team["colleague_a"].pk)),
+        ("rekan_a", str(employer_a_user.pk)),
+    ]
