@@ -85,9 +85,26 @@ class AuditTrail(HistoricalRecords):
     (no foreign-key check per historical row); deleting a user still sets it to NULL through Django.
     """
 
-    def __init__(self, *, indexed: tuple[str, ...] = ()) -> None:
+    def __init__(self, *, indexed: tuple[str, ...] = (), by_employer: bool = False) -> None:
         super().__init__(bases=[AuditedHistory], get_user=history_user, user_db_constraint=False)
         self.indexed = {"id", *indexed}
+        self.by_employer = by_employer
+
+    def get_meta_options(self, model):
+        """``by_employer``: an index of the rows written for an employer, newest first (the portal's roster
+        activity). Partial: rows without an employer (Disnaker's, the demo data's) are most and never read so."""
+        options = super().get_meta_options(model)
+        if self.by_employer:
+            options["indexes"] = [
+                *options.get("indexes", ()),
+                models.Index(
+                    "history_employer_id",
+                    models.F("history_date").desc(),
+                    name=f"hist_{model._meta.model_name[:12]}_employer_idx",
+                    condition=models.Q(history_employer_id__isnull=False),
+                ),
+            ]
+        return options
 
     def copy_fields(self, model):
         fields = super().copy_fields(model)

@@ -13,7 +13,8 @@ class Role(models.TextChoices):
 
 
 # Apps whose records operators enter and correct (add, change, view; never delete).
-OPERATOR_DATA_APPS = ("enrollment", "bpjs")
+# Invitations: operators invite employers, re-send and revoke (no deletes: an invitation's record stays).
+OPERATOR_DATA_APPS = ("enrollment", "bpjs", "invitations")
 # Models of those apps that are administrators' alone: the column headings of BPJS's files (decision 61).
 ADMINISTRATOR_ONLY_MODELS = ("columnmapping",)
 # The outbox (decision 71): operators read it and send a failed or bounced mail again; nobody adds or deletes.
@@ -88,6 +89,7 @@ PROJECT_APPS = (
     "budget",
     "mailing",
     "compliance",
+    "invitations",
 )
 
 

@@ -33,6 +33,8 @@ OPEN_BEFORE_VERIFICATION = frozenset(
         "set_language",
         "second_factor:verify",
         "second_factor:enrol",
+        # an invitation's activation link: its view sends a login with a device to the code page itself
+        "invitation_accept",
     }
 )
 

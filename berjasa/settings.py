@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "budget",
     "mailing",
     "compliance",
+    "invitations",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,10 @@ for _name in (
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
 if MAIL_RETRY_MAX_SECONDS < MAIL_RETRY_BASE_SECONDS:
     raise ImproperlyConfigured("MAIL_RETRY_MAX_SECONDS must not be below MAIL_RETRY_BASE_SECONDS.")
+# Days an invitation's activation link stays valid (from sending, and again from each re-send).
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+if INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be 1 or more.")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from berjasa import second_factor_views
 from berjasa.views import PasswordResetConfirmView, favicon, home
+from invitations.views import accept as accept_invitation
 from programs.views import calculator
 
 second_factor_urls = (
@@ -30,6 +31,7 @@ urlpatterns = [
         PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/invitation/<str:token>/", accept_invitation, name="invitation_accept"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/second-factor/", include(second_factor_urls)),
     path("admin/", admin.site.urls),

@@ -88,7 +88,7 @@ class EmployerAdminForm(AdminChannelForm):
     class Meta:
         model = Employer
         fields = ("npp", "name", "sector", "size", "risk_class", "status", "address", "kelurahan")
-        fields += ("default_programs",)
+        fields += ("email", "default_programs")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -405,7 +405,7 @@ class Worker(Versioned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = AuditTrail()
+    history = AuditTrail(by_employer=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -556,7 +556,7 @@ class Employment(Versioned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = AuditTrail(indexed=("worker",))
+    history = AuditTrail(indexed=("worker",), by_employer=True)
 
     class Meta:
         ordering = ["-start_date", "pk"]
@@ -698,7 +698,7 @@ class Membership(Versioned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = AuditTrail(indexed=("worker",))
+    history = AuditTrail(indexed=("worker",), by_employer=True)
 
     class Meta:
         ordering = ["-start_date", "pk"]

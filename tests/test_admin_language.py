@@ -359,6 +359,10 @@ def register(administrator, operator, client):
     RegistrationFile.objects.create(reference="REG-2025-08-0001", created_by=operator)
     factories.make_claim(worker, status=Claim.Status.VERIFIED, amount=6_834_122)
     factories.link_employer_user(User.objects.create_user("employer_sari"), employer)
+    from invitations.services import invite_employers
+
+    invited = factories.make_employer(npp="10000002", name="CV Undangan", email="hr@undangan.test")
+    invite_employers(type(invited).objects.filter(pk=invited.pk), acting_user=operator)
     PersonalDataChangeRequest.objects.create(
         worker=worker, employer=employer, changes={"name": ["Andi Pratama", "Andi Pratama Putra"]}
     )

@@ -72,8 +72,19 @@ OPERATOR = {
     "mailing.outgoingmail": "read",
     # the monthly roster confirmations: employers make them, Disnaker reopens one by the admin's action
     "compliance.rosterconfirmation": "decide",
+    # invitations to the portal: written by the employers' action "Invite to the portal" (an operator may),
+    # re-sent and revoked by the list's actions, never edited or deleted
+    "invitations.invitation": "decide",
 }
-MUST_BE_CLASSIFIED = ("enrollment", "programs", "reports", "bpjs", "mailing", "compliance")
+MUST_BE_CLASSIFIED = (
+    "enrollment",
+    "programs",
+    "reports",
+    "bpjs",
+    "mailing",
+    "compliance",
+    "invitations",
+)
 # Records written by code, never added by hand, administrators included.
 WRITTEN_BY_CODE = {
     "enrollment.importbatch",
@@ -92,6 +103,7 @@ WRITTEN_BY_CODE = {
     "bpjs.statementline",  # written by applying a statement
     "mailing.outgoingmail",  # queued by code; never changed or deleted by hand
     "compliance.rosterconfirmation",  # confirmed by employers in the portal
+    "invitations.invitation",  # written by inviting (services), never by hand
 }
 # Records made by uploading a file into the import engine (the "upload" views).
 UPLOADED = {"enrollment.importbatch", "bpjs.statement"}
@@ -213,6 +225,13 @@ def records(employer_a, employer_a_user, administrator):
     from compliance.services import confirm_month
 
     confirm_month(employer_a, date(2025, 8, 1), acting_user=employer_a_user)
+    from invitations.services import invite_employers
+
+    employer_a.email = "personalia@angin-mamiri.test"
+    employer_a.save()
+    employer_a.user_links.all().delete()  # no login yet: invited
+    invite_employers(type(employer_a).objects.filter(pk=employer_a.pk), acting_user=administrator)
+    factories.link_employer_user(employer_a_user, employer_a)
     from tests.conftest import totp_device_for
 
     totp_device_for(administrator)

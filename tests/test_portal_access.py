@@ -38,6 +38,12 @@ PORTAL_URLS = [
     ("portal:monthly", None, {}),
     ("portal:change_request_decide", "change_request", {}),
     ("portal:change_request_withdraw", "change_request", {}),
+    ("portal:team", None, {}),
+    ("portal:team_activity", None, {}),
+    ("portal:team_invite", "team", {}),
+    ("portal:team_invitation_revoke", "invitation", {}),
+    ("portal:team_remove", "member", {}),
+    ("portal:team_make_main_contact", "member", {}),
 ]
 # Actions: POST only (a GET is refused), checked with a POST.
 POST_ONLY = {
@@ -46,7 +52,13 @@ POST_ONLY = {
     "portal:import_recheck",
     "portal:change_request_decide",
     "portal:change_request_withdraw",
+    "portal:team_invite",
+    "portal:team_invitation_revoke",
+    "portal:team_remove",
+    "portal:team_make_main_contact",
 }
+# The team's actions: on a login or an invitation of the employer (the main contact's; tests/test_team.py).
+TEAM_URLS = [(name, takes) for name, takes, _ in PORTAL_URLS if takes in ("member", "invitation")]
 WORKER_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes == "worker"]
 BATCH_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes == "batch"]
 EMPLOYER_WIDE_URLS = [(name, kwargs) for name, takes, kwargs in PORTAL_URLS if takes is None]
@@ -58,7 +70,7 @@ ROSTER_CSV = (
 
 
 @pytest.fixture
-def roster(employer_a, employer_b):
+def roster(employer_a, employer_b, employer_a_user, employer_b_user):
     """One worker on each employer's roster, and one checked upload (with an error row) of each."""
     worker_a = factories.make_worker(name="Andi Anwar")
     worker_b = factories.make_worker(name="Budi Baso")
@@ -76,7 +88,34 @@ def roster(employer_a, employer_b):
         ),
         "batch_a": _checked_upload(employer_a),
         "batch_b": _checked_upload(employer_b),
+        **_teams(employer_a, employer_b),
     }
+
+
+def _teams(employer_a, employer_b):
+    """Each employer's user is its main contact, with a colleague and an open invitation."""
+    from django.contrib.auth.models import Group, User
+
+    from enrollment.models import EmployerUser
+    from invitations.services import invite_colleague
+
+    team = {}
+    mains = dict(
+        EmployerUser.objects.filter(employer__in=[employer_a, employer_b]).values_list(
+            "employer_id", "user"
+        )
+    )
+    EmployerUser.objects.filter(employer__in=[employer_a, employer_b]).update(is_main_contact=True)
+    for key, employer in (("a", employer_a), ("b", employer_b)):
+        member = User.objects.create_user(f"rekan_{key}", email=f"rekan_{key}@x.test")
+        member.groups.add(Group.objects.get(name="employer"))
+        factories.link_employer_user(member, employer)
+        main = User.objects.get(pk=mains[employer.pk])
+        team[f"member_{key}"] = member
+        team[f"invitation_{key}"] = invite_colleague(
+            employer, f"calon_{key}@x.test", acting_user=main
+        )
+    return team
 
 
 def _checked_upload(employer):
@@ -97,7 +136,7 @@ def _object_kwargs(roster, name, kwargs, whose):
     takes = {n: t for n, t, _ in PORTAL_URLS}[name]
     if takes == "worker":
         return {**kwargs, "pk": roster[whose].pk}
-    if takes in ("batch", "change_request"):
+    if takes in ("batch", "change_request", "member", "invitation"):
         return {**kwargs, "pk": roster[f"{takes}_{whose}"].pk}
     return kwargs
 
@@ -167,12 +206,27 @@ def test_an_employer_user_reaches_its_own_upload_and_not_the_other(
     assert own_response.status_code == (302 if name in POST_ONLY else 200)
 
 
-@pytest.mark.parametrize("name", sorted(POST_ONLY))
+@pytest.mark.parametrize("name", sorted(POST_ONLY - {"portal:team_invite"}))  # a GET: test_team.py
 def test_actions_on_an_upload_refuse_a_get(client, employer_a_user, roster, name):
     client.force_login(employer_a_user)
     response = client.get(reverse(name, kwargs={"pk": roster["batch_a"].pk}))
     assert response.status_code == 405
     assert _batch_states()[roster["batch_a"].pk] == ImportBatch.Status.VALIDATED
+
+
+@pytest.mark.parametrize(("name", "takes"), TEAM_URLS)
+@pytest.mark.parametrize(
+    ("persona", "own", "foreign"), [("employer_a_user", "a", "b"), ("employer_b_user", "b", "a")]
+)
+def test_a_main_contact_acts_on_its_own_team_and_not_the_other(
+    client, request, roster, name, takes, persona, own, foreign
+):
+    client.force_login(request.getfixturevalue(persona))
+    assert (
+        client.post(reverse(name, kwargs={"pk": roster[f"{takes}_{foreign}"].pk})).status_code
+        == 404
+    )
+    assert client.post(reverse(name, kwargs={"pk": roster[f"{takes}_{own}"].pk})).status_code == 302
 
 
 def _batch_states():

@@ -37,7 +37,7 @@ from berjasa.admin.common import (
 from berjasa.admin.history import AuditHistoryAdminMixin
 from berjasa.admin.import_export_pages import ReadableImportExportMixin
 from berjasa.audit import Channel
-from berjasa.formatting import date_time, short_date
+from berjasa.formatting import date_time, number, short_date
 from enrollment import services
 from enrollment.admin.actions import (
     approve_change_requests,
@@ -79,6 +79,8 @@ from enrollment.resources import (
     WorkerResource,
 )
 from enrollment.services.claims import RECORDED_FIELDS
+from invitations.admin import InvitationInline
+from invitations.services import invite_employers
 from privacy.admin import PersonalDataAdminMixin, RetainedFilesAdminMixin
 from programs.models import Program, Segment, SegmentGroup
 
@@ -337,11 +339,17 @@ class UserManagementPermissionMixin:
 
 class EmployerUserInline(UserManagementPermissionMixin, OneQueryInlineMixin, admin.TabularInline):
     model = EmployerUser
-    fields = ("user", "created_at")
-    readonly_fields = ("created_at",)
+    fields = ("user", "is_main_contact", "last_login", "created_at")
+    readonly_fields = ("last_login", "created_at")
     autocomplete_fields = ("user",)
     select_related = ("user",)
     extra = 0
+
+    @admin.display(description=_("last login"))
+    def last_login(self, link: EmployerUser) -> str:
+        if link.pk is None or link.user.last_login is None:
+            return "—"
+        return date_time(link.user.last_login)
 
 
 def open_roster_sizes(employers) -> dict[int, int]:
@@ -396,12 +404,42 @@ class EmployerAdmin(RecordAdmin):
     readonly_fields = ("roster",)
     fieldsets = (
         (None, {"fields": ("npp", "name", "sector", "size", "risk_class", "status")}),
-        (_("Address"), {"fields": ("address", "kelurahan")}),
+        (_("Address"), {"fields": ("address", "kelurahan", "email")}),
         (_("New workers"), {"fields": ("default_programs",)}),
         (_("Roster"), {"fields": ("roster",)}),
         (_("Record"), {"fields": RECORD_FIELDS}),
     )
-    inlines = (EmployerUserInline,)
+    inlines = (EmployerUserInline, InvitationInline)
+    actions = ("invite_to_portal",)
+
+    def has_invite_permission(self, request) -> bool:
+        return request.user.has_perm("invitations.add_invitation")
+
+    @admin.action(description=_("Invite to the portal"), permissions=["invite"])
+    def invite_to_portal(self, request, queryset):
+        """Invite the first user of each chosen employer (all matching ones with "select all"); the mails go
+        out through the outbox in the background."""
+        counts = invite_employers(queryset, acting_user=request.user)
+        parts = [gettext("%(count)s invited") % {"count": number(counts.invited)}]
+        if counts.without_email:
+            parts.append(
+                gettext("%(count)s without a contact e-mail")
+                % {"count": number(counts.without_email)}
+            )
+        if counts.with_login:
+            parts.append(
+                gettext("%(count)s with a login already") % {"count": number(counts.with_login)}
+            )
+        if counts.already_invited:
+            parts.append(
+                gettext("%(count)s with a valid invitation already")
+                % {"count": number(counts.already_invited)}
+            )
+        self.message_user(
+            request,
+            ", ".join(parts) + ".",
+            messages.SUCCESS if counts.invited else messages.WARNING,
+        )
 
     def get_changelist(self, request, **kwargs):
         return EmployerChangeList

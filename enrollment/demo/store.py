@@ -311,21 +311,28 @@ def write_demo_rows(
 def delete_demo_rows(batch: ImportBatch) -> dict[str, int]:
     """Remove a demo batch and every row it wrote; return the number of rows removed per table.
 
-    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first, and what
-    ``setup_demo`` wrote through the services about demo people (its example refusal, the shared person's second
-    job and change request: rows of no batch) removed.
+    Employer logins linked to demo employers (``setup_demo`` links its accounts) are unlinked first, and the demo
+    employers' roster confirmations, invitations and e-mails removed, with what ``setup_demo`` wrote through the
+    services about demo people (its example refusal, the shared person's second job and change request: rows of
+    no batch).
     """
     from compliance.demo import delete_demo_confirmations
+    from invitations.models import Invitation
+    from mailing.models import OutgoingMail
 
     of_demo = Q(employer__import_batch=batch) | Q(worker__import_batch=batch)
     confirmations = delete_demo_confirmations(batch)
     unlinked, _ = EmployerUser.objects.filter(employer__import_batch=batch).delete()
+    invitations, _ = Invitation.objects.filter(employer__import_batch=batch).delete()
+    mails, _ = OutgoingMail.objects.filter(employer__import_batch=batch).delete()
     checks, _ = IdentityProofAttempt.objects.filter(of_demo).delete()
     requests, _ = PersonalDataChangeRequest.objects.filter(of_demo).delete()
     jobs, _ = Employment.objects.filter(of_demo).exclude(import_batch=batch).delete()
     removed = {
         "roster confirmations": confirmations,
         "employer logins": unlinked,
+        "invitations": invitations,
+        "e-mails": mails,
         "identity checks": checks,
         "change requests": requests,
         "jobs": jobs,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from compliance import portal as compliance
-from enrollment.portal import change_requests, imports, views
+from enrollment.portal import change_requests, imports, team, views
 
 app_name = "portal"
 urlpatterns = [
@@ -34,4 +34,14 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/recheck/", imports.import_recheck, name="import_recheck"),
+    path("tim/", team.team, name="team"),
+    path("tim/riwayat/", team.team_activity, name="team_activity"),
+    path("tim/undang/", team.team_invite, name="team_invite"),
+    path(
+        "tim/undangan/<int:pk>/cabut/",
+        team.team_invitation_revoke,
+        name="team_invitation_revoke",
+    ),
+    path("tim/<int:pk>/hapus/", team.team_remove, name="team_remove"),
+    path("tim/<int:pk>/kontak-utama/", team.team_make_main_contact, name="team_make_main_contact"),
 ]

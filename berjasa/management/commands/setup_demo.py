@@ -19,6 +19,7 @@ from compliance.demo import ensure_portal_history
 from enrollment.demo.identity_check import ensure_refused_identity_check
 from enrollment.demo.sharing import ensure_shared_person
 from enrollment.models import Employer, Worker
+from invitations.demo import ensure_invitation_demo
 from mailing.demo import ensure_mail_demo
 from reports.forms import default_month
 from reports.queries import latest_data_day
@@ -32,6 +33,8 @@ DEMO_ACCOUNTS = [
     ("keuangan", Role.FINANCE, "keuangan-berjasa-2025"),
     ("pemberi_kerja_a", Role.EMPLOYER, "pemberi-kerja-a-2025"),
     ("pemberi_kerja_b", Role.EMPLOYER, "pemberi-kerja-b-2025"),
+    # a colleague of pemberi_kerja_a (the main contact of employer A): the portal's team page
+    ("rekan_kerja_a", Role.EMPLOYER, "rekan-kerja-a-2025"),
 ]
 # The demo's second factor for the accounts whose role requires one: an authenticator key (20 bytes) and
 # recovery codes, the same for each account, restored by every run. DEBUG only, like the passwords.
@@ -62,7 +65,11 @@ class Command(BaseCommand):
             .filter(roster__gt=0)
             .order_by("-roster", "npp")[:2]
         )
-        employers_for = {"pemberi_kerja_a": largest[:1], "pemberi_kerja_b": largest[1:2]}
+        employers_for = {
+            "pemberi_kerja_a": largest[:1],
+            "pemberi_kerja_b": largest[1:2],
+            "rekan_kerja_a": largest[:1],
+        }
         rows = []
         with_factor = []
         for username, role, password in DEMO_ACCOUNTS:
@@ -97,6 +104,14 @@ class Command(BaseCommand):
                     User.objects.get(username="admin"),
                     timezone.localdate(),
                 )
+        # Employer A's team (an open colleague invitation) and invitations in every state for the admin's list.
+        invited_logins = []
+        if largest:
+            invited_logins = ensure_invitation_demo(
+                largest[0],
+                main_contact=User.objects.get(username="pemberi_kerja_a"),
+                clerk=User.objects.get(username="operator"),
+            )
 
         self.stdout.write(ensure_registration_demo(User.objects.get(username="operator")))
         ensure_budget_demo(acting_user=User.objects.get(username="admin"))
@@ -115,6 +130,8 @@ class Command(BaseCommand):
         for label, username, password, employer in rows:
             suffix = f"  ({employer})" if employer else ""
             self.stdout.write(f"  {label:<15} {username:<17} {password}{suffix}")
+        for line in invited_logins:
+            self.stdout.write(f"  {Role.EMPLOYER.label!s:<15} {line}")
         secret = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
         self.stdout.write(
             self.style.SUCCESS(f"\nSecond factor of {', '.join(with_factor)} (development only):")
