@@ -2,6 +2,8 @@
 or NPP; Disnaker reopens a confirmed month by the action "Reopen", which asks for the reason on an intermediate
 page and calls ``compliance.services.reopen_confirmation``."""
 
+from datetime import date
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from berjasa.formatting import date_time
+from berjasa.formatting import date_time, number, short_date
 from compliance.models import RosterConfirmation
 from compliance.months import month_label
 from compliance.services import reopen_confirmation
@@ -74,11 +76,32 @@ class RosterConfirmationAdmin(admin.ModelAdmin):
     search_fields = ("employer__name", "=employer__npp")
     list_select_related = ("employer", "confirmed_by", "reopened_by")
     actions = ("reopen",)
+    exclude = ("summary",)  # shown as the employer read it: summary_shown
     list_per_page = 50
     show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        fields = [field.name for field in self.model._meta.fields]
+        return [("summary_shown" if name == "summary" else name) for name in fields]
+
+    @admin.display(description=gettext_lazy("figures reviewed"))
+    def summary_shown(self, confirmation: RosterConfirmation) -> str:
+        """The figures the employer confirmed, as its page showed them (not the stored JSON)."""
+        summary = confirmation.summary or {}
+        as_of = summary.get("as_of")
+        lines = [
+            (
+                _("workers on the roster on %(day)s")
+                % {"day": short_date(date.fromisoformat(as_of)) if as_of else "—"},
+                summary.get("workers"),
+            ),
+            (_("hires this month"), summary.get("hires")),
+            (_("exits this month"), summary.get("exits")),
+            (_("wage changes this month"), summary.get("wage_changes")),
+        ]
+        return "; ".join(
+            f"{label}: {number(value) if value is not None else '—'}" for label, value in lines
+        )
 
     def has_add_permission(self, request):
         return False

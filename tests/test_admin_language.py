@@ -38,6 +38,7 @@ from django_tasks_db.models import DBTaskResult
 
 from berjasa.roles import Role, user_has_role
 from bpjs.models import RegistrationFile, StatementLine
+from compliance.services import confirm_month
 from enrollment.models import (
     Channel,
     Claim,
@@ -46,6 +47,7 @@ from enrollment.models import (
     PersonalDataChangeRequest,
     Worker,
 )
+from invitations.services import invite_employers
 from privacy.models import AccessRecord
 from reports.models import ReportSnapshot, WorkforceEstimate
 from tests import factories
@@ -358,9 +360,9 @@ def register(administrator, operator, client):
     )
     RegistrationFile.objects.create(reference="REG-2025-08-0001", created_by=operator)
     factories.make_claim(worker, status=Claim.Status.VERIFIED, amount=6_834_122)
-    factories.link_employer_user(User.objects.create_user("employer_sari"), employer)
-    from invitations.services import invite_employers
-
+    employer_user = User.objects.create_user("employer_sari")
+    factories.link_employer_user(employer_user, employer)
+    confirm_month(employer, date(2025, 8, 1), acting_user=employer_user)
     invited = factories.make_employer(npp="10000002", name="CV Undangan", email="hr@undangan.test")
     invite_employers(type(invited).objects.filter(pk=invited.pk), acting_user=operator)
     PersonalDataChangeRequest.objects.create(

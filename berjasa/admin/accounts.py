@@ -10,8 +10,8 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -43,7 +43,7 @@ def permission_label(permission: Permission) -> str:
     action, _sep, _model = permission.codename.partition("_")
     model = permission.content_type.model_class()
     if model is None or action not in PERMISSION_ACTIONS:
-        return permission.name
+        return gettext(permission.name)  # a model's own permission, named in its Meta
     return f"{capfirst(model._meta.verbose_name)}: {PERMISSION_ACTIONS[action]}"
 
 
