@@ -72,6 +72,8 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/portal.py
 	$(PY) bench/reports.py
 	$(PY) bench/imports.py
+	$(PY) bench/compliance.py
+	$(PY) bench/invitations.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media staticfiles seeds/generated
