@@ -4,6 +4,7 @@ kecamatan as bars, and the 12-month trend of the rate as a line (a drawer added 
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from matplotlib.figure import Figure
 from matplotlib.ticker import MultipleLocator
 
@@ -68,7 +69,7 @@ def trend_table(figures: ComplianceFigures) -> Table:
         columns=(
             Column("month", _("Month"), TEXT),
             Column("employers", _("Employers"), COUNT),
-            Column("confirmed", _("Confirmed"), COUNT),
+            Column("confirmed", pgettext("roster confirmation", "Confirmed"), COUNT),
             Column("rate", _("Reporting rate"), PERCENT),
         ),
         rows=tuple(

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from berjasa.access import role_required
@@ -128,7 +129,7 @@ def download(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
             _("Code"),
             _("Name"),
             _("Employers with workers"),
-            _("Confirmed"),
+            pgettext("roster confirmation", "Confirmed"),
             _("Not confirmed"),
             _("Reporting rate (%)"),
         ]
