@@ -24,6 +24,7 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from berjasa.audit import Channel, audit_context
 from berjasa.roles import Role, user_has_role
@@ -392,6 +393,9 @@ def accept_invitation(
     return user
 
 
+USERNAME_TAKEN = _lazy("This username is taken. Choose another.")
+
+
 def _new_login(invitation: Invitation, *, full_name: str, username: str, password: str) -> User:
     full_name = clean_full_name(full_name)
     username = User.normalize_username((username or "").strip())
@@ -406,7 +410,7 @@ def _new_login(invitation: Invitation, *, full_name: str, username: str, passwor
     user = User.objects.select_for_update().filter(username__iexact=username).first()
     if user is not None and (user.is_active or user.email.lower() != invitation.email.lower()):
         # A removed colleague invited again keeps their login (it was deactivated, not deleted).
-        errors["username"] = [_("This username is taken. Choose another.")]
+        errors["username"] = [ValidationError(USERNAME_TAKEN, code="taken")]
     candidate = user or User(username=username, email=invitation.email, first_name=full_name)
     try:
         validate_password(password, candidate)
@@ -428,7 +432,7 @@ def _new_login(invitation: Invitation, *, full_name: str, username: str, passwor
             user.save()
     except IntegrityError:
         raise ValidationError(
-            {"username": [_("This username is taken. Choose another.")]}
+            {"username": [ValidationError(USERNAME_TAKEN, code="taken")]}
         ) from None
     user.groups.set([Group.objects.get(name=EMPLOYER_ROLE.value)])
     return user

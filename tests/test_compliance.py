@@ -49,7 +49,8 @@ def test_it_refuses_another_employers_month(employer_a, employer_b, employer_a_u
     with pytest.raises(ValidationError) as refused:
         confirm_month(employer_b, AUGUST, acting_user=employer_a_user)
 
-    assert "Only a user of CV Losari Jaya" in refused.value.messages[0]
+    assert refused.value.code == "not_linked"
+    assert "CV Losari Jaya" in refused.value.messages[0]
     assert not RosterConfirmation.objects.exists()
 
 
@@ -65,7 +66,8 @@ def test_it_refuses_a_second_confirmation_of_the_month(employer_a, employer_a_us
     with pytest.raises(AlreadyConfirmed) as refused:
         confirm_month(employer_a, date(2025, 8, 20), acting_user=employer_a_user)
 
-    assert "already confirmed" in refused.value.messages[0]
+    assert refused.value.code == "already_confirmed"
+    assert "Agustus 2025 sudah dikonfirmasi" in refused.value.messages[0]
     assert list(RosterConfirmation.objects.all()) == [first]
 
 
@@ -75,7 +77,7 @@ def test_it_refuses_a_month_that_has_not_begun(employer_a, employer_a_user):
             employer_a, date(2025, 9, 1), acting_user=employer_a_user, today=date(2025, 8, 31)
         )
 
-    assert "has not begun" in refused.value.messages[0]
+    assert refused.value.code == "future_month"
     assert not RosterConfirmation.objects.exists()
 
 
@@ -172,7 +174,7 @@ def test_reopening_needs_a_reason_and_happens_once(employer_a, employer_a_user, 
     with pytest.raises(ValidationError) as refused:
         reopen_confirmation(confirmation, reason="Lagi", acting_user=administrator)
 
-    assert "already reopened" in refused.value.messages[0]
+    assert refused.value.code == "already_reopened"
     confirmation.refresh_from_db()
     assert confirmation.reopen_reason == "Koreksi upah"
 

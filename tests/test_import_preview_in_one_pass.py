@@ -285,10 +285,15 @@ def test_the_admin_sets_an_employers_programs_for_new_workers(client, administra
         {
             "kelurahan": employer_a.kelurahan_id,
             "default_programs": ["JKM", "JKK"],
-            "user_links-TOTAL_FORMS": 0,
-            "user_links-INITIAL_FORMS": 0,
         }
     )
+    for inline in page.context[
+        "inline_admin_formsets"
+    ]:  # the page's lists of logins and invitations
+        management = inline.formset.management_form
+        data.update(
+            {f"{management.prefix}-{key}": value for key, value in management.initial.items()}
+        )
     response = client.post(url, data)
     assert response.status_code == 302
     employer_a.refresh_from_db()
