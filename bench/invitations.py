@@ -20,14 +20,13 @@ import sys
 import time
 from datetime import date
 
-from mail_delivery import SERVER, run  # first: sets the workers' settings, then Django up
+from mail_delivery import SERVER, report, run  # first: sets the workers' settings, then Django up
 from mail_delivery import clean as clean_delivery_jobs
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
-from common import machine  # noqa: E402
 from enrollment.models import Employer, Employment  # noqa: E402
 from invitations.models import Invitation  # noqa: E402
 from invitations.services import invite_employers  # noqa: E402
@@ -122,42 +121,21 @@ def main() -> int:
         invited.invited + invited.skipped == employers.count()
     )
     result["checks"]["every link opens its own invitation"] = good_links == checked == len(mail_ids)
-    sending = result["elapsed_s"] - result["outage_s"]
-    print(f"# Invitations: the employers with workers on {args.month_end:%d/%m/%Y}\n")
-    for name, value in machine().items():
-        print(f"- {name}: {value}")
-    print()
-    print("| figure | value |\n|---|---|")
-    rows = [
-        ("database", connection.vendor),
-        ("employers with workers", f"{employers.count():,}"),
-        (
-            "invited; skipped (no e-mail, a login already, invited already)",
-            f"{invited.invited:,}; {invited.without_email:,}, {invited.with_login:,}, "
-            f"{invited.already_invited:,}",
-        ),
-        ("invite_employers (one transaction)", f"{counts['seconds']:.2f} s"),
-        ("queued → all SENT", f"{result['elapsed_s']:.1f} s"),
-        (
-            "server down",
-            f"{result['outage_s']:.0f} s after {args.outage_after:,} arrivals "
-            f"({result['outages']} outage)",
-        ),
-        ("throughput, whole run", f"{result['mails'] / result['elapsed_s']:.0f} mails/s"),
-        ("throughput, server up", f"{result['mails'] / max(sending, 0.001):.0f} mails/s"),
-        ("arrived / distinct Message-IDs", f"{result['arrived']:,} / {result['distinct']:,}"),
-        ("sent twice", str(result["repeated"])),
-        ("outbox rows by status", str(result["statuses"])),
-        ("mails by attempts", str(result["attempts"])),
-        ("links that open their own invitation", f"{good_links:,} of {checked:,}"),
-        ("deliver_mail jobs", str(result["jobs"])),
-    ]
-    for name, value in rows:
-        print(f"| {name} | {value} |")
-    print()
-    for name, passed in result["checks"].items():
-        print(f"- {'PASS' if passed else 'FAIL'}: {name}")
-    return 0 if all(result["checks"].values()) else 1
+    return report(
+        f"Invitations: the employers with workers on {args.month_end:%d/%m/%Y}",
+        result,
+        outage_after=args.outage_after,
+        first_rows=[
+            ("employers with workers", f"{employers.count():,}"),
+            (
+                "invited; skipped (no e-mail, a login already, invited already)",
+                f"{invited.invited:,}; {invited.without_email:,}, {invited.with_login:,}, "
+                f"{invited.already_invited:,}",
+            ),
+            ("invite_employers (one transaction)", f"{counts['seconds']:.2f} s"),
+        ],
+        more_rows=[("links that open their own invitation", f"{good_links:,} of {checked:,}")],
+    )
 
 
 if __name__ == "__main__":

@@ -204,22 +204,37 @@ def main() -> int:
     finally:
         SERVER.stop()
         clean()
-    sending = result["elapsed_s"] - result["outage_s"]
-    print(
-        f"# Mail delivery: {result['mails']:,} mails, {args.workers} worker(s), batches of "
-        f"{args.batch_size}\n"
+    return report(
+        f"Mail delivery: {result['mails']:,} mails, {args.workers} worker(s), batches of "
+        f"{args.batch_size}",
+        result,
+        outage_after=args.outage_after,
+        first_rows=[("queued (one transaction)", f"{result['queued_s']:.2f} s")],
     )
+
+
+def report(
+    title: str,
+    result: dict,
+    *,
+    outage_after: int,
+    first_rows: list[tuple[str, str]] = (),
+    more_rows: list[tuple[str, str]] = (),
+) -> int:
+    """Print ``run``'s figures and checks as Markdown under ``title``; 0 when every check passed, else 1."""
+    sending = result["elapsed_s"] - result["outage_s"]
+    print(f"# {title}\n")
     for name, value in machine().items():
         print(f"- {name}: {value}")
     print()
     print("| figure | value |\n|---|---|")
     rows = [
         ("database", connection.vendor),
-        ("queued (one transaction)", f"{result['queued_s']:.2f} s"),
+        *first_rows,
         ("queued → all SENT", f"{result['elapsed_s']:.1f} s"),
         (
             "server down",
-            f"{result['outage_s']:.0f} s after {args.outage_after:,} arrivals "
+            f"{result['outage_s']:.0f} s after {outage_after:,} arrivals "
             f"({result['outages']} outage)",
         ),
         ("throughput, whole run", f"{result['mails'] / result['elapsed_s']:.0f} mails/s"),
@@ -228,6 +243,7 @@ def main() -> int:
         ("sent twice", str(result["repeated"])),
         ("outbox rows by status", str(result["statuses"])),
         ("mails by attempts", str(result["attempts"])),
+        *more_rows,
         ("deliver_mail jobs", str(result["jobs"])),
     ]
     for name, value in rows:
