@@ -115,7 +115,7 @@ def tables_running_off(page) -> list[str]:
 
 def stat(page, label: str) -> str:
     return (
-        page.locator(".stats .stat", has=page.locator(".label", has_text=label))
+        page.locator(".stats .stat", has=page.get_by_text(label, exact=True))
         .locator(".value")
         .inner_text()
     )
