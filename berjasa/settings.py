@@ -260,7 +260,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 # Seconds to wait for the mail server (connecting, each reply) before the mail is retried later.
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured(
         "EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one of them."
@@ -272,25 +272,14 @@ if EMAIL_HOST_USER and not EMAIL_HOST_PASSWORD:
 # The outbox (mailing.delivery): the background worker sends up to MAIL_BATCH_SIZE due mails per job over one
 # connection. A mail the server could not take now (down, or a 4xx answer) is tried again after
 # MAIL_RETRY_BASE_SECONDS × 2^(attempts-1), at most MAIL_RETRY_MAX_SECONDS; after MAIL_MAX_ATTEMPTS it has failed.
-MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 500)
-MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 60)
-MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 3600)
-MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
-for _name in (
-    "EMAIL_TIMEOUT",
-    "MAIL_BATCH_SIZE",
-    "MAIL_RETRY_BASE_SECONDS",
-    "MAIL_RETRY_MAX_SECONDS",
-    "MAIL_MAX_ATTEMPTS",
-):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 500, minimum=1)
+MAIL_RETRY_BASE_SECONDS = env_int("MAIL_RETRY_BASE_SECONDS", 60, minimum=1)
+MAIL_RETRY_MAX_SECONDS = env_int("MAIL_RETRY_MAX_SECONDS", 3600, minimum=1)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1)
 if MAIL_RETRY_MAX_SECONDS < MAIL_RETRY_BASE_SECONDS:
     raise ImproperlyConfigured("MAIL_RETRY_MAX_SECONDS must not be below MAIL_RETRY_BASE_SECONDS.")
 # Days an invitation's activation link stays valid (from sending, and again from each re-send).
-INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
-if INVITATION_VALID_DAYS < 1:
-    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be 1 or more.")
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -326,32 +315,19 @@ IMPORT_LOCK_TIMEOUT_SECONDS = env_int("IMPORT_LOCK_TIMEOUT_SECONDS", 60)
 # rows (every row of the file), columns, characters in a cell (Excel's own limit by default); for an XLSX, its
 # total unpacked size (and each sheet's), the unpacked size of its table of texts (shared strings), how much more a
 # part may unpack to than its packed size, and how many parts the zip may hold.
-IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
-IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
-IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)
-IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 1_024)
-IMPORT_MAX_SHARED_STRINGS_MB = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 128)
-IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
-IMPORT_MAX_XLSX_PARTS = env_int("IMPORT_MAX_XLSX_PARTS", 1_000)
-for _name in (
-    "IMPORT_MAX_ROWS",
-    "IMPORT_MAX_COLUMNS",
-    "IMPORT_MAX_CELL_CHARS",
-    "IMPORT_MAX_UNPACKED_MB",
-    "IMPORT_MAX_SHARED_STRINGS_MB",
-    "IMPORT_MAX_COMPRESSION_RATIO",
-    "IMPORT_MAX_XLSX_PARTS",
-):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767, minimum=1)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 1_024, minimum=1)
+IMPORT_MAX_SHARED_STRINGS_MB = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 128, minimum=1)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100, minimum=1)
+IMPORT_MAX_XLSX_PARTS = env_int("IMPORT_MAX_XLSX_PARTS", 1_000, minimum=1)
 # The admin's per-model imports (django-import-export, saved row by row inside the request) take files up to
 # this many rows.
 ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 5_000)
 # Linking a person the city already knows needs proof of identity (enrollment.identity); after this many refused
 # attempts in an hour by one user, or for one employer, further attempts are refused without being checked.
-IDENTITY_PROOF_FAILURES_PER_HOUR = env_int("IDENTITY_PROOF_FAILURES_PER_HOUR", 5)
-if IDENTITY_PROOF_FAILURES_PER_HOUR < 1:
-    raise ImproperlyConfigured("IDENTITY_PROOF_FAILURES_PER_HOUR must be at least 1.")
+IDENTITY_PROOF_FAILURES_PER_HOUR = env_int("IDENTITY_PROOF_FAILURES_PER_HOUR", 5, minimum=1)
 # DTSEN households at or below this desil (1 = poorest) are registered; the rest are skipped.
 DTSEN_MAX_DECILE = env_int("DTSEN_MAX_DECILE", 5)
 if not 1 <= DTSEN_MAX_DECILE <= 10:
