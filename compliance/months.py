@@ -1,11 +1,12 @@
 """Months as the compliance figures name them: the first day of the month (stored), ``2025-08`` (commands,
 URLs, JSON), ``Agustus 2025`` (pages and mail)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
+
+from reports.periods import month_last_day, month_period, next_month, shift_month
 
 
 def first_of(day: date) -> date:
@@ -14,15 +15,11 @@ def first_of(day: date) -> date:
 
 def month_end(month: date) -> date:
     """The last day of ``month``."""
-    return next_month(month) - timedelta(days=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return month_last_day(month)
 
 
 def previous_month(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return date(*shift_month(month.year, month.month, -1), 1)
 
 
 def months_back(month: date, count: int) -> list[date]:
@@ -50,7 +47,7 @@ def month_key(month: date) -> str:
 
 def month_label(month: date) -> str:
     """``Agustus 2025`` (``August 2025`` in English)."""
-    return f"{MONTHS[month.month]} {month.year}"
+    return month_period(month.year, month.month).label()
 
 
 def local_bounds(month: date) -> tuple[datetime, datetime]:
