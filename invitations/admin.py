@@ -62,7 +62,7 @@ class InvitationAdmin(AuditHistoryAdminMixin, SimpleHistoryAdmin):
         "status_column",
     )
     list_filter = (StatusFilter, "kind", ("mail__status", admin.ChoicesFieldListFilter))
-    list_select_related = ("employer", "invited_by", "mail")
+    list_select_related = ("employer", "invited_by", "mail", "revoked_by")
     search_fields = ("=employer__npp", "employer__name", "email")
     search_help_text = _("NPP, part of the employer's name, or the e-mail address.")
     show_facets = admin.ShowFacets.NEVER
