@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from compliance.demo import ensure_portal_history
 from compliance.figures import compliance_figures, employers_on_roster
 from compliance.models import RosterConfirmation
-from compliance.months import month_end
 from enrollment.models import Employer, Employment
 from tests import factories
 from tests.test_seed_demo import seed_demo, seeded  # noqa: F401
@@ -39,7 +38,7 @@ def test_every_demo_confirmation_is_of_an_employer_with_workers_at_the_months_en
 
 def test_its_summary_counts_the_roster_at_the_months_end(seeded):  # noqa: F811
     confirmation = RosterConfirmation.objects.filter(month=AUGUST).order_by("pk").first()
-    end = month_end(AUGUST)
+    end = date(2025, 8, 31)
     workers = (
         Employment.objects.filter(employer=confirmation.employer, start_date__lte=end)
         .exclude(end_date__lt=end)
