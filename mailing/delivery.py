@@ -42,11 +42,10 @@ from django_tasks import task
 from mailing import kinds
 from mailing.models import OutgoingMail
 from mailing.rendering import render
+from mailing.services import PENDING
 
 logger = logging.getLogger(__name__)
 Status = OutgoingMail.Status
-
-DUE_STATUSES = (Status.QUEUED, Status.RETRYING)
 
 
 def request_delivery() -> None:
@@ -57,13 +56,13 @@ def request_delivery() -> None:
 def due(now: datetime | None = None) -> QuerySet[OutgoingMail]:
     """The mails to send now, oldest first (the partial index ``mail_due_idx``)."""
     now = now or timezone.now()
-    return OutgoingMail.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now).order_by(
+    return OutgoingMail.objects.filter(status__in=PENDING, next_attempt_at__lte=now).order_by(
         "next_attempt_at", "pk"
     )
 
 
 def waiting() -> QuerySet[OutgoingMail]:
-    return OutgoingMail.objects.filter(status__in=DUE_STATUSES)
+    return OutgoingMail.objects.filter(status__in=PENDING)
 
 
 def retry_delay(attempts: int) -> timedelta:

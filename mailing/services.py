@@ -89,6 +89,9 @@ def queue_mails(drafts: Iterable[Draft], *, acting_user: User | None = None) -> 
     return created
 
 
+# Mails not sent yet: queued, or waiting for their next attempt (the worker's due mails, those a withdrawal stops).
+PENDING = (OutgoingMail.Status.QUEUED, OutgoingMail.Status.RETRYING)
+
 # Mails staff may send again: the server gave up on them, or they wait for their next attempt.
 RETRYABLE = (
     OutgoingMail.Status.FAILED,
@@ -145,9 +148,6 @@ def withdraw_mails(mail_ids: Iterable[int], *, acting_user: User | None = None) 
     if acting_user is not None:
         _log(mails, acting_user, lambda mail: gettext("Withdrawn: it will not be sent."))
     return len(mails)
-
-
-PENDING = (OutgoingMail.Status.QUEUED, OutgoingMail.Status.RETRYING)
 
 
 def _log(mails: list[OutgoingMail], acting_user: User, message) -> None:
