@@ -125,7 +125,7 @@ def replace_second_factor(
         user=user, name=TOTP_DEVICE_NAME, key=key, confirmed=True, last_t=last_step
     )
     codes = regenerate_recovery_codes(user, acting_user=acting_user, codes=recovery_codes)
-    _log_account_change(
+    log_account_change(
         acting_user=acting_user, user=user, message=gettext("Second factor enrolled.")
     )
     return device, codes
@@ -146,7 +146,7 @@ def regenerate_recovery_codes(
         else [normalize_code(code) for code in codes]
     )
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    _log_account_change(
+    log_account_change(
         acting_user=acting_user, user=user, message=gettext("New recovery codes made.")
     )
     return codes
@@ -187,15 +187,16 @@ def reset_second_factor(user: User, *, acting_user: User) -> None:
     """Remove ``user``'s authenticator and recovery codes (a lost phone); the next login enrols again."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    _log_account_change(acting_user=acting_user, user=user, message=gettext("Second factor reset."))
+    log_account_change(acting_user=acting_user, user=user, message=gettext("Second factor reset."))
 
 
-def _log_account_change(*, acting_user: User, user: User, message: str) -> None:
+def log_account_change(*, acting_user: User, user: User, message: str, action=CHANGE) -> None:
+    """A change to ``user``'s login in the admin log (its history page), in the acting user's name."""
     LogEntry.objects.create(
         user=acting_user,
         content_type=ContentType.objects.get_for_model(User),
         object_id=str(user.pk),
         object_repr=str(user),
-        action_flag=CHANGE,
+        action_flag=action,
         change_message=message,
     )

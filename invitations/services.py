@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from berjasa.accounts import log_account_change
 from berjasa.audit import Channel, audit_context
 from berjasa.roles import Role, user_has_role
 from enrollment.free_text import free_text
@@ -384,7 +384,7 @@ def accept_invitation(
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save()
-    _log_login_change(
+    log_account_change(
         acting_user=user,
         user=user,
         message=_("Linked to %(employer)s by accepting an invitation.") % {"employer": employer},
@@ -438,17 +438,6 @@ def _new_login(invitation: Invitation, *, full_name: str, username: str, passwor
     return user
 
 
-def _log_login_change(*, acting_user: User, user: User, message: str, action=CHANGE) -> None:
-    LogEntry.objects.create(
-        user=acting_user,
-        content_type=ContentType.objects.get_for_model(User),
-        object_id=str(user.pk),
-        object_repr=str(user)[:200],
-        action_flag=action,
-        change_message=message,
-    )
-
-
 # --- The team -------------------------------------------------------------------------------------------
 
 
@@ -484,7 +473,7 @@ def remove_colleague(employer: Employer, member: User, *, acting_user: User) -> 
     if not EmployerUser.objects.filter(user=member).exists():
         User.objects.filter(pk=member.pk).update(is_active=False)
         message += " " + _("No employer left: the login was deactivated.")
-    _log_login_change(acting_user=acting_user, user=member, message=message)
+    log_account_change(acting_user=acting_user, user=member, message=message)
 
 
 @transaction.atomic
@@ -502,7 +491,7 @@ def transfer_main_contact(employer: Employer, member: User, *, acting_user: User
         is_main_contact=False
     )
     EmployerUser.objects.filter(pk=link.pk).update(is_main_contact=True)
-    _log_login_change(
+    log_account_change(
         acting_user=acting_user,
         user=member,
         message=_("Made main contact of %(employer)s by %(user)s.")
