@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from enrollment.models import Claim, ImportBatch
 from mailing.models import OutgoingMail
-from mailing.notices import CLAIM_STATUS, IMPORT_FINISHED
+from mailing.notices import (
+    CLAIM_STATUS,
+    IMPORT_FINISHED,
+    claim_status_context,
+    import_finished_context,
+)
 from mailing.rendering import render
 from mailing.services import Draft, queue_mails
 
@@ -23,20 +28,10 @@ def _claim_draft(claim: Claim, key: str, old: str) -> Draft | None:
     employer = claim.employer
     if employer is None or not employer.email:
         return None
-    changed_on = claim.paid_date or claim.submitted_date
     return Draft(
         CLAIM_STATUS,
         employer.email,
-        {
-            "claim_id": claim.pk,
-            "reference": claim.reference,
-            "benefit": claim.benefit_type.name,
-            "old": old,
-            "new": claim.status,
-            "changed_on": changed_on.isoformat(),
-            "paid_on": claim.paid_date.isoformat() if claim.paid_date else None,
-            "employer_name": employer.name,
-        },
+        claim_status_context(claim, old, changed_on=claim.paid_date or claim.submitted_date),
         dedupe_key=f"demo:{key}",
         employer_id=employer.pk,
     )
@@ -71,16 +66,10 @@ def ensure_mail_demo(acting_user) -> str:
                     IMPORT_FINISHED,
                     statement.employer.email,
                     {
-                        "batch_id": statement.pk,
+                        **import_finished_context(
+                            statement, ImportBatch.Status.IMPORTED, staff=False
+                        ),
                         "file_name": statement.file_name or "daftar_pekerja.xlsx",
-                        "outcome": ImportBatch.Status.IMPORTED,
-                        "staff": False,
-                        "rows": statement.rows_checked,
-                        "new": statement.count_new,
-                        "updated": statement.count_updated,
-                        "unchanged": statement.count_unchanged,
-                        "terminated": statement.count_terminated,
-                        "errors": statement.count_errors,
                         "message": "",
                     },
                     dedupe_key="demo:import-finished",

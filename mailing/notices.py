@@ -48,25 +48,30 @@ def queue_import_finished(batch: ImportBatch, status: str, *, with_employer: boo
             Draft(
                 IMPORT_FINISHED,
                 user.email,
-                {
-                    "batch_id": batch.pk,
-                    "file_name": batch.file_name,
-                    "outcome": status,
-                    "staff": user.is_staff,
-                    "rows": batch.rows_checked,
-                    "new": batch.count_new,
-                    "updated": batch.count_updated,
-                    "unchanged": batch.count_unchanged,
-                    "terminated": batch.count_terminated,
-                    "errors": batch.count_errors,
-                    "message": batch.message,
-                },
+                import_finished_context(batch, status, staff=user.is_staff),
                 dedupe_key=f"{IMPORT_FINISHED}:{batch.pk}:{status}",
                 employer_id=batch.employer_id if with_employer else None,
                 language=language if language in LANGUAGES else "id",
             )
         ]
     )
+
+
+def import_finished_context(batch: ImportBatch, status: str, *, staff: bool) -> dict:
+    """The stored context of a mail telling that ``batch``'s step ended in ``status``."""
+    return {
+        "batch_id": batch.pk,
+        "file_name": batch.file_name,
+        "outcome": status,
+        "staff": staff,
+        "rows": batch.rows_checked,
+        "new": batch.count_new,
+        "updated": batch.count_updated,
+        "unchanged": batch.count_unchanged,
+        "terminated": batch.count_terminated,
+        "errors": batch.count_errors,
+        "message": batch.message,
+    }
 
 
 def import_batch_url(batch_id: int, *, staff: bool) -> str:
@@ -109,23 +114,28 @@ def claim_recipients(employer) -> list[tuple[str, str]]:
     return recipients
 
 
+def claim_status_context(claim: Claim, old_status: str, *, changed_on: date) -> dict:
+    """The stored context of a mail telling that ``claim`` went from ``old_status`` to its status on
+    ``changed_on``."""
+    return {
+        "claim_id": claim.pk,
+        "reference": claim.reference,
+        "benefit": claim.benefit_type.name,
+        "old": old_status,
+        "new": claim.status,
+        "changed_on": changed_on.isoformat(),
+        "paid_on": claim.paid_date.isoformat() if claim.paid_date else None,
+        "employer_name": claim.employer.name,
+    }
+
+
 def queue_claim_status(claim: Claim, old_status: str, *, acting_user=None) -> None:
     """Tell the claim's employer that its status changed from ``old_status``; a claim without an employer
     (city-funded) tells nobody. In the transaction of the change."""
     if claim.employer_id is None or old_status == claim.status:
         return
     employer = claim.employer
-    today = timezone.localdate()
-    context = {
-        "claim_id": claim.pk,
-        "reference": claim.reference,
-        "benefit": claim.benefit_type.name,
-        "old": old_status,
-        "new": claim.status,
-        "changed_on": today.isoformat(),
-        "paid_on": claim.paid_date.isoformat() if claim.paid_date else None,
-        "employer_name": employer.name,
-    }
+    context = claim_status_context(claim, old_status, changed_on=timezone.localdate())
     queue_mails(
         [
             Draft(
