@@ -41,10 +41,6 @@ def parse_month(text: str) -> date:
         ) from error
 
 
-def month_key(month: date) -> str:
-    return f"{month:%Y-%m}"
-
-
 def month_label(month: date) -> str:
     """``Agustus 2025`` (``August 2025`` in English)."""
     return month_period(month.year, month.month).label()
