@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from berjasa.audit import Channel, audit_context
-from enrollment.models import EmployerUser
+from enrollment.models import EmployerUser, Employment
 from enrollment.visibility import NOT_SHOWN
 from tests import factories
 from tests.test_team import employer_login
@@ -95,3 +95,18 @@ def test_the_activity_is_paginated(client, employer_a_user, activity, monkeypatc
     response, entries = rows(client)
     assert len(entries) == 2 and response.context["page"].paginator.num_pages == 2
     assert len(rows(client, page=2)[1]) == 1
+
+
+def test_a_person_whose_jobs_here_were_deleted_is_neither_named_nor_shown(
+    client, employer_a_user, activity
+):
+    kept = activity["kept"]
+    change(kept, None, None, name="Andi Pindah", phone="087700001111")  # Disnaker's, later
+    Employment.objects.filter(worker=kept).delete()
+    client.force_login(employer_a_user)
+    response, entries = rows(client)
+    assert [entry["worker"] for entry in entries if entry["worker"] is not None] == [
+        activity["shared"]
+    ]
+    content = response.content.decode()
+    assert "Andi" not in content and "081111222333" not in content and "Kasir" not in content

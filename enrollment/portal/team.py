@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from enrollment.models import IDENTITY_FIELDS, PERSONAL_FIELDS, Employment, Membership, Worker
 from enrollment.portal.context import portal_view
 from enrollment.portal.history import HIDDEN_FIELDS, Names, _change
-from enrollment.visibility import contact_visible_to
+from enrollment.visibility import contact_visible_to, workers_visible_to
 from invitations import services
 from invitations.forms import ColleagueInvitationForm
 from invitations.models import Invitation
@@ -228,7 +228,9 @@ def _entries(request, keys: list[tuple]) -> list[dict]:
     worker_ids = {
         row.id if name == "worker" else row.worker_id for (name, _h), row in found.items()
     }
-    workers = Worker.objects.in_bulk(worker_ids)
+    # the people of this employer's own employments only: a person it no longer has (every job of theirs here
+    # deleted) is neither named nor linked, and their fields' values are not shown
+    workers = workers_visible_to(request.user, request.employer).in_bulk(worker_ids)
     shows_contact = contact_visible_to(request.user, request.employer)
     names = Names()
     program_codes = dict(Program.objects.values_list("pk", "code"))
@@ -236,11 +238,12 @@ def _entries(request, keys: list[tuple]) -> list[dict]:
     for _when, history_id, model_name in keys:
         row = found[model_name, history_id]
         worker = workers.get(row.id if model_name == "worker" else row.worker_id)
-        visible = (
-            PERSONAL_FIELDS
-            if worker is not None and shows_contact(worker.keeper_id)
-            else IDENTITY_FIELDS
-        )
+        if worker is None:
+            visible = ()
+        elif shows_contact(worker.keeper_id):
+            visible = PERSONAL_FIELDS
+        else:
+            visible = IDENTITY_FIELDS
         change = _change(
             row,
             previous_of.get((model_name, history_id)),
