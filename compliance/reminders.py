@@ -73,7 +73,6 @@ def drafts_for(month: date, today: date) -> list[Draft]:
                     "employer_npp": link.employer.npp,
                     "month": f"{month:%Y-%m}",
                     "month_label": label,
-                    "deadline": month_end(month).isoformat(),
                     "username": link.user.get_username(),
                 },
                 dedupe_key=dedupe_key(month, link.employer_id, link.user_id),
