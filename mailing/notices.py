@@ -151,7 +151,7 @@ def queue_claim_status(claim: Claim, old_status: str, *, acting_user=None) -> No
     )
 
 
-def _claim_status_context(mail, *, preview: bool = False) -> dict:
+def _claim_status_context(mail) -> dict:
     context = mail.context
     paid_on = context.get("paid_on")
     return {
