@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,18 +34,6 @@ class InvitationQuerySet(models.QuerySet):
     def pending(self):
         """Open and not expired: its link works."""
         return self.open().filter(expires_at__gt=Now())
-
-    def with_status(self):
-        """Each row's ``status_code`` computed by the database (filters, sorting)."""
-        return self.annotate(
-            status_code=Case(
-                When(revoked_at__isnull=False, then=Value(Invitation.Status.REVOKED)),
-                When(accepted_at__isnull=False, then=Value(Invitation.Status.ACCEPTED)),
-                When(expires_at__lte=Now(), then=Value(Invitation.Status.EXPIRED)),
-                default=Value(Invitation.Status.PENDING),
-                output_field=models.CharField(),
-            )
-        )
 
     def with_status_filter(self, status: str):
         if status == Invitation.Status.REVOKED:
@@ -158,7 +146,3 @@ class Invitation(models.Model):
 
     def get_status_display(self) -> str:
         return str(self.Status(self.status).label)
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING
