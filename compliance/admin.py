@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from berjasa.formatting import date_time, number, short_date
 from compliance.models import RosterConfirmation
-from compliance.months import month_label
+from compliance.months import month_label, parse_month
 from compliance.services import reopen_confirmation
 
 
@@ -31,10 +31,10 @@ class MonthFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         try:
-            year, month = (int(part) for part in self.value().split("-"))
+            month = parse_month(self.value())
         except ValueError:
             return queryset.none()
-        return queryset.filter(month__year=year, month__month=month)
+        return queryset.filter(month=month)
 
 
 class StateFilter(admin.SimpleListFilter):
