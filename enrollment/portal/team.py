@@ -5,6 +5,7 @@ Every lookup is scoped to ``request.employer`` (another employer's login or invi
 action of a user who is not the main contact); every change is a POST through ``invitations.services``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,16 +79,10 @@ def team_invite(request):
             messages.success(
                 request,
                 _("An invitation was sent to %(email)s. The link is valid for %(days)d days.")
-                % {"email": invitation.email, "days": _valid_days()},
+                % {"email": invitation.email, "days": settings.INVITATION_VALID_DAYS},
             )
             return redirect("portal:team")
     return _team_page(request, form)
-
-
-def _valid_days() -> int:
-    from django.conf import settings
-
-    return settings.INVITATION_VALID_DAYS
 
 
 @portal_view
