@@ -11,7 +11,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from berjasa.admin.common import FormattedNumbersMixin, IdentifierSearchMixin, ReadOnlyAdminMixin
+from berjasa.admin.common import (
+    FormattedNumbersMixin,
+    IdentifierSearchMixin,
+    ReadOnlyAdminMixin,
+    formatted_column,
+)
 from berjasa.formatting import date_time
 from mailing import kinds
 from mailing.models import OutgoingMail
@@ -32,25 +37,16 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
-def _moment(field_name: str, description):
-    """A method of the admin: a moment as ``31/08/2025 23.59 WITA``, sortable by the field; "—" when empty."""
-
-    @admin.display(description=description, ordering=field_name)
-    def column(model_admin, mail: OutgoingMail) -> str:
-        value = getattr(mail, field_name)
-        return "—" if value is None else date_time(value)
-
-    column.__name__ = f"{field_name}_wita"
-    return column
-
-
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(
     FormattedNumbersMixin, IdentifierSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
-    queued_at = _moment("created_at", _("queued at"))
-    next_attempt = _moment("next_attempt_at", _("next attempt at"))
-    sent = _moment("sent_at", _("sent at"))
+    # moments as ``31/08/2025 23.59 WITA``, sortable by their field; "—" when empty
+    queued_at = staticmethod(formatted_column("created_at", _("queued at"), date_time))
+    next_attempt = staticmethod(
+        formatted_column("next_attempt_at", _("next attempt at"), date_time)
+    )
+    sent = staticmethod(formatted_column("sent_at", _("sent at"), date_time))
 
     list_display = (
         "queued_at",

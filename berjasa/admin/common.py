@@ -12,6 +12,7 @@
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect
@@ -167,10 +168,11 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 def formatted_column(
-    field_name: str, description: str, formatter: Callable[[int], str] = rupiah
+    field_name: str, description: str, formatter: Callable[[Any], str] = rupiah
 ) -> Callable[[models.Model], str]:
-    """A column (or read-only field) showing an integer field through ``formatter``: ``Rp16.800`` for money,
-    ``39.851`` for a count (``number``); sortable by the field; "—" when empty."""
+    """A column (or read-only field) showing a field through ``formatter``: ``Rp16.800`` for money, ``39.851``
+    for a count (``number``), ``31/08/2025 23.59 WITA`` for a moment (``date_time``); sortable by the field; "—"
+    when empty."""
 
     @admin.display(description=description, ordering=field_name)
     def column(obj: models.Model) -> str:
