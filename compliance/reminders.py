@@ -13,10 +13,9 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from compliance.models import RosterConfirmation
 from compliance.months import first_of, month_end, month_label
-from compliance.services import on_roster_at
-from enrollment.models import EmployerUser, Employment
+from compliance.services import not_confirmed, on_roster_at
+from enrollment.models import Employer, EmployerUser, Employment
 from mailing import kinds
 from mailing.services import Draft, queue_mails
 
@@ -38,21 +37,12 @@ def reminder_links(month: date, today: date):
     """(employer, user) links to remind: employers with a worker on the roster today (or at the month's end,
     for a past month) that have no standing confirmation of ``month``; active users with an e-mail."""
     day = min(today, month_end(month))
+    employers = Employer.objects.filter(
+        Exists(Employment.objects.filter(employer=OuterRef("pk")).filter(on_roster_at(day)))
+    ).filter(not_confirmed(month))
     return (
-        EmployerUser.objects.filter(user__is_active=True)
+        EmployerUser.objects.filter(user__is_active=True, employer__in=employers)
         .exclude(user__email="")
-        .filter(
-            Exists(
-                Employment.objects.filter(employer=OuterRef("employer")).filter(on_roster_at(day))
-            )
-        )
-        .exclude(
-            Exists(
-                RosterConfirmation.objects.filter(
-                    employer=OuterRef("employer"), month=month, reopened_at=None
-                )
-            )
-        )
         .select_related("employer", "user")
         .order_by("employer_id", "user_id")
     )
