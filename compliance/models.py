@@ -90,7 +90,3 @@ class RosterConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer.name} · {self.month:%Y-%m}"
-
-    @property
-    def standing(self) -> bool:
-        return self.reopened_at is None
