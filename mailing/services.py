@@ -30,21 +30,6 @@ class Draft:
     language: str = "id"
 
 
-def queue_mail(
-    kind: str,
-    *,
-    to: str,
-    context: dict | None = None,
-    dedupe_key: str | None = None,
-    employer_id: int | None = None,
-    acting_user: User | None = None,
-) -> OutgoingMail | None:
-    """Queue one mail; None when a mail with the same ``dedupe_key`` was queued before."""
-    draft = Draft(kind, to, context or {}, dedupe_key, employer_id)
-    created = queue_mails([draft], acting_user=acting_user)
-    return created[0] if created else None
-
-
 @transaction.atomic
 def queue_mails(drafts: Iterable[Draft], *, acting_user: User | None = None) -> list[OutgoingMail]:
     """Queue many mails in one statement per thousand; those whose ``dedupe_key`` exists are skipped.
@@ -53,9 +38,8 @@ def queue_mails(drafts: Iterable[Draft], *, acting_user: User | None = None) -> 
     """
     drafts = list(drafts)
     for draft in drafts:
-        kinds.get(
-            draft.kind
-        )  # an unknown kind is a programming error, raised here and not at sending
+        # An unknown kind is a programming error, raised here and not at sending.
+        kinds.get(draft.kind)
     keys = [draft.dedupe_key for draft in drafts if draft.dedupe_key]
     taken = (
         set(OutgoingMail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))

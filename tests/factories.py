@@ -12,6 +12,7 @@ from enrollment.models import (
     Membership,
     Worker,
 )
+from mailing.services import Draft, queue_mails
 from programs.models import BenefitType, FundingScheme, Kelurahan, Program, Segment
 
 _serial = itertools.count(1)
@@ -96,3 +97,9 @@ def make_claim(worker: Worker, benefit_code: str = "JHT", **overrides) -> Claim:
     }
     values.update(overrides)
     return Claim.objects.create(worker=worker, **values)
+
+
+def queue_mail(kind: str, *, to: str, context: dict | None = None, **draft):
+    """One mail queued through the outbox's service; None when its ``dedupe_key`` was queued before."""
+    created = queue_mails([Draft(kind, to, context or {}, **draft)])
+    return created[0] if created else None

@@ -124,14 +124,15 @@ def add_people_and_their_records(index: int) -> None:
     AccessFailureLog.objects.create(**login, user_agent="Firefox")
     run_import.enqueue(batch.pk)  # a row of the background queue
     from invitations.models import Invitation
-    from mailing.services import queue_mail
 
     Invitation.objects.create(  # an invitation with its mail (the list shows the mail's state)
         employer=employer,
         email=f"hr{index}@usaha.test",
         kind=Invitation.Kind.FIRST_USER,
         invited_by=user,
-        mail=queue_mail("invitation", to=f"hr{index}@usaha.test", employer_id=employer.pk),
+        mail=factories.queue_mail(
+            "invitation", to=f"hr{index}@usaha.test", employer_id=employer.pk
+        ),
     )
     OutgoingMail.objects.create(  # a mail of the outbox, one bounced
         kind="claim_status",

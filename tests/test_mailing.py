@@ -20,7 +20,8 @@ from mailing import delivery, kinds
 from mailing.delivery import deliver_due, retry_delay
 from mailing.models import OutgoingMail
 from mailing.rendering import render
-from mailing.services import Draft, queue_mail, queue_mails, retry_mails
+from mailing.services import Draft, queue_mails, retry_mails
+from tests import factories
 
 Status = OutgoingMail.Status
 
@@ -65,7 +66,7 @@ def test_kinds(tmp_path, settings):
 
 
 def note(to: str, number: int = 1, **extra) -> OutgoingMail:
-    return queue_mail(NOTE, to=to, context={"name": "Dewi", "number": number}, **extra)
+    return factories.queue_mail(NOTE, to=to, context={"name": "Dewi", "number": number}, **extra)
 
 
 def as_if_time_passed(*mails: OutgoingMail) -> None:
@@ -287,8 +288,8 @@ def test_a_temporary_refusal_is_retried_later_and_then_sent(smtp_server):
 
 @pytest.mark.django_db
 def test_a_withdrawn_kind_is_not_sent(smtp_server):
-    withdrawn = queue_mail(WITHDRAWN, to="p@x.test", context={"revoked": True})
-    kept = queue_mail(WITHDRAWN, to="q@x.test", context={"revoked": False})
+    withdrawn = factories.queue_mail(WITHDRAWN, to="p@x.test", context={"revoked": True})
+    kept = factories.queue_mail(WITHDRAWN, to="q@x.test", context={"revoked": False})
 
     result = deliver_due()
 
@@ -501,7 +502,7 @@ def test_the_admin_lists_the_outbox_with_its_states(client, operator, smtp_serve
 
 @pytest.mark.django_db
 def test_the_admin_shows_the_mail_as_sent_with_its_secret_masked(client, administrator):
-    mail = queue_mail(SECRET, to="calon@x.test", context={"name": "PT Losari"})
+    mail = factories.queue_mail(SECRET, to="calon@x.test", context={"name": "PT Losari"})
     client.force_login(administrator)
 
     page = client.get(f"/admin/mailing/outgoingmail/{mail.pk}/change/")
@@ -521,7 +522,7 @@ def test_the_secret_is_masked_even_when_the_kind_forgets_to(smtp_server):
     kinds.register(
         SECRET, "Careless", lambda mail: {"link": "https://x.test/T0KEN"}, secret=("link",)
     )
-    mail = queue_mail(SECRET, to="calon@x.test", context={"name": "PT Losari"})
+    mail = factories.queue_mail(SECRET, to="calon@x.test", context={"name": "PT Losari"})
 
     assert "Buka ••• untuk" in render(mail, preview=True).body
     deliver_due()
