@@ -37,19 +37,18 @@ def monthly(request):
     history = employer_history(request.employer, months)
     rows = []
     for month in reversed(months[:-1]):
-        confirmations = history[month]
-        standing = next((c for c in confirmations if c.reopened_at is None), None)
+        standing, reopened = _standing_and_reopened(history[month])
         rows.append(
             {
                 "month": month,
                 "label": month_label(month),
                 "key": f"{month:%Y-%m}",
                 "standing": standing,
-                "reopened": [c for c in confirmations if c.reopened_at is not None],
+                "reopened": reopened,
                 "late": standing is not None and is_late(standing),
             }
         )
-    current_confirmations = history[current]
+    standing, reopened = _standing_and_reopened(history[current])
     return render(
         request,
         "compliance/portal_monthly.html",
@@ -59,11 +58,17 @@ def monthly(request):
             "current_key": f"{current:%Y-%m}",
             "month_end": month_end(current),
             "summary": month_summary(request.employer, current),
-            "standing": next((c for c in current_confirmations if c.reopened_at is None), None),
-            "current_reopened": [c for c in current_confirmations if c.reopened_at is not None],
+            "standing": standing,
+            "current_reopened": reopened,
             "rows": rows,
         },
     )
+
+
+def _standing_and_reopened(confirmations):
+    """A month's standing confirmation (or None) and its reopened ones."""
+    standing = next((c for c in confirmations if c.reopened_at is None), None)
+    return standing, [c for c in confirmations if c.reopened_at is not None]
 
 
 def _confirm(request, current):
