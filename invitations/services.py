@@ -478,9 +478,14 @@ def remove_colleague(employer: Employer, member: User, *, acting_user: User) -> 
 
 @transaction.atomic
 def transfer_main_contact(employer: Employer, member: User, *, acting_user: User) -> None:
-    """The main contact hands the role to ``member``, a colleague of the same employer; they stay a member."""
+    """The main contact hands the role to ``member``, a colleague of the same employer; they stay a member.
+
+    An administrator may do it too (the admin's action on employer users): a main contact who has left cannot.
+    """
     Employer.objects.select_for_update().filter(pk=employer.pk).first()
-    if not is_main_contact(acting_user, employer):
+    if not (
+        is_main_contact(acting_user, employer) or user_has_role(acting_user, Role.ADMINISTRATOR)
+    ):
         raise PermissionDenied
     link = EmployerUser.objects.filter(employer=employer, user=member, user__is_active=True).first()
     if link is None:

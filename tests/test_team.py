@@ -2,6 +2,7 @@
 only. Every action is a POST through a service; every id of another employer's login or invitation is a 404."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -265,3 +266,39 @@ def test_removing_and_handing_over_are_in_the_admin_log(client, employer_a_user,
         ("employer_dewi", str(team["colleague_a"].pk)),
         ("rekan_a", str(employer_a_user.pk)),
     ]
+
+
+def test_an_administrator_makes_a_colleague_main_contact_by_the_admin_action(
+    client, administrator, operator, employer_a, employer_a_user, team
+):
+    """A main contact who has left cannot hand over: Disnaker's administrator does, through the same service."""
+    link = EmployerUser.objects.get(user=team["colleague_a"], employer=employer_a)
+    changelist = reverse("admin:enrollment_employeruser_changelist")
+    action = {"action": "make_main_contact", "_selected_action": [link.pk]}
+
+    client.force_login(operator)  # operators manage no logins
+    client.post(changelist, action)
+    assert EmployerUser.objects.get(pk=link.pk).is_main_contact is False
+
+    client.force_login(administrator)
+    client.post(changelist, action)
+    links = dict(
+        EmployerUser.objects.filter(employer=employer_a).values_list(
+            "user__username", "is_main_contact"
+        )
+    )
+    assert links == {"employer_dewi": False, "rekan_a": True}
+    assert LogEntry.objects.filter(object_id=str(team["colleague_a"].pk)).exists()
+
+
+def test_the_employer_page_shows_the_main_contact_without_a_tick_to_change_it(
+    client, administrator, employer_a, team
+):
+    client.force_login(administrator)
+    page = client.get(reverse("admin:enrollment_employer_change", args=[employer_a.pk]))
+    formset = next(
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is EmployerUser
+    )
+    assert "is_main_contact" not in formset.forms[0].fields

@@ -340,7 +340,8 @@ class UserManagementPermissionMixin:
 class EmployerUserInline(UserManagementPermissionMixin, OneQueryInlineMixin, admin.TabularInline):
     model = EmployerUser
     fields = ("user", "is_main_contact", "last_login", "created_at")
-    readonly_fields = ("last_login", "created_at")
+    # The main contact changes through its service (Employer users → "Make main contact"), logged; never a tick.
+    readonly_fields = ("is_main_contact", "last_login", "created_at")
     autocomplete_fields = ("user",)
     select_related = ("user",)
     extra = 0
@@ -455,10 +456,44 @@ class EmployerAdmin(RecordAdmin):
 
 @admin.register(EmployerUser)
 class EmployerUserAdmin(UserManagementPermissionMixin, admin.ModelAdmin):
-    list_display = ("user", "employer", "created_at")
+    list_display = ("user", "employer", "is_main_contact", "created_at")
     list_select_related = ("user", "employer")
     search_fields = ("user__username", "employer__name", "employer__npp__startswith")
     autocomplete_fields = ("user", "employer")
+    readonly_fields = ("is_main_contact",)
+    actions = ("make_main_contact",)
+
+    @admin.action(description=_("Make main contact of its employer"), permissions=("change",))
+    def make_main_contact(self, request, queryset):
+        from invitations.services import transfer_main_contact
+
+        links = list(queryset.select_related("user", "employer"))
+        if len({link.employer_id for link in links}) != len(links):
+            self.message_user(
+                request,
+                gettext("An employer has one main contact: choose one login per employer."),
+                messages.ERROR,
+            )
+            return
+        if any(not link.user.is_active for link in links):
+            self.message_user(
+                request,
+                gettext("A deactivated login cannot be a main contact; nothing was changed."),
+                messages.ERROR,
+            )
+            return
+        for link in links:
+            transfer_main_contact(link.employer, link.user, acting_user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d login made main contact.",
+                "%(count)d logins made main contact.",
+                len(links),
+            )
+            % {"count": len(links)},
+            messages.SUCCESS,
+        )
 
 
 # --- Workers --------------------------------------------------------------------------------------------
