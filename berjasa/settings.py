@@ -114,6 +114,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A read replica (PostgreSQL streaming replication) answers the reports' reads when it is configured; the primary
+# does otherwise. It is never migrated or written to (berjasa.routers).
+if replica_url := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+REPORTS_DATABASE = "replica" if replica_url else "default"
+DATABASE_ROUTERS = ["berjasa.routers.ReportsRouter"]
+# Our backends are Django's, with the coverage ledger settled before each commit (berjasa.db).
+for database in DATABASES.values():
+    database["ENGINE"] = {
+        "django.db.backends.postgresql": "berjasa.db.postgresql",
+        "django.db.backends.sqlite3": "berjasa.db.sqlite3",
+    }.get(database["ENGINE"], database["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -117,3 +117,163 @@ class ReportSnapshot(models.Model):
             return parse_period(self.period).label()
         except PeriodError:
             return self.period
+
+
+# --- The coverage ledger (decision 76; reports/ledger/) ---------------------------------------------------------
+#
+# The ledger's tables are the database's own bookkeeping: no foreign keys (a worker's rows are replaced when their
+# memberships change, and a cell names a segment or a district by its id, or 0 when unknown and -1 for "any"),
+# written only by ``reports.ledger.posting``.
+
+
+class CoverageCell(models.Model):
+    """The cell a count belongs to: a breakdown (``dimension``) and its ``value``, within a segment, a district
+    and whether BPJS confirms the workers counted."""
+
+    segment_id = models.IntegerField()
+    kecamatan_id = models.IntegerField()  # 0: unknown; -1: any (the ``employers`` cells)
+    confirmed = models.BooleanField()
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=16, blank=True)
+
+    CELL = ["dimension", "segment_id", "kecamatan_id", "confirmed", "value"]
+
+    class Meta:
+        abstract = True
+
+    def cell(self) -> str:
+        return (
+            f"{self.dimension}={self.value} segment {self.segment_id} kecamatan {self.kecamatan_id}"
+            + (" confirmed" if self.confirmed else "")
+        )
+
+
+class CoverageChange(CoverageCell):
+    """How many more workers a cell counts on ``day`` than on the day before."""
+
+    day = models.DateField()
+    delta = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", *CoverageCell.CELL], name="coverage_change_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.cell()} {self.delta:+d}"
+
+
+class CoverageBalance(CoverageCell):
+    """How many workers a cell counts on ``month_end``: every change up to that day, added up."""
+
+    month_end = models.DateField()
+    covered = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month_end", *CoverageCell.CELL], name="coverage_balance_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month_end}: {self.cell()} {self.covered}"
+
+
+class CoverageStaging(CoverageCell):
+    """Changes being posted by the settlement in progress (empty between settlements)."""
+
+    day = models.DateField()
+    delta = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.cell()} {self.delta:+d}"
+
+
+class CoverageLedgerMonth(models.Model):
+    """A month end the ledger keeps balances for."""
+
+    month_end = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.month_end)
+
+
+class CoverageLedgerState(models.Model):
+    """The ledger's one row: whether it is built, and the last day its changes reach (``horizon``)."""
+
+    built_at = models.DateTimeField(null=True)
+    horizon = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"built {self.built_at}, to {self.horizon}" if self.built_at else "not built"
+
+
+class CoveragePending(models.Model):
+    """A worker whose coverage may have changed since the ledger last counted it; written by the database's
+    triggers on memberships, workers, employers and sub-districts (``reports.ledger.triggers``)."""
+
+    worker_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.worker_id)
+
+
+class CoverageSettling(models.Model):
+    """The workers the settlement in progress is counting anew (empty between settlements)."""
+
+    worker_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.worker_id)
+
+
+class CoverageSpan(models.Model):
+    """A stretch of days on which a worker counts in the same cells: covered (``program_id`` 0) or, within it,
+    holding another program's membership. ``stops_on`` is the first day no longer counted (null: open)."""
+
+    worker_id = models.BigIntegerField()
+    program_id = models.IntegerField()
+    starts_on = models.DateField()
+    stops_on = models.DateField(null=True)
+    confirmed = models.BooleanField()
+    segment_id = models.IntegerField()
+    funding_scheme_id = models.IntegerField()
+    employer_id = models.BigIntegerField()  # 0: none
+    employer_size = models.CharField(max_length=10, blank=True)
+    kecamatan_id = models.IntegerField()
+    kelurahan_id = models.IntegerField()
+    sex = models.CharField(max_length=1)
+    disability = models.BooleanField()
+    age_band = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["worker_id"], name="coverage_span_worker"),
+            models.Index(
+                fields=["employer_id"],
+                condition=Q(program_id=0) & ~Q(employer_id=0),
+                name="coverage_span_employer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"worker {self.worker_id} program {self.program_id}: {self.starts_on}–{self.stops_on}"
+        )
+
+
+class CoveragePresence(models.Model):
+    """A stretch of days on which an employer has covered workers in a segment and district (-1: any)."""
+
+    employer_id = models.BigIntegerField()
+    segment_id = models.IntegerField()
+    kecamatan_id = models.IntegerField()
+    starts_on = models.DateField()
+    stops_on = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["employer_id"], name="coverage_presence_employer")]
+
+    def __str__(self) -> str:
+        return f"employer {self.employer_id}: {self.starts_on}–{self.stops_on}"

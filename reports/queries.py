@@ -29,11 +29,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from berjasa.routers import reports_database
 from enrollment.models import BpjsStatus, Claim, Employer, Membership, Worker
 from programs.models import (
     CoverageTarget,
@@ -45,6 +46,7 @@ from programs.models import (
     SegmentGroup,
     SegmentKind,
 )
+from reports.ledger import reading as ledger
 from reports.models import WorkforceEstimate
 
 
@@ -310,8 +312,98 @@ def _other_programs_sql(on: date, scope: Scope, programs: dict[str, int]) -> tup
 
 
 def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
-    """Covered workers on ``on``, with the requested breakdowns, in one statement; each count with the number of
-    those confirmed by BPJS.
+    """Covered workers on ``on``, with the requested breakdowns; each count with the number of those confirmed
+    by BPJS. Read from the coverage ledger when it answers (the city, a segment or a district, up to its
+    horizon); counted from the memberships otherwise (an employer's own figures)."""
+    if scope.employer_id is None and ledger.answers([on]):
+        return ledger_coverage_on(on, scope, dimensions)
+    return direct_coverage_on(on, scope, dimensions)
+
+
+# The ledger's breakdown whose cells answer each of the reports' breakdowns.
+LEDGER_DIMENSION = {
+    "segment_group": "total",
+    "segment": "total",
+    "segment_kind": "total",
+    "kecamatan": "total",
+    "kelurahan": "kelurahan",
+    "program": "program",
+    "funding_scheme": "funding_scheme",
+    "employer_size": "employer_size",
+    "sex": "sex",
+    "age_band": "age_band",
+    "disability": "disability",
+}
+# A ledger cell's value (text) as the breakdown's key.
+LEDGER_VALUE: dict[str, Callable[[str], Any]] = {
+    "kelurahan": lambda value: int(value) or None,
+    "program": int,
+    "funding_scheme": int,
+    "employer_size": lambda value: value or None,
+    "sex": str,
+    "age_band": str,
+    "disability": int,
+}
+
+
+def ledger_coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
+    """``coverage_on`` read from the ledger's cells (``reports.ledger``): the same figures as
+    ``direct_coverage_on`` for the city, a segment or a district."""
+    if scope.employer_id is not None:
+        raise ValueError("The ledger does not count an employer's own figures.")
+    dimensions = check_dimensions(dimensions)
+    wanted = {"total", "employers", *(LEDGER_DIMENSION[key] for key in dimensions)}
+    cells = ledger.levels(
+        [on], wanted, segment_id=scope.segment_id, kecamatan_id=scope.kecamatan_id
+    )[on]
+    segments = {
+        pk: (group, kind) for pk, group, kind in Segment.objects.values_list("pk", "group", "kind")
+    }
+    total = employers = confirmed = 0
+    by: dict[str, dict[Any, int]] = {key: defaultdict(int) for key in dimensions}
+    confirmed_by: dict[str, dict[Any, int]] = {key: defaultdict(int) for key in dimensions}
+
+    def count(key: str, value: Any, n: int, is_confirmed: bool) -> None:
+        by[key][value] += n
+        confirmed_by[key][value] += n if is_confirmed else 0
+
+    for (dimension, segment_id, kecamatan_id, is_confirmed, value), n in cells.items():
+        if dimension == "employers":
+            employers += n
+        elif dimension == "total":
+            total += n
+            confirmed += n if is_confirmed else 0
+            group, kind = segments[segment_id]
+            derived = {
+                "segment": segment_id,
+                "segment_group": group,
+                "segment_kind": kind,
+                "kecamatan": kecamatan_id or None,
+            }
+            for key, key_value in derived.items():
+                if key in by:
+                    count(key, key_value, n, is_confirmed)
+        elif dimension in by:
+            count(dimension, LEDGER_VALUE[dimension](value), n, is_confirmed)
+    if "program" in dimensions:
+        programs = _program_ids()
+        for code in ("JKK", "JKM"):
+            if code in programs:
+                by["program"][programs[code]] = total
+                confirmed_by["program"][programs[code]] = confirmed
+    return Coverage(
+        on,
+        total,
+        employers,
+        {key: dict(counts) for key, counts in by.items()},
+        confirmed,
+        {key: dict(counts) for key, counts in confirmed_by.items()},
+    )
+
+
+def direct_coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
+    """Covered workers on ``on`` counted from the memberships, with the requested breakdowns, in one statement;
+    each count with the number of those confirmed by BPJS (the reference the ledger is checked against).
 
     Each covered worker is one row of the covered set (see the module's docstring), so the breakdowns are counts
     of rows and add up to the total. The statement reads the set a few times: grouped by all of the people's
@@ -344,7 +436,7 @@ def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -
         program_sql, program_params = _other_programs_sql(on, scope, programs)
         parts.append(program_sql)
         params += program_params
-    with connection.cursor() as cursor:
+    with connections[reports_database()].cursor() as cursor:
         cursor.execute(sql + " UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
 
@@ -400,8 +492,33 @@ def _as_date(value: date | str) -> date:
 
 
 def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint]:
-    """Covered workers (in total, by segment group, and confirmed by BPJS) on each of ``days`` (ascending), in one
-    statement.
+    """Covered workers (in total, by segment group, and confirmed by BPJS) on each of ``days`` (ascending): from
+    the coverage ledger when it answers, counted from the memberships otherwise (as ``coverage_on``)."""
+    if days and scope.employer_id is None and ledger.answers(days):
+        return ledger_coverage_trend(days, scope)
+    return direct_coverage_trend(days, scope)
+
+
+def ledger_coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint]:
+    """``coverage_trend`` read from the ledger's ``total`` cells."""
+    groups = dict(Segment.objects.values_list("pk", "group"))
+    at = ledger.levels(
+        days, {"total"}, segment_id=scope.segment_id, kecamatan_id=scope.kecamatan_id
+    )
+    points = []
+    for day in days:
+        by_group = dict.fromkeys(SegmentGroup.values, 0)
+        confirmed = 0
+        for (_dimension, segment_id, _kecamatan_id, is_confirmed, _value), n in at[day].items():
+            by_group[groups[segment_id]] += n
+            confirmed += n if is_confirmed else 0
+        points.append(TrendPoint(day, sum(by_group.values()), by_group, confirmed))
+    return points
+
+
+def direct_coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint]:
+    """Covered workers (in total, by segment group, and confirmed by BPJS) on each of ``days`` (ascending),
+    counted from the memberships in one statement.
 
     The statement intersects every JKK membership with the same worker's JKM memberships that overlap it and the
     span of ``days``, and returns how many intersections start and end on each date, by segment group and by
@@ -467,7 +584,7 @@ def coverage_trend(days: Sequence[date], scope: Scope = CITY) -> list[TrendPoint
         first,
         *filter_params,
     ]
-    with connection.cursor() as cursor:
+    with connections[reports_database()].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 
@@ -508,7 +625,9 @@ class Flow:
 
 
 def _scoped_memberships(scope: Scope) -> QuerySet[Membership]:
-    memberships = Membership.objects.filter(program_id=_program_ids().get("JKK"))
+    memberships = Membership.objects.using(reports_database()).filter(
+        program_id=_program_ids().get("JKK")
+    )
     if scope.employer_id is not None:
         memberships = memberships.filter(employer_id=scope.employer_id)
     if scope.segment_id is not None:
@@ -561,7 +680,9 @@ def claims_paid(
 ) -> dict[Any, ClaimTotals]:
     """Paid claims cumulative to ``end`` and paid from ``start`` to ``end``, grouped as ``by`` says
     (a key of CLAIM_GROUPINGS; ``total`` gives one entry under the key None)."""
-    claims = Claim.objects.filter(status=Claim.Status.PAID, paid_date__lte=end)
+    claims = Claim.objects.using(reports_database()).filter(
+        status=Claim.Status.PAID, paid_date__lte=end
+    )
     if scope.employer_id is not None:
         claims = claims.filter(employer_id=scope.employer_id)
     if scope.segment_id is not None:

@@ -13,16 +13,16 @@ from berjasa.env import env_bool, env_int
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env: str) -> subprocess.CompletedProcess:
+def load_settings(
+    show: str = "s.DEBUG, s.DATABASES['default']['ENGINE']", **env: str
+) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DATABASE_REPLICA_URL"}
     }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import berjasa.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
-        ],
+    return subprocess.run(  # noqa: S603 - our own interpreter and a fixed expression
+        [sys.executable, "-c", f"import berjasa.settings as s; print({show})"],
         cwd=PROJECT,
         env={**clean, **env},
         capture_output=True,
@@ -40,7 +40,8 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
 def test_it_starts_in_debug_by_default_without_a_secret_key():
     result = load_settings()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+    # Django's SQLite backend, settling the coverage ledger before each commit (berjasa.db)
+    assert result.stdout.split() == ["True", "berjasa.db.sqlite3"]
 
 
 def test_it_refuses_a_debug_value_that_is_not_a_boolean():
@@ -54,7 +55,25 @@ def test_it_reads_postgresql_from_database_url():
         DEBUG="false", SECRET_KEY="x", DATABASE_URL="postgres://u:p@db.example:5432/berjasa"
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "django.db.backends.postgresql"]
+    assert result.stdout.split() == ["False", "berjasa.db.postgresql"]
+
+
+def test_reports_read_from_the_replica_only_when_one_is_configured():
+    show = "s.REPORTS_DATABASE, sorted(s.DATABASES), s.DATABASES.get('replica', {}).get('HOST')"
+    primary_only = load_settings(show, DATABASE_URL="postgres://u:p@db.example:5432/berjasa")
+    assert primary_only.stdout.split() == ["default", "['default']", "None"]
+    with_replica = load_settings(
+        show,
+        DATABASE_URL="postgres://u:p@db.example:5432/berjasa",
+        DATABASE_REPLICA_URL="postgres://u:p@replica.example:5432/berjasa",
+    )
+    assert with_replica.returncode == 0, with_replica.stderr
+    assert with_replica.stdout.split() == [
+        "replica",
+        "['default',",
+        "'replica']",
+        "replica.example",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -80,14 +80,7 @@ class BulkWriter:
     def append(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
         """Insert ``rows`` as they are, without stamps: the rows of a model that records a file's content
         (BPJS's statement lines), which the batch's own record audits."""
-        table = model._meta.db_table
-        if self.postgres:
-            self._copy(model, table, columns, rows)
-        else:
-            self._executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-                rows,
-            )
+        append_rows(model, columns, rows)
 
     def update(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
         """Set ``columns`` (and ``updated_at``) of the rows whose id is each tuple's first item; a versioned row's
@@ -103,7 +96,7 @@ class BulkWriter:
                     f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
                     f"SELECT id, {', '.join(columns)} FROM {table} WITH NO DATA"
                 )
-            self._copy(model, temp, ["id", *columns], rows)
+            _copy(model, temp, ["id", *columns], rows)
             with connection.cursor() as cursor:
                 assignments = ", ".join(f"{column} = {temp}.{column}" for column in columns) + bump
                 cursor.execute(
@@ -112,7 +105,7 @@ class BulkWriter:
                 cursor.execute(f"DROP TABLE {temp}")
         else:
             assignments = ", ".join(f"{column} = %s" for column in columns) + bump
-            self._executemany(
+            _executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",
                 (row[1:] + row[:1] for row in rows),
             )
@@ -146,7 +139,7 @@ class BulkWriter:
     def _stamps(self, history_type: str) -> list:
         """The values of ``HISTORY_STAMPS``, in their order."""
         return [
-            self._adapt(self.now),
+            _adapt(self.now),
             history_type,
             self.user_id,
             None,  # change reason
@@ -169,34 +162,48 @@ class BulkWriter:
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"{sql_before_condition} id IN ({marks})", [*params, *chunk])
 
-    def _copy(
-        self, model: type[Model], table: str, columns: Sequence[str], rows: Iterable[tuple]
-    ) -> None:
-        """COPY in binary format with the columns' types declared: no text formatting or parsing per value."""
-        fields = {field.column: field for field in model._meta.concrete_fields}
-        types = [_copy_type(fields[column].db_type(connection)) for column in columns]
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.set_types(types)
-            for row in rows:
-                copy.write_row(row)
 
-    def _executemany(self, sql: str, rows: Iterable[tuple]) -> None:
-        with connection.cursor() as cursor:
-            while chunk := list(islice(rows, 5000)):
-                cursor.executemany(sql, [tuple(map(self._adapt, row)) for row in chunk])
+def append_rows(model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``model``'s table: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        _copy(model, table, columns, rows)
+    else:
+        _executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+            rows,
+        )
 
-    @staticmethod
-    def _adapt(value):
-        """SQLite stores dates and times as ISO text, and JSON as its text, as Django's own backend writes them
-        (PostgreSQL's binary COPY takes the value itself for a ``jsonb`` column)."""
-        if isinstance(value, list | dict):
-            return json.dumps(value)
-        if isinstance(value, datetime):
-            return connection.ops.adapt_datetimefield_value(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+
+def _copy(model: type[Model], table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """COPY in binary format with the columns' types declared: no text formatting or parsing per value."""
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    types = [_copy_type(fields[column].db_type(connection)) for column in columns]
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
+def _executemany(sql: str, rows: Iterable[tuple]) -> None:
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, 5000)):
+            cursor.executemany(sql, [tuple(map(_adapt, row)) for row in chunk])
+
+
+def _adapt(value):
+    """SQLite stores dates and times as ISO text, and JSON as its text, as Django's own backend writes them
+    (PostgreSQL's binary COPY takes the value itself for a ``jsonb`` column)."""
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _copy_type(db_type: str) -> str:

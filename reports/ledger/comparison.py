@@ -1,0 +1,83 @@
+"""The ledger against the reference: every figure of ``ledger_coverage_on`` and ``ledger_coverage_trend`` beside
+the same figure counted from the memberships (``direct_coverage_on``, ``direct_coverage_trend``)."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from programs.models import Kecamatan, Segment
+from reports.queries import (
+    CITY,
+    DIMENSIONS,
+    Coverage,
+    Scope,
+    direct_coverage_on,
+    direct_coverage_trend,
+    ledger_coverage_on,
+    ledger_coverage_trend,
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    day: date
+    scope: Scope
+    figure: str  # "total", "employers", "confirmed", "<breakdown>[<key>]", "confirmed <breakdown>[<key>]", "trend …"
+    ledger: int
+    direct: int
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            f"{name} {value}" for name, value in vars(self.scope).items() if value is not None
+        )
+        return (
+            f"{self.day} {where or 'city'}: {self.figure} ledger {self.ledger} "
+            f"memberships {self.direct}"
+        )
+
+
+def coverage_figures(coverage: Coverage) -> dict[str, int]:
+    """Every figure of a ``Coverage`` by name; zero counts left out (a breakdown lists the keys it counts)."""
+    figures = {
+        "total": coverage.total,
+        "employers": coverage.employers,
+        "confirmed": coverage.confirmed,
+    }
+    for prefix, breakdowns in (("", coverage.by), ("confirmed ", coverage.confirmed_by)):
+        for key, counts in breakdowns.items():
+            figures.update({f"{prefix}{key}[{value}]": n for value, n in counts.items() if n})
+    return figures
+
+
+def every_scope() -> list[Scope]:
+    """The city, each segment and each district: every filter the reports offer but an employer."""
+    return [
+        CITY,
+        *(Scope(segment_id=pk) for pk in Segment.objects.values_list("pk", flat=True)),
+        *(Scope(kecamatan_id=pk) for pk in Kecamatan.objects.values_list("pk", flat=True)),
+    ]
+
+
+def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Difference]:
+    """Every figure on every one of ``days`` in every scope, with every breakdown, and the trend over ``days``,
+    where the ledger and the memberships disagree (none when the ledger is right)."""
+    differences = []
+    for scope in scopes:
+        for day in days:
+            ledger = coverage_figures(ledger_coverage_on(day, scope, DIMENSIONS))
+            direct = coverage_figures(direct_coverage_on(day, scope, DIMENSIONS))
+            differences += [
+                Difference(day, scope, name, ledger.get(name, 0), direct.get(name, 0))
+                for name in sorted(ledger.keys() | direct.keys())
+                if ledger.get(name, 0) != direct.get(name, 0)
+            ]
+        for ledger_point, direct_point in zip(
+            ledger_coverage_trend(days, scope), direct_coverage_trend(days, scope), strict=True
+        ):
+            if ledger_point != direct_point:
+                differences.append(
+                    Difference(
+                        ledger_point.day, scope, "trend", ledger_point.total, direct_point.total
+                    )
+                )
+    return differences

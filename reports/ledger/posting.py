@@ -1,0 +1,457 @@
+"""Writing the coverage ledger: settling the workers the triggers marked, rebuilding, extending.
+
+The ledger holds, for every cell (``CoverageCell``), how its count changes from day to day (``CoverageChange``)
+and its count at each month end (``CoverageBalance``), from the first day any worker was covered to ``horizon``.
+It is derived from the workers' spans (``CoverageSpan``, ``spans.py``) and the employers' presence
+(``CoveragePresence``): posting a span adds one to its cells on its first day and takes one away on the day it
+stops.
+
+The database's triggers (migration ``reports/0002``) mark a worker pending whenever a membership, the worker, their
+employer's size or their sub-district's district changes. ``settle`` then counts the marked workers anew: it posts
+their old spans negatively, computes and posts the new ones, and does the same for the presence of the employers
+they touch. The database connection calls it just before every commit (``berjasa.db``), so a transaction that
+changes coverage commits the ledger's changes with it; a read settles what an autocommit statement left.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.utils import timezone
+
+from enrollment.imports.writer import analyze, append_rows
+from enrollment.models import Employer, Membership, Worker
+from programs.models import Kelurahan, Program
+from reports.ledger.spans import (
+    MEMBERSHIP_COLUMNS,
+    SPAN_COLUMNS,
+    WORKER_COLUMNS,
+    Catalogue,
+    presence,
+    spans_of,
+)
+from reports.models import (
+    CoverageBalance,
+    CoverageChange,
+    CoverageLedgerMonth,
+    CoverageLedgerState,
+    CoveragePending,
+    CoveragePresence,
+    CoverageSettling,
+    CoverageSpan,
+    CoverageStaging,
+)
+from reports.periods import month_end, shift_month
+
+# How far ahead of today the ledger's changes reach; a later day is counted from the memberships directly.
+HORIZON_MONTHS = 13
+# Workers whose spans are computed together, and employers whose presence is.
+SPAN_CHUNK = 20_000
+PRESENCE_CHUNK = 2_000
+
+# The breakdowns a covered span counts in, and the expression of the value it counts under.
+SPAN_DIMENSIONS = {
+    "total": "''",
+    "kelurahan": "CAST(s.kelurahan_id AS TEXT)",
+    "funding_scheme": "CAST(s.funding_scheme_id AS TEXT)",
+    "employer_size": "s.employer_size",
+    "sex": "s.sex",
+    "disability": "CASE WHEN s.disability THEN '1' ELSE '0' END",
+    "age_band": "s.age_band",
+}
+PROGRAM_DIMENSION = "program"
+EMPLOYERS_DIMENSION = "employers"
+CELL_COLUMNS = "dimension, segment_id, kecamatan_id, confirmed, value"
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _execute(sql: str, params: list | dict | None = None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _rows(sql: str, params: list | dict | None = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- Changes from spans and presence --------------------------------------------------------------------------
+
+
+def _span_changes_sql(selection: str, *, bounded: bool = False) -> str:
+    """``SELECT day, dimension, segment_id, kecamatan_id, confirmed, value, delta`` over the spans ``s`` that
+    ``selection`` keeps: one at each span's first day, minus one on the day it stops, times the parameter
+    ``sign``; days up to ``horizon`` (a parameter), and with ``bounded`` only those after ``lower`` (a parameter)."""
+    dimensions = " UNION ALL ".join(
+        f"SELECT '{name}' AS dimension, {int(name == PROGRAM_DIMENSION)} AS of_program"
+        for name in [*SPAN_DIMENSIONS, PROGRAM_DIMENSION]
+    )
+    values = " ".join(
+        f"WHEN '{name}' THEN {expression}" for name, expression in SPAN_DIMENSIONS.items()
+    )
+    day = "CASE WHEN e.sign = 1 THEN s.starts_on ELSE s.stops_on END"
+    return f"""
+        SELECT {day} AS day, d.dimension, s.segment_id, s.kecamatan_id, s.confirmed,
+               CASE d.dimension {values} ELSE CAST(s.program_id AS TEXT) END AS value,
+               e.sign * %(sign)s AS delta
+          FROM {_table(CoverageSpan)} s
+          JOIN ({dimensions}) d
+            ON (d.of_program = 1 AND s.program_id <> 0) OR (d.of_program = 0 AND s.program_id = 0)
+         CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) e
+         WHERE {selection} AND {day} <= %(horizon)s {f"AND {day} > %(lower)s" if bounded else ""}
+    """  # noqa: S608 - table names and fixed fragments only
+
+
+def _presence_changes_sql(selection: str, *, bounded: bool = False) -> str:
+    """The same for the employers' presence ``p`` (cells of the ``employers`` breakdown, never confirmed)."""
+    day = "CASE WHEN e.sign = 1 THEN p.starts_on ELSE p.stops_on END"
+    return f"""
+        SELECT {day} AS day, '{EMPLOYERS_DIMENSION}' AS dimension, p.segment_id, p.kecamatan_id,
+               %(false)s AS confirmed, '' AS value, e.sign * %(sign)s AS delta
+          FROM {_table(CoveragePresence)} p
+         CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) e
+         WHERE {selection} AND {day} <= %(horizon)s {f"AND {day} > %(lower)s" if bounded else ""}
+    """  # noqa: S608 - table names and fixed fragments only
+
+
+def _stage(select_sql: str, **values) -> None:
+    _execute(
+        f"INSERT INTO {_table(CoverageStaging)} (day, {CELL_COLUMNS}, delta) {select_sql}",
+        _named(**values),
+    )
+
+
+def _named(**values) -> dict:
+    """Named parameters, dates as the backend stores them, with ``false`` for a boolean literal."""
+    adapt = connection.ops.adapt_datefield_value
+    return {
+        "false": False,
+        **{
+            key: adapt(value) if isinstance(value, date) else value for key, value in values.items()
+        },
+    }
+
+
+def _apply_staging() -> None:
+    """Add the staged changes to the changes and to the balance of every month end on or after them."""
+    staging, change, balance = (
+        _table(CoverageStaging),
+        _table(CoverageChange),
+        _table(CoverageBalance),
+    )
+    cell = CELL_COLUMNS
+    # ``WHERE true`` lets SQLite read ON CONFLICT after a SELECT (its documented parsing rule).
+    _execute(
+        f"""INSERT INTO {change} (day, {cell}, delta)
+            SELECT day, {cell}, SUM(delta) FROM {staging} WHERE true
+             GROUP BY day, {cell} HAVING SUM(delta) <> 0
+            ON CONFLICT (day, {cell}) DO UPDATE SET delta = {change}.delta + excluded.delta"""  # noqa: S608
+    )
+    staged = ", ".join(f"s.{column.strip()}" for column in cell.split(","))
+    _execute(
+        f"""INSERT INTO {balance} (month_end, {cell}, covered)
+            SELECT m.month_end, {staged}, SUM(s.delta)
+              FROM {staging} s JOIN {_table(CoverageLedgerMonth)} m ON m.month_end >= s.day WHERE true
+             GROUP BY m.month_end, {staged} HAVING SUM(s.delta) <> 0
+            ON CONFLICT (month_end, {cell}) DO UPDATE SET covered = {balance}.covered + excluded.covered"""  # noqa: S608
+    )
+    _execute(f"DELETE FROM {staging}")  # noqa: S608
+
+
+# --- Computing spans and presence -------------------------------------------------------------------------------
+
+
+def _catalogue(employers_sql: str) -> Catalogue:
+    programs = dict(Program.objects.values_list("code", "pk"))
+    return Catalogue(
+        jkk=programs.get("JKK", -1),
+        jkm=programs.get("JKM", -1),
+        kecamatan_of=dict(Kelurahan.objects.values_list("pk", "kecamatan_id")),
+        employer_size=dict(_rows(f"SELECT id, size FROM {_table(Employer)} WHERE {employers_sql}")),  # noqa: S608
+    )
+
+
+def _write_spans(workers_sql: str) -> set[int]:
+    """Compute and insert the spans of the workers ``workers_sql`` selects (a condition on ``id``), a chunk of
+    workers at a time; return the employers their covered spans name."""
+    worker, membership = _table(Worker), _table(Membership)
+    employers: set[int] = set()
+    last = 0
+    while chunk := _rows(
+        f"SELECT {', '.join(WORKER_COLUMNS)} FROM {worker} WHERE {workers_sql} AND id > %s "  # noqa: S608
+        f"ORDER BY id LIMIT {SPAN_CHUNK}",
+        [last],
+    ):
+        first, last = chunk[0][0], chunk[-1][0]
+        members = f"worker_id BETWEEN {int(first)} AND {int(last)} AND worker_id IN (SELECT id FROM {worker} WHERE {workers_sql})"  # noqa: S608
+        catalogue = _catalogue(f"id IN (SELECT employer_id FROM {membership} WHERE {members})")  # noqa: S608
+        memberships = _rows(
+            f"SELECT {', '.join(MEMBERSHIP_COLUMNS)} FROM {membership} WHERE {members} "  # noqa: S608
+            "ORDER BY worker_id"
+        )
+        spans = list(spans_of(map(_as_dates, chunk), map(_as_dates, memberships), catalogue))
+        employers.update(span[7] for span in spans if span[1] == 0 and span[7])
+        append_rows(CoverageSpan, SPAN_COLUMNS, spans)
+    return employers
+
+
+def _as_dates(row: tuple) -> tuple:
+    """SQLite returns a raw query's dates as text."""
+    return tuple(date.fromisoformat(value) if _is_iso_date(value) else value for value in row)
+
+
+def _is_iso_date(value) -> bool:
+    return isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"
+
+
+def _write_presence(employer_ids: list[int]) -> None:
+    """Compute and insert the presence of ``employer_ids`` from their covered spans."""
+    for start in range(0, len(employer_ids), PRESENCE_CHUNK):
+        chosen = _employers_condition(employer_ids[start : start + PRESENCE_CHUNK])
+        spans: dict[int, list] = {}
+        for employer_id, *span in map(
+            _as_dates,
+            _rows(
+                f"""SELECT employer_id, segment_id, kecamatan_id, starts_on, stops_on
+                      FROM {_table(CoverageSpan)} WHERE program_id = 0 AND {chosen}"""  # noqa: S608
+            ),
+        ):
+            spans.setdefault(employer_id, []).append(span)
+        append_rows(
+            CoveragePresence,
+            ("employer_id", "segment_id", "kecamatan_id", "starts_on", "stops_on"),
+            [(employer_id, *cell) for employer_id, own in spans.items() for cell in presence(own)],
+        )
+
+
+def _employers_condition(employer_ids: list[int]) -> str:
+    """``employer_id IN (…)`` with the ids written in (integers from the database)."""
+    return f"employer_id IN ({', '.join(str(int(pk)) for pk in employer_ids)})"
+
+
+# --- Settling --------------------------------------------------------------------------------------------------
+
+
+def _locked_state() -> CoverageLedgerState | None:
+    """The ledger's state row, locked until the transaction ends (settlements and rebuilds take turns)."""
+    return CoverageLedgerState.objects.select_for_update().order_by("pk").first()
+
+
+def has_pending() -> bool:
+    return CoveragePending.objects.exists()
+
+
+def settle() -> int:
+    """Count anew the workers marked pending, in the current transaction; return how many. Nothing happens before
+    the ledger is built (``rebuild``)."""
+    state = _locked_state()
+    if state is None or state.built_at is None:
+        return 0
+    pending, settling = _table(CoveragePending), _table(CoverageSettling)
+    if connection.vendor == "postgresql":
+        # Taken and removed in one statement: a worker marked by a transaction committing meanwhile stays marked.
+        _execute(
+            f"WITH taken AS (DELETE FROM {pending} RETURNING worker_id) "  # noqa: S608
+            f"INSERT INTO {settling} (worker_id) SELECT worker_id FROM taken"
+        )
+    else:  # one writer at a time
+        _execute(f"INSERT INTO {settling} (worker_id) SELECT worker_id FROM {pending}")  # noqa: S608
+        _execute(f"DELETE FROM {pending}")  # noqa: S608
+    count = CoverageSettling.objects.count()
+    if not count:
+        return 0
+    horizon = state.horizon
+    workers = f"worker_id IN (SELECT worker_id FROM {settling})"  # noqa: S608
+    employers = {
+        row[0]
+        for row in _rows(
+            f"SELECT DISTINCT employer_id FROM {_table(CoverageSpan)} s "  # noqa: S608
+            f"WHERE s.program_id = 0 AND s.employer_id <> 0 AND s.{workers}"
+        )
+    }
+    _stage(_span_changes_sql(f"s.{workers}"), sign=-1, horizon=horizon)
+    _execute(f"DELETE FROM {_table(CoverageSpan)} WHERE {workers}")  # noqa: S608
+    employers |= _write_spans(f"id IN (SELECT worker_id FROM {settling})")  # noqa: S608
+    _stage(_span_changes_sql(f"s.{workers}"), sign=1, horizon=horizon)
+    if employers:
+        _settle_presence(sorted(employers), horizon)
+    _apply_staging()
+    _execute(f"DELETE FROM {settling}")  # noqa: S608
+    _keep_months(timezone.localdate())
+    return count
+
+
+def _keep_months(today: date) -> None:
+    """Balances at every month end from the first change to ``today``'s month (the months a settlement
+    finds missing: the ledger's first, or one that began since the last)."""
+    latest = month_end(today.year, today.month)
+    kept = CoverageLedgerMonth.objects.using(DEFAULT_DB_ALIAS)
+    if kept.filter(month_end=latest).exists():
+        return
+    first = kept.order_by("month_end").values_list("month_end", flat=True).first()
+    if first is None:
+        first = _rows(f"SELECT MIN(day) FROM {_table(CoverageChange)}")[0][0]  # noqa: S608
+        if first is None:
+            return
+        first = _as_dates((first,))[0]
+    _add_months(month_end(first.year, first.month), latest)
+
+
+def _settle_presence(employers: list[int], horizon: date) -> None:
+    for start in range(0, len(employers), PRESENCE_CHUNK):
+        chunk = employers[start : start + PRESENCE_CHUNK]
+        chosen = _employers_condition(chunk)
+        _stage(_presence_changes_sql(f"p.{chosen}"), sign=-1, horizon=horizon)
+        _execute(f"DELETE FROM {_table(CoveragePresence)} WHERE {chosen}")  # noqa: S608
+        _write_presence(chunk)
+        _stage(_presence_changes_sql(f"p.{chosen}"), sign=1, horizon=horizon)
+
+
+# --- Rebuilding and extending ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    spans: int
+    changes: int
+    balances: int
+    differing_changes: list[
+        tuple
+    ]  # (day, dimension, segment_id, kecamatan_id, confirmed, value, was − is)
+    differing_balances: list[tuple]
+
+
+def horizon_for(today: date) -> date:
+    return month_end(*shift_month(today.year, today.month, HORIZON_MONTHS))
+
+
+LEDGER_TABLES = (
+    CoverageChange,
+    CoverageBalance,
+    CoverageLedgerMonth,
+    CoverageSpan,
+    CoveragePresence,
+    CoverageStaging,
+    CoveragePending,
+    CoverageSettling,
+)
+
+
+def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:
+    """Build the whole ledger from the memberships, in the current transaction; with ``compare``, list the
+    changes and balances that differ from what the ledger held before."""
+    today = today or timezone.localdate()
+    state = _locked_state() or CoverageLedgerState.objects.create()
+    change, balance = _table(CoverageChange), _table(CoverageBalance)
+    if compare:
+        for table in (change, balance):
+            _execute(f"DROP TABLE IF EXISTS before_{table}")
+            _execute(f"CREATE TEMPORARY TABLE before_{table} AS SELECT * FROM {table}")  # noqa: S608
+    for model in LEDGER_TABLES:
+        _execute(f"DELETE FROM {_table(model)}")  # noqa: S608
+    horizon = horizon_for(today)
+    _write_spans("1 = 1")
+    _write_presence(
+        [
+            row[0]
+            for row in _rows(
+                f"SELECT DISTINCT employer_id FROM {_table(CoverageSpan)} "  # noqa: S608
+                "WHERE program_id = 0 AND employer_id <> 0 ORDER BY employer_id"
+            )
+        ]
+    )
+    analyze(CoverageSpan, CoveragePresence)
+    everything = _named(sign=1, horizon=horizon)
+    _execute(
+        f"""INSERT INTO {change} (day, {CELL_COLUMNS}, delta)
+            SELECT day, {CELL_COLUMNS}, SUM(delta)
+              FROM ({_span_changes_sql("1 = 1")} UNION ALL {_presence_changes_sql("1 = 1")}) c
+             GROUP BY day, {CELL_COLUMNS} HAVING SUM(delta) <> 0""",  # noqa: S608
+        everything,
+    )
+    _keep_months(today)
+    state.built_at, state.horizon = timezone.now(), horizon
+    state.save()
+    analyze(CoverageChange, CoverageBalance)
+    differing = ([], [])
+    if compare:
+        differing = tuple(
+            _differences(table, key, amount)
+            for table, key, amount in ((change, "day", "delta"), (balance, "month_end", "covered"))
+        )
+    return Rebuilt(
+        spans=CoverageSpan.objects.using(DEFAULT_DB_ALIAS).count(),
+        changes=CoverageChange.objects.using(DEFAULT_DB_ALIAS).count(),
+        balances=CoverageBalance.objects.using(DEFAULT_DB_ALIAS).count(),
+        differing_changes=differing[0],
+        differing_balances=differing[1],
+    )
+
+
+def _differences(table: str, key: str, amount: str) -> list[tuple]:
+    rows = _rows(
+        f"""SELECT {key}, {CELL_COLUMNS}, SUM(n) FROM (
+                SELECT {key}, {CELL_COLUMNS}, {amount} AS n FROM before_{table}
+                UNION ALL SELECT {key}, {CELL_COLUMNS}, -{amount} FROM {table}) both_ledgers
+             GROUP BY {key}, {CELL_COLUMNS} HAVING SUM(n) <> 0
+             ORDER BY {key}, {CELL_COLUMNS}"""  # noqa: S608
+    )
+    _execute(f"DROP TABLE before_{table}")
+    return [_as_dates(row) for row in rows]
+
+
+def _add_months(first: date, last: date) -> None:
+    """Balances for the month ends from ``first`` to ``last`` that the ledger does not keep yet, each from the one
+    before it and the changes between."""
+    balance, change = _table(CoverageBalance), _table(CoverageChange)
+    kept = list(
+        CoverageLedgerMonth.objects.order_by("month_end").values_list("month_end", flat=True)
+    )
+    day = first
+    while day <= last:
+        if day not in kept:
+            before = max((kept_day for kept_day in kept if kept_day < day), default=None)
+            since = "AND day > %(before)s" if before else ""
+            _execute(
+                f"""INSERT INTO {balance} (month_end, {CELL_COLUMNS}, covered)
+                    SELECT %(day)s, {CELL_COLUMNS}, SUM(n) FROM (
+                        SELECT {CELL_COLUMNS}, covered AS n FROM {balance} WHERE month_end = %(before)s
+                        UNION ALL
+                        SELECT {CELL_COLUMNS}, delta FROM {change} WHERE day <= %(day)s {since}) levels
+                     GROUP BY {CELL_COLUMNS} HAVING SUM(n) <> 0""",  # noqa: S608
+                _named(day=day, before=before),
+            )
+            CoverageLedgerMonth.objects.create(month_end=day)
+            kept = sorted([*kept, day])
+        day = month_end(*shift_month(day.year, day.month, 1))
+
+
+def extend(*, today: date | None = None) -> date | None:
+    """Move the horizon to ``HORIZON_MONTHS`` after ``today``'s month and keep balances up to its end; return the
+    new horizon (None when the ledger is not built)."""
+    today = today or timezone.localdate()
+    state = _locked_state()
+    if state is None or state.built_at is None:
+        return None
+    settle()
+    horizon = horizon_for(today)
+    if horizon > state.horizon:
+        window = {"sign": 1, "horizon": horizon, "lower": state.horizon}
+        _stage(_span_changes_sql("1 = 1", bounded=True), **window)
+        _stage(_presence_changes_sql("1 = 1", bounded=True), **window)
+        _apply_staging()
+        state.horizon = horizon
+        state.save(update_fields=["horizon"])
+    months = (
+        CoverageLedgerMonth.objects.using(DEFAULT_DB_ALIAS)
+        .order_by("month_end")
+        .values_list("month_end", flat=True)
+    )
+    if months:
+        _add_months(months[0], month_end(today.year, today.month))
+    return state.horizon

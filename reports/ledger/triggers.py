@@ -1,0 +1,140 @@
+# ruff: noqa: S608 - the statements are built from fixed fragments and table names only
+"""The database triggers that mark a worker pending when something their coverage depends on changes: one of their
+memberships (inserted, deleted, or a counted field updated), their district, sex, birth date or disability, their
+employer's size, their sub-district's district.
+
+Installed after every ``migrate`` (``post_migrate``), because SQLite drops a table's triggers when a migration
+rebuilds the table. PostgreSQL: statement-level triggers over the transition tables (one insert per statement,
+whatever the number of rows); SQLite: row-level ones.
+"""
+
+PENDING = "reports_coveragepending"
+
+MEMBERSHIP_FIELDS = (
+    "worker_id",
+    "program_id",
+    "start_date",
+    "end_date",
+    "segment_id",
+    "funding_scheme_id",
+    "employer_id",
+    "bpjs_status",
+)
+WORKER_FIELDS = ("kelurahan_id", "sex", "birth_date", "has_disability")
+
+
+def _changed(fields, old="o", new="n", *, sqlite=False) -> str:
+    if sqlite:
+        return " OR ".join(f"{old}.{f} IS NOT {new}.{f}" for f in fields)
+    return f"({', '.join(f'{old}.{f}' for f in fields)}) IS DISTINCT FROM ({', '.join(f'{new}.{f}' for f in fields)})"
+
+
+def _postgresql(tables: dict[str, str]) -> list[str]:
+    membership, worker = tables["membership"], tables["worker"]
+    insert = f"INSERT INTO {PENDING} (worker_id)"
+    done = "ON CONFLICT DO NOTHING; RETURN NULL; END $$"
+    functions = {
+        "membership_inserted": f"{insert} SELECT DISTINCT worker_id FROM new_rows {done}",
+        "membership_deleted": f"{insert} SELECT DISTINCT worker_id FROM old_rows {done}",
+        "membership_updated": f"""{insert}
+            SELECT o.worker_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(MEMBERSHIP_FIELDS)}
+            UNION SELECT n.worker_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+             WHERE {_changed(MEMBERSHIP_FIELDS)} {done}""",
+        "worker_updated": f"""{insert}
+            SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(WORKER_FIELDS)} {done}""",
+        "employer_updated": f"""{insert}
+            SELECT DISTINCT m.worker_id FROM {membership} m
+              JOIN new_rows n ON n.id = m.employer_id JOIN old_rows o ON o.id = n.id
+             WHERE o.size IS DISTINCT FROM n.size {done}""",
+        "kelurahan_updated": f"""{insert}
+            SELECT DISTINCT m.worker_id FROM {membership} m JOIN {worker} w ON w.id = m.worker_id
+              JOIN new_rows n ON n.id = w.kelurahan_id JOIN old_rows o ON o.id = n.id
+             WHERE o.kecamatan_id IS DISTINCT FROM n.kecamatan_id {done}""",
+    }
+    triggers = (
+        ("membership_inserted", "INSERT", membership, "NEW TABLE AS new_rows"),
+        ("membership_deleted", "DELETE", membership, "OLD TABLE AS old_rows"),
+        ("membership_updated", "UPDATE", membership, "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ("worker_updated", "UPDATE", worker, "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        (
+            "employer_updated",
+            "UPDATE",
+            tables["employer"],
+            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        ),
+        (
+            "kelurahan_updated",
+            "UPDATE",
+            tables["kelurahan"],
+            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        ),
+    )
+    statements = [
+        f"CREATE OR REPLACE FUNCTION coverage_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}"
+        for name, body in functions.items()
+    ]
+    statements += [
+        f"CREATE OR REPLACE TRIGGER coverage_{name} AFTER {event} ON {table} REFERENCING {transition} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION coverage_{name}()"
+        for name, event, table, transition in triggers
+    ]
+    return statements
+
+
+def _sqlite(tables: dict[str, str]) -> list[str]:
+    membership, worker = tables["membership"], tables["worker"]
+    insert = f"INSERT OR IGNORE INTO {PENDING} (worker_id)"
+    triggers = {
+        "membership_inserted": f"AFTER INSERT ON {membership} BEGIN {insert} VALUES (NEW.worker_id); END",
+        "membership_deleted": f"AFTER DELETE ON {membership} BEGIN {insert} VALUES (OLD.worker_id); END",
+        "membership_updated": f"""AFTER UPDATE ON {membership}
+            WHEN {_changed(MEMBERSHIP_FIELDS, "OLD", "NEW", sqlite=True)}
+            BEGIN {insert} VALUES (OLD.worker_id); {insert} VALUES (NEW.worker_id); END""",
+        "worker_updated": f"""AFTER UPDATE ON {worker} WHEN {_changed(WORKER_FIELDS, "OLD", "NEW", sqlite=True)}
+            BEGIN {insert} VALUES (NEW.id); END""",
+        "employer_updated": f"""AFTER UPDATE ON {tables["employer"]} WHEN OLD.size IS NOT NEW.size
+            BEGIN {insert} SELECT worker_id FROM {membership} WHERE employer_id = NEW.id; END""",
+        "kelurahan_updated": f"""AFTER UPDATE ON {tables["kelurahan"]} WHEN OLD.kecamatan_id IS NOT NEW.kecamatan_id
+            BEGIN {insert} SELECT m.worker_id FROM {membership} m JOIN {worker} w ON w.id = m.worker_id
+             WHERE w.kelurahan_id = NEW.id; END""",
+    }
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS coverage_{name} {body}" for name, body in triggers.items()
+    ]
+
+
+TRIGGER_NAMES = (
+    "coverage_membership_inserted",
+    "coverage_membership_deleted",
+    "coverage_membership_updated",
+    "coverage_worker_updated",
+    "coverage_employer_updated",
+    "coverage_kelurahan_updated",
+)
+
+
+def install(connection) -> None:
+    """Create (or replace) the triggers on ``connection``'s database."""
+    from enrollment.models import Employer, Membership, Worker
+    from programs.models import Kelurahan
+
+    tables = {
+        "membership": Membership._meta.db_table,
+        "worker": Worker._meta.db_table,
+        "employer": Employer._meta.db_table,
+        "kelurahan": Kelurahan._meta.db_table,
+    }
+    statements = _postgresql(tables) if connection.vendor == "postgresql" else _sqlite(tables)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def installed(connection) -> set[str]:
+    """The names of the coverage triggers the database has."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT DISTINCT tgname FROM pg_trigger WHERE tgname LIKE 'coverage_%%'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {name for (name,) in cursor.fetchall()} & set(TRIGGER_NAMES)
