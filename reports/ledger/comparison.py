@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from programs.models import Kecamatan, Segment
+from reports.ledger.reading import answers
 from reports.queries import (
     CITY,
     DIMENSIONS,
@@ -60,7 +61,10 @@ def every_scope() -> list[Scope]:
 
 def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Difference]:
     """Every figure on every one of ``days`` in every scope, with every breakdown, and the trend over ``days``,
-    where the ledger and the memberships disagree (none when the ledger is right)."""
+    where the ledger and the memberships disagree (none when the ledger is right). What is pending is settled
+    first; ``ValueError`` when the ledger is not built or a day lies beyond its horizon."""
+    if not answers(days):
+        raise ValueError("The coverage ledger is not built, or a day lies beyond its horizon.")
     differences = []
     for scope in scopes:
         for day in days:

@@ -340,6 +340,8 @@ LEDGER_TABLES = (
     CoveragePending,
     CoverageSettling,
 )
+# Every table of the ledger: those a rebuild empties and the state.
+LEDGER_MODELS = (*LEDGER_TABLES, CoverageLedgerState)
 
 
 def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:

@@ -66,7 +66,10 @@ class Command(BaseCommand):
     def compare(self, *, first, last, all_scopes, **options):
         today = timezone.localdate()
         days = _month_ends(first, last, today)
-        differences = compare(days, every_scope() if all_scopes else [CITY])
+        try:
+            differences = compare(days, every_scope() if all_scopes else [CITY])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         scopes = "the city, each segment and each district" if all_scopes else "the city"
         if differences:
             for difference in differences[:SHOWN]:

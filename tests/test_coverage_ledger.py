@@ -1,0 +1,278 @@
+"""The coverage ledger against the reference: random membership histories, changed the ways the portal changes them,
+and every figure of the ledger compared with the same figure counted from the memberships (``direct_*``).
+
+The histories are drawn around the days where counting goes wrong: month ends and the day after, a leap day,
+memberships ending on the last day of a month, JKK and JKM that overlap by one day or miss by one, birthdays that
+move a worker into another age band (29 February births among them), open and planned ends.
+"""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+
+from enrollment.models import BpjsStatus, Employer, Membership, Worker
+from programs.models import FundingScheme, Kecamatan, Kelurahan, Program, Segment
+from reports.ledger import posting, triggers
+from reports.ledger.comparison import compare
+from reports.ledger.spans import turns
+from reports.models import (
+    CoverageBalance,
+    CoverageChange,
+    CoverageLedgerState,
+    CoveragePending,
+    CoverageSpan,
+)
+from reports.queries import CITY, Scope, coverage_on
+from tests import factories
+
+PIVOTS = [
+    date(2023, 12, 31),
+    date(2024, 1, 1),
+    date(2024, 2, 28),
+    date(2024, 2, 29),
+    date(2024, 3, 1),
+    date(2024, 6, 30),
+    date(2024, 7, 1),
+    date(2025, 1, 31),
+    date(2025, 2, 28),
+    date(2025, 3, 1),
+    date(2025, 8, 31),
+    date(2026, 2, 28),
+    date(2027, 3, 31),
+]
+STATUSES = [BpjsStatus.ACTIVE, BpjsStatus.ACTIVE, BpjsStatus.REGISTERED, BpjsStatus.LAPSED]
+
+
+def _near(rng: random.Random) -> date:
+    """A day on or next to a pivot."""
+    return rng.choice(PIVOTS) + timedelta(days=rng.choice([-1, 0, 0, 1]))
+
+
+def _birth_date(rng: random.Random) -> date:
+    """Births whose 25th, 35th, 45th or 55th birthday falls within the days compared, some on 29 February."""
+    if rng.random() < 0.2:
+        return date(rng.choice([1972, 1980, 1992, 2000]), 2, 29)
+    birthday = _near(rng)
+    year = birthday.year - rng.choice([25, 35, 45, 55])
+    return (
+        date(year, 3, 1)
+        if (birthday.month, birthday.day) == (2, 29)
+        else birthday.replace(year=year)
+    )
+
+
+def _periods(rng: random.Random, count: int) -> list[tuple[date, date | None]]:
+    """``count`` disjoint memberships' dates, in order; the last may be open."""
+    days = sorted({_near(rng) for _ in range(count * 2)})
+    periods = [(days[i], days[i + 1]) for i in range(0, len(days) - 1, 2)]
+    if periods and rng.random() < 0.5:
+        periods[-1] = (periods[-1][0], None)
+    return periods
+
+
+class History:
+    """A random city: workers, employers and memberships, and the changes the portal makes to them."""
+
+    def __init__(self, seed: int, workers: int = 36):
+        self.rng = rng = random.Random(seed)
+        self.segments = list(Segment.objects.all())
+        self.kelurahan = list(Kelurahan.objects.all()[:6]) + [None]
+        self.programs = {p.code: p for p in Program.objects.all()}
+        self.schemes = list(FundingScheme.objects.all())
+        self.employers = [
+            factories.make_employer(size=size) for size in list(Employer.Size.values)[:3]
+        ] + [None]
+        for _ in range(workers):
+            worker = factories.make_worker(
+                birth_date=_birth_date(rng),
+                sex=rng.choice(["L", "P"]),
+                has_disability=rng.random() < 0.2,
+                kelurahan=rng.choice(self.kelurahan),
+            )
+            for code, least, most in (
+                ("JKK", 1, 3),
+                ("JKM", 1, 3),
+                ("JHT", 0, 2),
+                ("JP", 0, 1),
+                ("JKP", 0, 1),
+            ):
+                for start, end in _periods(rng, rng.randint(least, most)):
+                    self.add(worker, code, start, end)
+
+    def add(self, worker: Worker, code: str, start: date, end: date | None) -> Membership:
+        rng = self.rng
+        return factories.make_membership(
+            worker,
+            code,
+            segment=rng.choice(self.segments),
+            funding_scheme=rng.choice(self.schemes),
+            employer=rng.choice(self.employers),
+            start_date=start,
+            end_date=end,
+            bpjs_status=rng.choice(STATUSES),
+        )
+
+    def change(self) -> None:
+        """One round of the changes the portal makes: back-dated starts, ends on a month's last day, deletions,
+        new memberships, BPJS's answers, a worker's move or corrected birth date, an employer's new size."""
+        rng = self.rng
+        memberships = list(Membership.objects.order_by("pk"))
+        firsts = [  # a worker's first membership of a program can start earlier without overlapping another
+            m
+            for m in memberships
+            if not any(
+                o.worker_id == m.worker_id
+                and o.program_id == m.program_id
+                and o.start_date < m.start_date
+                for o in memberships
+            )
+        ]
+        for membership in rng.sample(firsts, 6):
+            membership.start_date -= timedelta(days=rng.choice([1, 31, 366]))
+            membership.save()
+        for membership in rng.sample(memberships, 3):
+            if membership.end_date is None and membership.start_date < date(2025, 8, 31):
+                Membership.objects.filter(pk=membership.pk).update(end_date=date(2025, 8, 31))
+        Membership.objects.filter(pk__in=[m.pk for m in rng.sample(memberships, 4)]).delete()
+        Membership.objects.filter(pk__in=[m.pk for m in rng.sample(memberships, 8)]).update(
+            bpjs_status=BpjsStatus.ACTIVE
+        )
+        for worker in rng.sample(list(Worker.objects.all()), 4):
+            worker.kelurahan = rng.choice(self.kelurahan)
+            worker.birth_date = _birth_date(rng)
+            worker.has_disability = not worker.has_disability
+            worker.save()
+        newcomer = factories.make_worker(birth_date=date(2000, 2, 29))
+        self.add(newcomer, "JKK", date(2024, 2, 29), None)
+        self.add(newcomer, "JKM", date(2024, 3, 1), date(2025, 2, 28))
+        Employer.objects.filter(pk=self.employers[0].pk).update(size=Employer.Size.MICRO)
+
+
+def days_compared() -> list[date]:
+    days = {day + timedelta(days=shift) for day in PIVOTS for shift in (-1, 0, 1)}
+    days |= {turns(date(2000, 2, 29), 25), turns(date(2000, 2, 29), 25) - timedelta(days=1)}
+    days |= {
+        date(year, month, 1) - timedelta(days=1) for year in (2024, 2025) for month in (1, 4, 9)
+    }
+    return sorted(days)
+
+
+def scopes() -> list[Scope]:
+    return [
+        CITY,
+        Scope(segment_id=Segment.objects.first().pk),
+        Scope(kecamatan_id=Kecamatan.objects.first().pk),
+    ]
+
+
+def settle() -> None:
+    """What the commit of the changes does (``berjasa.db``); a test's own transaction never commits."""
+    posting.settle()
+    assert not CoveragePending.objects.exists()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_figure_of_the_ledger_equals_the_count_from_the_memberships(reference_data, seed):
+    history = History(seed)
+    settle()
+    assert compare(days_compared(), scopes()) == []
+    for _round in range(2):
+        history.change()
+        settle()
+        assert compare(days_compared(), scopes()) == []
+
+
+def test_a_rebuild_finds_nothing_the_settlements_missed(reference_data):
+    history = History(4)
+    settle()
+    history.change()
+    settle()
+    rebuilt = posting.rebuild()
+    assert (rebuilt.differing_changes, rebuilt.differing_balances) == ([], [])
+    assert rebuilt.spans == CoverageSpan.objects.count() > 0
+
+
+def test_a_rebuild_reports_a_ledger_that_was_altered(reference_data):
+    History(5)
+    settle()
+    change = CoverageChange.objects.filter(dimension="total").order_by("day").first()
+    CoverageChange.objects.filter(pk=change.pk).update(delta=change.delta + 2)
+    balance = CoverageBalance.objects.filter(dimension="sex").order_by("month_end").last()
+    CoverageBalance.objects.filter(pk=balance.pk).update(covered=balance.covered - 1)
+    rebuilt = posting.rebuild()
+    assert [(row[0], row[1], row[-1]) for row in rebuilt.differing_changes] == [
+        (change.day, "total", 2)
+    ]
+    assert [(row[0], row[1], row[-1]) for row in rebuilt.differing_balances] == [
+        (balance.month_end, "sex", -1)
+    ]
+
+
+def test_the_horizon_moves_on_and_the_figures_stay_exact(reference_data):
+    History(6)
+    settle()
+    horizon = CoverageLedgerState.objects.get().horizon
+    later = date(horizon.year + 1, 1, 15)
+    assert posting.extend(today=later) > horizon
+    assert compare([horizon, horizon + timedelta(days=1), date(later.year, 12, 31)], scopes()) == []
+
+
+def test_a_day_beyond_the_horizon_is_counted_from_the_memberships(reference_data):
+    worker = factories.make_worker()
+    factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+    factories.make_membership(worker, "JKM", start_date=date(2024, 1, 1))
+    far = CoverageLedgerState.objects.get().horizon + timedelta(days=400)
+    assert coverage_on(far).total == 1
+
+
+def test_the_triggers_are_installed_after_migrating(db):
+    assert triggers.installed(connection) == set(triggers.TRIGGER_NAMES)
+
+
+def test_an_unchanged_field_marks_no_worker(reference_data):
+    worker = factories.make_worker()
+    membership = factories.make_membership(worker, "JKK")
+    settle()
+    Membership.objects.filter(pk=membership.pk).update(
+        monthly_contribution=10_000, employer_share=10_000
+    )
+    Worker.objects.filter(pk=worker.pk).update(name="Nama Baru")
+    assert not CoveragePending.objects.exists()
+    Membership.objects.filter(pk=membership.pk).update(end_date=date(2025, 8, 31))
+    assert list(CoveragePending.objects.values_list("worker_id", flat=True)) == [worker.pk]
+
+
+# --- The ledger commits with the change ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_committed_change_is_in_the_ledger_when_its_transaction_commits(reference_data):
+    with transaction.atomic():
+        worker = factories.make_worker()
+        factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+        factories.make_membership(worker, "JKM", start_date=date(2024, 1, 1))
+        assert CoveragePending.objects.filter(worker_id=worker.pk).exists()
+    assert (
+        not CoveragePending.objects.exists()
+    )  # settled before the commit, in the same transaction
+    spans = list(
+        CoverageSpan.objects.filter(worker_id=worker.pk).values_list("starts_on", "stops_on")
+    )
+    assert spans[0] == (date(2024, 1, 1), turns(worker.birth_date, 35))  # then cut at 45 and 55
+    with transaction.atomic():
+        Membership.objects.filter(worker=worker).delete()
+        transaction.set_rollback(True)
+    assert CoverageSpan.objects.filter(worker_id=worker.pk).count() == len(spans)
+    assert coverage_on(date(2025, 8, 31)).total == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_made_outside_a_transaction_is_settled_before_the_next_read(reference_data):
+    worker = factories.make_worker()  # autocommit: each statement commits alone, no settlement
+    factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+    factories.make_membership(worker, "JKM", start_date=date(2024, 1, 1))
+    assert CoveragePending.objects.exists()
+    assert coverage_on(date(2025, 8, 31)).total == 1
+    assert not CoveragePending.objects.exists()
