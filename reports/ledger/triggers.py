@@ -113,17 +113,21 @@ TRIGGER_NAMES = (
 )
 
 
-def install(connection) -> None:
-    """Create (or replace) the triggers on ``connection``'s database."""
+def _tables() -> dict[str, str]:
     from enrollment.models import Employer, Membership, Worker
     from programs.models import Kelurahan
 
-    tables = {
+    return {
         "membership": Membership._meta.db_table,
         "worker": Worker._meta.db_table,
         "employer": Employer._meta.db_table,
         "kelurahan": Kelurahan._meta.db_table,
     }
+
+
+def install(connection) -> None:
+    """Create (or replace) the triggers on ``connection``'s database."""
+    tables = _tables()
     statements = _postgresql(tables) if connection.vendor == "postgresql" else _sqlite(tables)
     with connection.cursor() as cursor:
         for statement in statements:
@@ -138,3 +142,13 @@ def installed(connection) -> set[str]:
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         return {name for (name,) in cursor.fetchall()} & set(TRIGGER_NAMES)
+
+
+def uninstall(connection) -> None:
+    """Drop the triggers (a benchmark's import without the ledger; ``install`` puts them back)."""
+    tables = _tables()
+    with connection.cursor() as cursor:
+        for name in TRIGGER_NAMES:
+            table = tables[name.split("_")[1]]
+            on_table = f" ON {table}" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on_table}")

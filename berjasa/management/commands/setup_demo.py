@@ -22,6 +22,7 @@ from enrollment.models import Employer, Worker
 from invitations.demo import ensure_invitation_demo
 from mailing.demo import ensure_mail_demo
 from reports.forms import default_month
+from reports.models import CoverageLedgerState
 from reports.queries import latest_data_day
 from reports.snapshots import generate_snapshot
 
@@ -59,6 +60,9 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds workers; demo data left as it is.")
         else:
             call_command("seed_demo", scale=scale, seed=seed, stdout=self.stdout)
+        # A database filled before the coverage ledger existed gets it built once (decision 76).
+        if not CoverageLedgerState.objects.filter(built_at__isnull=False).exists():
+            call_command("coverage_ledger", "rebuild", stdout=self.stdout)
 
         largest = list(
             Employer.objects.annotate(roster=Count("employments"))
