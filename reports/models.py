@@ -155,6 +155,7 @@ class CoverageChange(CoverageCell):
     delta = models.BigIntegerField()
 
     class Meta:
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(fields=["day", *CoverageCell.CELL], name="coverage_change_cell")
         ]
@@ -170,6 +171,7 @@ class CoverageBalance(CoverageCell):
     covered = models.BigIntegerField()
 
     class Meta:
+        default_permissions = ()
         constraints = [
             models.UniqueConstraint(
                 fields=["month_end", *CoverageCell.CELL], name="coverage_balance_cell"
@@ -186,6 +188,9 @@ class CoverageStaging(CoverageCell):
     day = models.DateField()
     delta = models.BigIntegerField()
 
+    class Meta:
+        default_permissions = ()  # the database's bookkeeping, never edited in the admin
+
     def __str__(self) -> str:
         return f"{self.day}: {self.cell()} {self.delta:+d}"
 
@@ -194,6 +199,9 @@ class CoverageLedgerMonth(models.Model):
     """A month end the ledger keeps balances for."""
 
     month_end = models.DateField(primary_key=True)
+
+    class Meta:
+        default_permissions = ()  # the database's bookkeeping, never edited in the admin
 
     def __str__(self) -> str:
         return str(self.month_end)
@@ -205,6 +213,9 @@ class CoverageLedgerState(models.Model):
     built_at = models.DateTimeField(null=True)
     horizon = models.DateField(null=True)
 
+    class Meta:
+        default_permissions = ()  # the database's bookkeeping, never edited in the admin
+
     def __str__(self) -> str:
         return f"built {self.built_at}, to {self.horizon}" if self.built_at else "not built"
 
@@ -215,6 +226,9 @@ class CoveragePending(models.Model):
 
     worker_id = models.BigIntegerField(primary_key=True)
 
+    class Meta:
+        default_permissions = ()  # the database's bookkeeping, never edited in the admin
+
     def __str__(self) -> str:
         return str(self.worker_id)
 
@@ -223,6 +237,9 @@ class CoverageSettling(models.Model):
     """The workers the settlement in progress is counting anew (empty between settlements)."""
 
     worker_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        default_permissions = ()  # the database's bookkeeping, never edited in the admin
 
     def __str__(self) -> str:
         return str(self.worker_id)
@@ -248,6 +265,7 @@ class CoverageSpan(models.Model):
     age_band = models.CharField(max_length=8, blank=True)
 
     class Meta:
+        default_permissions = ()
         indexes = [
             models.Index(fields=["worker_id"], name="coverage_span_worker"),
             models.Index(
@@ -273,6 +291,7 @@ class CoveragePresence(models.Model):
     stops_on = models.DateField(null=True)
 
     class Meta:
+        default_permissions = ()
         indexes = [models.Index(fields=["employer_id"], name="coverage_presence_employer")]
 
     def __str__(self) -> str:
