@@ -296,3 +296,24 @@ class CoveragePresence(models.Model):
 
     def __str__(self) -> str:
         return f"employer {self.employer_id}: {self.starts_on}–{self.stops_on}"
+
+
+class ClaimEntry(models.Model):
+    """What one worker's paid claims add to the ledger's claim cells from ``day`` on: claims and Rupiah by benefit
+    type and segment, and the worker as a recipient from their first paid claim of a benefit type, a segment, a
+    segment group or any (``segment_id`` -1: any segment)."""
+
+    worker_id = models.BigIntegerField()
+    day = models.DateField()
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=16, blank=True)
+    segment_id = models.IntegerField()
+    kecamatan_id = models.IntegerField()
+    delta = models.BigIntegerField()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["worker_id"], name="claim_entry_worker")]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} {self.day}: {self.dimension}={self.value} {self.delta:+d}"

@@ -25,7 +25,7 @@ dates. Both are plain SQL that PostgreSQL and SQLite run alike.
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -47,6 +47,7 @@ from programs.models import (
     SegmentKind,
 )
 from reports.ledger import reading as ledger
+from reports.ledger.spans import ANY
 from reports.models import WorkforceEstimate
 
 
@@ -678,17 +679,37 @@ CLAIM_GROUPINGS = {
 def claims_paid(
     start: date, end: date, scope: Scope = CITY, by: str = "total"
 ) -> dict[Any, ClaimTotals]:
-    """Paid claims cumulative to ``end`` and paid from ``start`` to ``end``, grouped as ``by`` says
-    (a key of CLAIM_GROUPINGS; ``total`` gives one entry under the key None)."""
-    claims = Claim.objects.using(reports_database()).filter(
-        status=Claim.Status.PAID, paid_date__lte=end
-    )
+    """Paid claims cumulative to ``end`` and paid from ``start`` to ``end``, grouped as ``by`` says (a key of
+    CLAIM_GROUPINGS; ``total`` gives one entry under the key None). Cumulative figures and the period's counts
+    and amounts from the ledger when it answers, the period's distinct recipients from the period's claims;
+    everything from the claims otherwise (an employer's own figures)."""
+    if scope.employer_id is None and ledger.answers([end]):
+        return ledger_claims_paid(start, end, scope, by)
+    return direct_claims_paid(start, end, scope, by)
+
+
+def _paid_claims(scope: Scope) -> QuerySet[Claim]:
+    claims = Claim.objects.using(reports_database()).filter(status=Claim.Status.PAID)
     if scope.employer_id is not None:
         claims = claims.filter(employer_id=scope.employer_id)
     if scope.segment_id is not None:
         claims = claims.filter(segment_id=scope.segment_id)
     if scope.kecamatan_id is not None:
         claims = claims.filter(worker__kelurahan__kecamatan_id=scope.kecamatan_id)
+    return claims
+
+
+def _grouped(claims: QuerySet[Claim], by: str, figures: dict) -> list[dict]:
+    group = CLAIM_GROUPINGS[by]
+    if group is None:
+        return [{"key": None, **claims.aggregate(**figures)}]
+    return list(claims.values(key=F(group)).annotate(**figures).order_by())
+
+
+def direct_claims_paid(
+    start: date, end: date, scope: Scope = CITY, by: str = "total"
+) -> dict[Any, ClaimTotals]:
+    """``claims_paid`` counted from the claims (the reference the ledger is checked against)."""
     within = Q(paid_date__gte=start)
     # Aliases prefixed with "c_": an aggregate may not share a name with a field ("amount").
     figures = {
@@ -699,14 +720,86 @@ def claims_paid(
         "c_period_recipients": Count("worker_id", distinct=True, filter=within),
         "c_period_amount": Sum("amount", filter=within),
     }
-    group = CLAIM_GROUPINGS[by]
-    if group is None:
-        rows = [{"key": None, **claims.aggregate(**figures)}]
-    else:
-        rows = claims.values(key=F(group)).annotate(**figures).order_by()
+    rows = _grouped(_paid_claims(scope).filter(paid_date__lte=end), by, figures)
     return {
         row["key"]: ClaimTotals(**{name[2:]: row[name] or 0 for name in figures}) for row in rows
     }
+
+
+CLAIM_DIMENSIONS = ("claims", "claim_amount", "recipients", "recipients_bt", "recipients_sg")
+
+
+def ledger_claims_paid(
+    start: date, end: date, scope: Scope = CITY, by: str = "total"
+) -> dict[Any, ClaimTotals]:
+    """``claims_paid`` from the ledger's claim cells, with the period's distinct recipients counted from the
+    claims paid within it (an index range: the period's claims, not all of them)."""
+    if scope.employer_id is not None:
+        raise ValueError("The ledger does not count an employer's own figures.")
+    before = start - timedelta(days=1)
+    at = ledger.levels(
+        [before, end],
+        CLAIM_DIMENSIONS,
+        segment_id=scope.segment_id,
+        kecamatan_id=scope.kecamatan_id,
+    )
+    groups = dict(Segment.objects.values_list("pk", "group"))
+    filtered = scope.segment_id is not None
+
+    def key_of(dimension: str, segment_id: int, value: str) -> tuple[bool, Any]:
+        """Whether the cell counts in the grouping ``by``, and under which key."""
+        if dimension in ("claims", "claim_amount"):
+            return True, {
+                "total": None,
+                "benefit_type": int(value) if value else None,
+                "segment": segment_id,
+                "segment_group": groups.get(segment_id),
+            }[by]
+        if by == "segment" or (filtered and by == "segment_group"):
+            # Recipients in a segment: the segment's own cells (a filter keeps only its segment's).
+            return dimension == "recipients" and segment_id != ANY, (
+                segment_id if by == "segment" else groups.get(segment_id)
+            )
+        wanted = {
+            "total": "recipients",
+            "benefit_type": "recipients_bt",
+            "segment_group": "recipients_sg",
+        }
+        if dimension != wanted[by] or (segment_id == ANY) == filtered:
+            return False, None
+        return True, None if by == "total" else int(value) if by == "benefit_type" else value
+
+    sums: dict[date, dict[Any, dict[str, int]]] = {}
+    for day, cells in at.items():
+        sums[day] = defaultdict(lambda: defaultdict(int))
+        for (dimension, segment_id, _kecamatan_id, _confirmed, value), n in cells.items():
+            counts, key = key_of(dimension, segment_id, value)
+            if counts:
+                figure = {"claims": "count", "claim_amount": "amount"}.get(dimension, "recipients")
+                sums[day][key][figure] += n
+    in_period = {
+        row["key"]: row["c_period_recipients"]
+        for row in _grouped(
+            _paid_claims(scope).filter(paid_date__range=(start, end)),
+            by,
+            {"c_period_recipients": Count("worker_id", distinct=True)},
+        )
+    }
+    totals = {}
+    for key, now in sums[end].items():
+        earlier = sums[before].get(key, {})
+        if now["count"] or key is None and by == "total":
+            totals[key] = ClaimTotals(
+                count=now["count"],
+                recipients=now["recipients"],
+                amount=now["amount"],
+                period_count=now["count"] - earlier.get("count", 0),
+                period_recipients=in_period.get(key) or 0,
+                period_amount=now["amount"] - earlier.get("amount", 0),
+            )
+    if by == "total" and None not in totals:
+        totals[None] = ClaimTotals()
+    return totals
 
 
 # --- How far the data reaches ------------------------------------------------------------------

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, transaction
 
-from enrollment.models import BpjsStatus, Employer, Membership, Worker
-from programs.models import FundingScheme, Kecamatan, Kelurahan, Program, Segment
+from enrollment.models import BpjsStatus, Claim, Employer, Membership, Worker
+from programs.models import BenefitType, FundingScheme, Kecamatan, Kelurahan, Program, Segment
 from reports.ledger import posting, triggers
 from reports.ledger.comparison import compare
 from reports.ledger.spans import turns
@@ -81,6 +81,7 @@ class History:
         self.kelurahan = list(Kelurahan.objects.all()[:6]) + [None]
         self.programs = {p.code: p for p in Program.objects.all()}
         self.schemes = list(FundingScheme.objects.all())
+        self.benefits = list(BenefitType.objects.values_list("code", flat=True))
         self.employers = [
             factories.make_employer(size=size) for size in list(Employer.Size.values)[:3]
         ] + [None]
@@ -100,6 +101,23 @@ class History:
             ):
                 for start, end in _periods(rng, rng.randint(least, most)):
                     self.add(worker, code, start, end)
+            for _claim in range(rng.choice([0, 0, 1, 2, 3])):
+                self.claim(worker)
+
+    def claim(self, worker: Worker) -> None:
+        """A claim, paid near a pivot (two of three) or still in process."""
+        rng = self.rng
+        paid = rng.random() < 0.67
+        factories.make_claim(
+            worker,
+            rng.choice(self.benefits),
+            segment=rng.choice(self.segments),
+            status=Claim.Status.PAID if paid else Claim.Status.SUBMITTED,
+            paid_date=_near(rng) if paid else None,
+            incident_date=date(2023, 1, 2),
+            submitted_date=date(2023, 1, 3),
+            amount=rng.randrange(1, 50) * 1_000_000 if paid else 0,
+        )
 
     def add(self, worker: Worker, code: str, start: date, end: date | None) -> Membership:
         rng = self.rng
@@ -144,6 +162,17 @@ class History:
             worker.birth_date = _birth_date(rng)
             worker.has_disability = not worker.has_disability
             worker.save()
+        claims = list(Claim.objects.order_by("pk"))
+        for claim in rng.sample(claims, min(3, len(claims))):
+            claim.paid_date = _near(rng)
+            claim.status = Claim.Status.PAID
+            claim.amount = 2_500_000
+            claim.save()
+        Claim.objects.filter(
+            pk__in=[c.pk for c in rng.sample(claims, min(2, len(claims)))]
+        ).delete()
+        for worker in rng.sample(list(Worker.objects.all()), 3):
+            self.claim(worker)
         newcomer = factories.make_worker(birth_date=date(2000, 2, 29))
         self.add(newcomer, "JKK", date(2024, 2, 29), None)
         self.add(newcomer, "JKM", date(2024, 3, 1), date(2025, 2, 28))

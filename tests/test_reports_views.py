@@ -176,7 +176,8 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     for _ in range(5):
         covered(factories.make_worker())
     settle()  # what the commit of those writes does (berjasa.db); the test's own transaction never commits
-    with django_assert_max_num_queries(45):
+    # A fixed number: the coverage ledger's reads (decision 76) are a handful per figure, whatever the data.
+    with django_assert_max_num_queries(60):
         client.get(DASHBOARD)
 
 

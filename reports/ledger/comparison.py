@@ -9,11 +9,14 @@ from programs.models import Kecamatan, Segment
 from reports.ledger.reading import answers
 from reports.queries import (
     CITY,
+    CLAIM_GROUPINGS,
     DIMENSIONS,
     Coverage,
     Scope,
+    direct_claims_paid,
     direct_coverage_on,
     direct_coverage_trend,
+    ledger_claims_paid,
     ledger_coverage_on,
     ledger_coverage_trend,
 )
@@ -23,7 +26,9 @@ from reports.queries import (
 class Difference:
     day: date
     scope: Scope
-    figure: str  # "total", "employers", "confirmed", "<breakdown>[<key>]", "confirmed <breakdown>[<key>]", "trend …"
+    # "total", "employers", "confirmed", "<breakdown>[<key>]", "confirmed <breakdown>[<key>]", "trend", or a
+    # grouping's paid claims with both sides' figures (``ledger`` and ``direct`` then say which side has the key)
+    figure: str
     ledger: int
     direct: int
 
@@ -60,9 +65,10 @@ def every_scope() -> list[Scope]:
 
 
 def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Difference]:
-    """Every figure on every one of ``days`` in every scope, with every breakdown, and the trend over ``days``,
-    where the ledger and the memberships disagree (none when the ledger is right). What is pending is settled
-    first; ``ValueError`` when the ledger is not built or a day lies beyond its horizon."""
+    """Every figure on every one of ``days`` in every scope, with every breakdown, the trend over ``days``, and the
+    paid claims in every grouping for the month and the year to each day, where the ledger and the memberships
+    and claims disagree (none when the ledger is right). What is pending is settled first; ``ValueError`` when
+    the ledger is not built or a day lies beyond its horizon."""
     if not answers(days):
         raise ValueError("The coverage ledger is not built, or a day lies beyond its horizon.")
     differences = []
@@ -75,6 +81,22 @@ def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Dif
                 for name in sorted(ledger.keys() | direct.keys())
                 if ledger.get(name, 0) != direct.get(name, 0)
             ]
+            for by in CLAIM_GROUPINGS:
+                for start in (day.replace(day=1), day.replace(month=1, day=1)):
+                    ledger = ledger_claims_paid(start, day, scope, by)
+                    direct = direct_claims_paid(start, day, scope, by)
+                    differences += [
+                        Difference(
+                            day,
+                            scope,
+                            f"claims by {by} [{key}] from {start}: ledger {ledger.get(key)}, "
+                            f"claims {direct.get(key)}",
+                            int(key in ledger),
+                            int(key in direct),
+                        )
+                        for key in ledger.keys() | direct.keys()
+                        if ledger.get(key) != direct.get(key)
+                    ]
         for ledger_point, direct_point in zip(
             ledger_coverage_trend(days, scope), direct_coverage_trend(days, scope), strict=True
         ):

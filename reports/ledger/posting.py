@@ -20,17 +20,22 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from enrollment.imports.writer import analyze, append_rows
-from enrollment.models import Employer, Membership, Worker
-from programs.models import Kelurahan, Program
+from enrollment.models import Claim, Employer, Membership, Worker
+from programs.models import Kelurahan, Program, Segment
 from reports.ledger.spans import (
+    CLAIM_COLUMNS,
+    ENTRY_COLUMNS,
     MEMBERSHIP_COLUMNS,
     SPAN_COLUMNS,
     WORKER_COLUMNS,
     Catalogue,
+    by_worker,
+    claim_entries,
     presence,
-    spans_of,
+    worker_spans,
 )
 from reports.models import (
+    ClaimEntry,
     CoverageBalance,
     CoverageChange,
     CoverageLedgerMonth,
@@ -119,6 +124,16 @@ def _presence_changes_sql(selection: str, *, bounded: bool = False) -> str:
     """  # noqa: S608 - table names and fixed fragments only
 
 
+def _entry_changes_sql(selection: str, *, bounded: bool = False) -> str:
+    """The same for the workers' claim entries ``c`` (never confirmed)."""
+    return f"""
+        SELECT c.day, c.dimension, c.segment_id, c.kecamatan_id, %(false)s AS confirmed, c.value,
+               c.delta * %(sign)s AS delta
+          FROM {_table(ClaimEntry)} c
+         WHERE {selection} AND c.day <= %(horizon)s {"AND c.day > %(lower)s" if bounded else ""}
+    """  # noqa: S608 - table names and fixed fragments only
+
+
 def _stage(select_sql: str, **values) -> None:
     _execute(
         f"INSERT INTO {_table(CoverageStaging)} (day, {CELL_COLUMNS}, delta) {select_sql}",
@@ -173,13 +188,14 @@ def _catalogue(employers_sql: str) -> Catalogue:
         jkm=programs.get("JKM", -1),
         kecamatan_of=dict(Kelurahan.objects.values_list("pk", "kecamatan_id")),
         employer_size=dict(_rows(f"SELECT id, size FROM {_table(Employer)} WHERE {employers_sql}")),  # noqa: S608
+        segment_group=dict(Segment.objects.values_list("pk", "group")),
     )
 
 
 def _write_spans(workers_sql: str) -> set[int]:
-    """Compute and insert the spans of the workers ``workers_sql`` selects (a condition on ``id``), a chunk of
-    workers at a time; return the employers their covered spans name."""
-    worker, membership = _table(Worker), _table(Membership)
+    """Compute and insert the spans and claim entries of the workers ``workers_sql`` selects (a condition on
+    ``id``), a chunk of workers at a time; return the employers their covered spans name."""
+    worker, membership, claim = _table(Worker), _table(Membership), _table(Claim)
     employers: set[int] = set()
     last = 0
     while chunk := _rows(
@@ -187,16 +203,36 @@ def _write_spans(workers_sql: str) -> set[int]:
         f"ORDER BY id LIMIT {SPAN_CHUNK}",
         [last],
     ):
+        chunk = [_as_dates(row) for row in chunk]
         first, last = chunk[0][0], chunk[-1][0]
-        members = f"worker_id BETWEEN {int(first)} AND {int(last)} AND worker_id IN (SELECT id FROM {worker} WHERE {workers_sql})"  # noqa: S608
-        catalogue = _catalogue(f"id IN (SELECT employer_id FROM {membership} WHERE {members})")  # noqa: S608
+        # Integers from the database and our own conditions only.
+        chosen = f"worker_id BETWEEN {int(first)} AND {int(last)} AND worker_id IN (SELECT id FROM {worker} WHERE {workers_sql})"  # noqa: S608, E501
+        catalogue = _catalogue(f"id IN (SELECT employer_id FROM {membership} WHERE {chosen})")  # noqa: S608
         memberships = _rows(
-            f"SELECT {', '.join(MEMBERSHIP_COLUMNS)} FROM {membership} WHERE {members} "  # noqa: S608
+            f"SELECT {', '.join(MEMBERSHIP_COLUMNS)} FROM {membership} WHERE {chosen} "  # noqa: S608
             "ORDER BY worker_id"
         )
-        spans = list(spans_of(map(_as_dates, chunk), map(_as_dates, memberships), catalogue))
+        spans = [
+            span
+            for person, own in by_worker(chunk, map(_as_dates, memberships))
+            for span in worker_spans(person, own, catalogue)
+        ]
         employers.update(span[7] for span in spans if span[1] == 0 and span[7])
         append_rows(CoverageSpan, SPAN_COLUMNS, spans)
+        claims = _rows(
+            f"SELECT {', '.join(CLAIM_COLUMNS)} FROM {claim} WHERE {chosen} "  # noqa: S608
+            "AND status = %s AND paid_date IS NOT NULL ORDER BY worker_id",
+            [Claim.Status.PAID.value],
+        )
+        append_rows(
+            ClaimEntry,
+            ENTRY_COLUMNS,
+            [
+                entry
+                for person, own in by_worker(chunk, map(_as_dates, claims))
+                for entry in claim_entries(person, own, catalogue)
+            ],
+        )
     return employers
 
 
@@ -275,9 +311,12 @@ def settle() -> int:
         )
     }
     _stage(_span_changes_sql(f"s.{workers}"), sign=-1, horizon=horizon)
+    _stage(_entry_changes_sql(f"c.{workers}"), sign=-1, horizon=horizon)
     _execute(f"DELETE FROM {_table(CoverageSpan)} WHERE {workers}")  # noqa: S608
+    _execute(f"DELETE FROM {_table(ClaimEntry)} WHERE {workers}")  # noqa: S608
     employers |= _write_spans(f"id IN (SELECT worker_id FROM {settling})")  # noqa: S608
     _stage(_span_changes_sql(f"s.{workers}"), sign=1, horizon=horizon)
+    _stage(_entry_changes_sql(f"c.{workers}"), sign=1, horizon=horizon)
     if employers:
         _settle_presence(sorted(employers), horizon)
     _apply_staging()
@@ -331,6 +370,7 @@ def horizon_for(today: date) -> date:
 
 
 LEDGER_TABLES = (
+    ClaimEntry,
     CoverageChange,
     CoverageBalance,
     CoverageLedgerMonth,
@@ -367,12 +407,13 @@ def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:
             )
         ]
     )
-    analyze(CoverageSpan, CoveragePresence)
+    analyze(CoverageSpan, CoveragePresence, ClaimEntry)
     everything = _named(sign=1, horizon=horizon)
     _execute(
         f"""INSERT INTO {change} (day, {CELL_COLUMNS}, delta)
             SELECT day, {CELL_COLUMNS}, SUM(delta)
-              FROM ({_span_changes_sql("1 = 1")} UNION ALL {_presence_changes_sql("1 = 1")}) c
+              FROM ({_span_changes_sql("1 = 1")} UNION ALL {_presence_changes_sql("1 = 1")}
+                    UNION ALL {_entry_changes_sql("1 = 1")}) all_changes
              GROUP BY day, {CELL_COLUMNS} HAVING SUM(delta) <> 0""",  # noqa: S608
         everything,
     )
@@ -446,6 +487,7 @@ def extend(*, today: date | None = None) -> date | None:
         window = {"sign": 1, "horizon": horizon, "lower": state.horizon}
         _stage(_span_changes_sql("1 = 1", bounded=True), **window)
         _stage(_presence_changes_sql("1 = 1", bounded=True), **window)
+        _stage(_entry_changes_sql("1 = 1", bounded=True), **window)
         _apply_staging()
         state.horizon = horizon
         state.save(update_fields=["horizon"])

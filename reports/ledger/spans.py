@@ -47,6 +47,8 @@ MEMBERSHIP_COLUMNS = (
     "bpjs_status",
 )
 WORKER_COLUMNS = ("id", "birth_date", "sex", "has_disability", "kelurahan_id")
+CLAIM_COLUMNS = ("worker_id", "paid_date", "amount", "segment_id", "benefit_type_id")
+ENTRY_COLUMNS = ("worker_id", "day", "dimension", "value", "segment_id", "kecamatan_id", "delta")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Catalogue:
     jkm: int
     kecamatan_of: dict[int, int]
     employer_size: dict[int, str]
+    segment_group: dict[int, str]
 
 
 def turns(birth_date: date, years: int) -> date:
@@ -139,21 +142,20 @@ def worker_spans(worker: tuple, memberships: Iterable[tuple], catalogue: Catalog
     return spans
 
 
-def spans_of(
-    workers: Iterable[tuple], memberships: Iterable[tuple], catalogue: Catalogue
-) -> Iterator[tuple]:
-    """The spans of every worker in ``workers``; ``memberships`` ordered by worker id, ``workers`` too."""
-    memberships = iter(memberships)
-    pending = next(memberships, None)
+def by_worker(workers: Iterable[tuple], rows: Iterable[tuple]) -> Iterator[tuple[tuple, list]]:
+    """Each worker of ``workers`` with their ``rows`` (those whose first item is the worker's id), both ordered by
+    worker id; a worker without rows is left out."""
+    rows = iter(rows)
+    pending = next(rows, None)
     for worker in workers:
         own = []
         while pending is not None and pending[0] < worker[0]:
-            pending = next(memberships, None)
+            pending = next(rows, None)
         while pending is not None and pending[0] == worker[0]:
             own.append(pending)
-            pending = next(memberships, None)
+            pending = next(rows, None)
         if own:
-            yield from worker_spans(worker, own, catalogue)
+            yield worker, own
 
 
 ANY = -1  # a presence cell's segment or district: any
@@ -190,3 +192,37 @@ def presence(employer_spans: Iterable[tuple]) -> set[tuple]:
         for cell, intervals in by_cell.items()
         for starts, stops in _merged(intervals)
     }
+
+
+def claim_entries(worker: tuple, claims: Iterable[tuple], catalogue: Catalogue) -> list[tuple]:
+    """The claim entries (``ENTRY_COLUMNS``) of ``worker`` (``WORKER_COLUMNS``) with their paid ``claims``
+    (``CLAIM_COLUMNS``): each claim's count and amount on its paid day, by benefit type and segment; and the worker
+    counted once as a recipient from their first paid claim overall, in a segment, of a benefit type (in any
+    segment and in its segment) and in a segment group."""
+    worker_id, kelurahan_id = worker[0], worker[4] or 0
+    kecamatan_id = catalogue.kecamatan_of.get(kelurahan_id, 0)
+    totals: dict[tuple, int] = {}
+    first: dict[tuple, date] = {}
+    for _worker, paid, amount, segment_id, benefit_type_id in claims:
+        benefit = str(benefit_type_id)
+        for key, delta in (
+            ((paid, "claims", benefit, segment_id), 1),
+            ((paid, "claim_amount", benefit, segment_id), amount),
+        ):
+            totals[key] = totals.get(key, 0) + delta
+        group = catalogue.segment_group.get(segment_id, "")
+        for cell in (
+            ("recipients", "", ANY),
+            ("recipients", "", segment_id),
+            ("recipients_bt", benefit, ANY),
+            ("recipients_bt", benefit, segment_id),
+            ("recipients_sg", group, ANY),
+        ):
+            if cell not in first or paid < first[cell]:
+                first[cell] = paid
+    for (dimension, value, segment_id), paid in first.items():
+        totals[(paid, dimension, value, segment_id)] = 1
+    return [
+        (worker_id, day, dimension, value, segment_id, kecamatan_id, delta)
+        for (day, dimension, value, segment_id), delta in totals.items()
+    ]

@@ -1,7 +1,7 @@
 # ruff: noqa: S608 - the statements are built from fixed fragments and table names only
-"""The database triggers that mark a worker pending when something their coverage depends on changes: one of their
-memberships (inserted, deleted, or a counted field updated), their district, sex, birth date or disability, their
-employer's size, their sub-district's district.
+"""The database triggers that mark a worker pending when something the ledger counts of them changes: one of their
+memberships or claims (inserted, deleted, or a counted field updated), their district, sex, birth date or
+disability, their employer's size, their sub-district's district.
 
 Installed after every ``migrate`` (``post_migrate``), because SQLite drops a table's triggers when a migration
 rebuilds the table. PostgreSQL: statement-level triggers over the transition tables (one insert per statement,
@@ -20,6 +20,9 @@ MEMBERSHIP_FIELDS = (
     "employer_id",
     "bpjs_status",
 )
+CLAIM_FIELDS = ("worker_id", "status", "paid_date", "amount", "segment_id", "benefit_type_id")
+# The tables whose rows belong to a worker, with the fields the ledger counts.
+WORKER_ROWS = {"membership": MEMBERSHIP_FIELDS, "claim": CLAIM_FIELDS}
 WORKER_FIELDS = ("kelurahan_id", "sex", "birth_date", "has_disability")
 
 
@@ -33,13 +36,23 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
     membership, worker = tables["membership"], tables["worker"]
     insert = f"INSERT INTO {PENDING} (worker_id)"
     done = "ON CONFLICT DO NOTHING; RETURN NULL; END $$"
-    functions = {
-        "membership_inserted": f"{insert} SELECT DISTINCT worker_id FROM new_rows {done}",
-        "membership_deleted": f"{insert} SELECT DISTINCT worker_id FROM old_rows {done}",
-        "membership_updated": f"""{insert}
-            SELECT o.worker_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(MEMBERSHIP_FIELDS)}
-            UNION SELECT n.worker_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-             WHERE {_changed(MEMBERSHIP_FIELDS)} {done}""",
+    both = "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    functions, triggers = {}, []
+    for kind, fields in WORKER_ROWS.items():
+        functions |= {
+            f"{kind}_inserted": f"{insert} SELECT DISTINCT worker_id FROM new_rows {done}",
+            f"{kind}_deleted": f"{insert} SELECT DISTINCT worker_id FROM old_rows {done}",
+            f"{kind}_updated": f"""{insert}
+                SELECT o.worker_id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(fields)}
+                UNION SELECT n.worker_id FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE {_changed(fields)} {done}""",
+        }
+        triggers += [
+            (f"{kind}_inserted", "INSERT", tables[kind], "NEW TABLE AS new_rows"),
+            (f"{kind}_deleted", "DELETE", tables[kind], "OLD TABLE AS old_rows"),
+            (f"{kind}_updated", "UPDATE", tables[kind], both),
+        ]
+    functions |= {
         "worker_updated": f"""{insert}
             SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(WORKER_FIELDS)} {done}""",
         "employer_updated": f"""{insert}
@@ -47,28 +60,15 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
               JOIN new_rows n ON n.id = m.employer_id JOIN old_rows o ON o.id = n.id
              WHERE o.size IS DISTINCT FROM n.size {done}""",
         "kelurahan_updated": f"""{insert}
-            SELECT DISTINCT m.worker_id FROM {membership} m JOIN {worker} w ON w.id = m.worker_id
+            SELECT w.id FROM {worker} w
               JOIN new_rows n ON n.id = w.kelurahan_id JOIN old_rows o ON o.id = n.id
              WHERE o.kecamatan_id IS DISTINCT FROM n.kecamatan_id {done}""",
     }
-    triggers = (
-        ("membership_inserted", "INSERT", membership, "NEW TABLE AS new_rows"),
-        ("membership_deleted", "DELETE", membership, "OLD TABLE AS old_rows"),
-        ("membership_updated", "UPDATE", membership, "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ("worker_updated", "UPDATE", worker, "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        (
-            "employer_updated",
-            "UPDATE",
-            tables["employer"],
-            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        ),
-        (
-            "kelurahan_updated",
-            "UPDATE",
-            tables["kelurahan"],
-            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        ),
-    )
+    triggers += [
+        ("worker_updated", "UPDATE", worker, both),
+        ("employer_updated", "UPDATE", tables["employer"], both),
+        ("kelurahan_updated", "UPDATE", tables["kelurahan"], both),
+    ]
     statements = [
         f"CREATE OR REPLACE FUNCTION coverage_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body}"
         for name, body in functions.items()
@@ -84,19 +84,22 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
 def _sqlite(tables: dict[str, str]) -> list[str]:
     membership, worker = tables["membership"], tables["worker"]
     insert = f"INSERT OR IGNORE INTO {PENDING} (worker_id)"
-    triggers = {
-        "membership_inserted": f"AFTER INSERT ON {membership} BEGIN {insert} VALUES (NEW.worker_id); END",
-        "membership_deleted": f"AFTER DELETE ON {membership} BEGIN {insert} VALUES (OLD.worker_id); END",
-        "membership_updated": f"""AFTER UPDATE ON {membership}
-            WHEN {_changed(MEMBERSHIP_FIELDS, "OLD", "NEW", sqlite=True)}
-            BEGIN {insert} VALUES (OLD.worker_id); {insert} VALUES (NEW.worker_id); END""",
+    triggers = {}
+    for kind, fields in WORKER_ROWS.items():
+        triggers |= {
+            f"{kind}_inserted": f"AFTER INSERT ON {tables[kind]} BEGIN {insert} VALUES (NEW.worker_id); END",
+            f"{kind}_deleted": f"AFTER DELETE ON {tables[kind]} BEGIN {insert} VALUES (OLD.worker_id); END",
+            f"{kind}_updated": f"""AFTER UPDATE ON {tables[kind]}
+                WHEN {_changed(fields, "OLD", "NEW", sqlite=True)}
+                BEGIN {insert} VALUES (OLD.worker_id); {insert} VALUES (NEW.worker_id); END""",
+        }
+    triggers |= {
         "worker_updated": f"""AFTER UPDATE ON {worker} WHEN {_changed(WORKER_FIELDS, "OLD", "NEW", sqlite=True)}
             BEGIN {insert} VALUES (NEW.id); END""",
         "employer_updated": f"""AFTER UPDATE ON {tables["employer"]} WHEN OLD.size IS NOT NEW.size
             BEGIN {insert} SELECT worker_id FROM {membership} WHERE employer_id = NEW.id; END""",
         "kelurahan_updated": f"""AFTER UPDATE ON {tables["kelurahan"]} WHEN OLD.kecamatan_id IS NOT NEW.kecamatan_id
-            BEGIN {insert} SELECT m.worker_id FROM {membership} m JOIN {worker} w ON w.id = m.worker_id
-             WHERE w.kelurahan_id = NEW.id; END""",
+            BEGIN {insert} SELECT id FROM {worker} WHERE kelurahan_id = NEW.id; END""",
     }
     return [
         f"CREATE TRIGGER IF NOT EXISTS coverage_{name} {body}" for name, body in triggers.items()
@@ -104,9 +107,11 @@ def _sqlite(tables: dict[str, str]) -> list[str]:
 
 
 TRIGGER_NAMES = (
-    "coverage_membership_inserted",
-    "coverage_membership_deleted",
-    "coverage_membership_updated",
+    *(
+        f"coverage_{kind}_{event}"
+        for kind in WORKER_ROWS
+        for event in ("inserted", "deleted", "updated")
+    ),
     "coverage_worker_updated",
     "coverage_employer_updated",
     "coverage_kelurahan_updated",
@@ -114,11 +119,12 @@ TRIGGER_NAMES = (
 
 
 def _tables() -> dict[str, str]:
-    from enrollment.models import Employer, Membership, Worker
+    from enrollment.models import Claim, Employer, Membership, Worker
     from programs.models import Kelurahan
 
     return {
         "membership": Membership._meta.db_table,
+        "claim": Claim._meta.db_table,
         "worker": Worker._meta.db_table,
         "employer": Employer._meta.db_table,
         "kelurahan": Kelurahan._meta.db_table,
