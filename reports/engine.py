@@ -27,7 +27,7 @@ from reports.queries import (
     Scope,
     TrendPoint,
     check_dimensions,
-    claims_paid,
+    claims_paid_by,
     coverage_on,
     coverage_trend,
     estimates,
@@ -74,7 +74,8 @@ class ReportContext:
         self.scope = scope
         self.dimensions = check_dimensions({"segment_group", *dimensions})
         self._trends: dict[tuple[date, ...], list[TrendPoint]] = {}
-        self._claims: dict[str, dict[Any, ClaimTotals]] = {}
+        self._claims: dict[str, dict[Any, ClaimTotals]] | None = None
+        self._claims_recipients = False
         self._labels: dict[str, list[tuple[Any, str]]] = {}
         self._estimates: dict[tuple[str, bool, int], dict[int | None, Estimate]] = {}
         self._targets: dict[int, CoverageTarget | None] = {}
@@ -95,9 +96,16 @@ class ReportContext:
     def flows(self) -> dict[int, Flow]:
         return membership_flows(self.period.start, self.period.end, self.scope)
 
-    def claims(self, by: str = "total") -> dict[Any, ClaimTotals]:
-        if by not in self._claims:
-            self._claims[by] = claims_paid(self.period.start, self.period.end, self.scope, by)
+    def claims(
+        self, by: str = "total", *, period_recipients: bool = True
+    ) -> dict[Any, ClaimTotals]:
+        """Paid claims in the grouping ``by``; every grouping is fetched together, once (again only to add the
+        period's distinct recipients, which the headline does not show and leaves out)."""
+        if self._claims is None or (period_recipients and not self._claims_recipients):
+            self._claims = claims_paid_by(
+                self.period.start, self.period.end, self.scope, period_recipients=period_recipients
+            )
+            self._claims_recipients = period_recipients
         return self._claims[by]
 
     def labels(self, dimension: str) -> list[tuple[Any, str]]:
@@ -143,8 +151,8 @@ class ReportContext:
         groups = dict(labelled(SegmentGroup.choices))
         ucj = self.denominator(WorkforceEstimate.Kind.UCJ_ELIGIBLE)
         employed = self.denominator(WorkforceEstimate.Kind.EMPLOYED)
-        claims = self.claims().get(None, ClaimTotals())
-        claims_by_group = self.claims("segment_group")
+        claims = self.claims(period_recipients=False).get(None, ClaimTotals())
+        claims_by_group = self.claims("segment_group", period_recipients=False)
         target = self.target()
         on = long_date(coverage.on)
         not_confirmed = coverage.total - coverage.confirmed

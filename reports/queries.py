@@ -664,7 +664,7 @@ class ClaimTotals:
     recipients: int = 0
     amount: int = 0
     period_count: int = 0
-    period_recipients: int = 0
+    period_recipients: int | None = 0  # None: not counted (asked for without it)
     period_amount: int = 0
 
 
@@ -680,12 +680,22 @@ def claims_paid(
     start: date, end: date, scope: Scope = CITY, by: str = "total"
 ) -> dict[Any, ClaimTotals]:
     """Paid claims cumulative to ``end`` and paid from ``start`` to ``end``, grouped as ``by`` says (a key of
-    CLAIM_GROUPINGS; ``total`` gives one entry under the key None). Cumulative figures and the period's counts
-    and amounts from the ledger when it answers, the period's distinct recipients from the period's claims;
-    everything from the claims otherwise (an employer's own figures)."""
+    CLAIM_GROUPINGS; ``total`` gives one entry under the key None): as ``claims_paid_by``."""
     if scope.employer_id is None and ledger.answers([end]):
-        return ledger_claims_paid(start, end, scope, by)
+        return ledger_claims_paid(start, end, scope)[by]
     return direct_claims_paid(start, end, scope, by)
+
+
+def claims_paid_by(
+    start: date, end: date, scope: Scope = CITY, *, period_recipients: bool = True
+) -> dict[str, dict[Any, ClaimTotals]]:
+    """``claims_paid`` in every grouping. The cumulative figures and the period's counts and amounts from the
+    ledger when it answers (one read for every grouping), the period's distinct recipients from the period's
+    claims (left out, None, without ``period_recipients``); everything from the claims otherwise (an
+    employer's own figures)."""
+    if scope.employer_id is None and ledger.answers([end]):
+        return ledger_claims_paid(start, end, scope, period_recipients=period_recipients)
+    return {by: direct_claims_paid(start, end, scope, by) for by in CLAIM_GROUPINGS}
 
 
 def _paid_claims(scope: Scope) -> QuerySet[Claim]:
@@ -730,10 +740,10 @@ CLAIM_DIMENSIONS = ("claims", "claim_amount", "recipients", "recipients_bt", "re
 
 
 def ledger_claims_paid(
-    start: date, end: date, scope: Scope = CITY, by: str = "total"
-) -> dict[Any, ClaimTotals]:
-    """``claims_paid`` from the ledger's claim cells, with the period's distinct recipients counted from the
-    claims paid within it (an index range: the period's claims, not all of them)."""
+    start: date, end: date, scope: Scope = CITY, *, period_recipients: bool = True
+) -> dict[str, dict[Any, ClaimTotals]]:
+    """``claims_paid_by`` from the ledger's claim cells, every grouping from one read; the period's distinct
+    recipients counted from the claims paid within it (an index range: the period's claims, not all of them)."""
     if scope.employer_id is not None:
         raise ValueError("The ledger does not count an employer's own figures.")
     before = start - timedelta(days=1)
@@ -745,61 +755,68 @@ def ledger_claims_paid(
     )
     groups = dict(Segment.objects.values_list("pk", "group"))
     filtered = scope.segment_id is not None
-
-    def key_of(dimension: str, segment_id: int, value: str) -> tuple[bool, Any]:
-        """Whether the cell counts in the grouping ``by``, and under which key."""
-        if dimension in ("claims", "claim_amount"):
-            return True, {
-                "total": None,
-                "benefit_type": int(value) if value else None,
-                "segment": segment_id,
-                "segment_group": groups.get(segment_id),
-            }[by]
-        if by == "segment" or (filtered and by == "segment_group"):
-            # Recipients in a segment: the segment's own cells (a filter keeps only its segment's).
-            return dimension == "recipients" and segment_id != ANY, (
-                segment_id if by == "segment" else groups.get(segment_id)
-            )
-        wanted = {
-            "total": "recipients",
-            "benefit_type": "recipients_bt",
-            "segment_group": "recipients_sg",
-        }
-        if dimension != wanted[by] or (segment_id == ANY) == filtered:
-            return False, None
-        return True, None if by == "total" else int(value) if by == "benefit_type" else value
-
-    sums: dict[date, dict[Any, dict[str, int]]] = {}
-    for day, cells in at.items():
-        sums[day] = defaultdict(lambda: defaultdict(int))
-        for (dimension, segment_id, _kecamatan_id, _confirmed, value), n in cells.items():
-            counts, key = key_of(dimension, segment_id, value)
-            if counts:
-                figure = {"claims": "count", "claim_amount": "amount"}.get(dimension, "recipients")
-                sums[day][key][figure] += n
-    in_period = {
-        row["key"]: row["c_period_recipients"]
-        for row in _grouped(
-            _paid_claims(scope).filter(paid_date__range=(start, end)),
-            by,
-            {"c_period_recipients": Count("worker_id", distinct=True)},
-        )
+    # The recipients' cells each grouping reads: without a segment filter, those of any segment (ANY); with
+    # one, the segment's own. Recipients by segment (and by group within a filtered segment) are the
+    # "recipients" cells of each segment.
+    recipients_of = {
+        "total": "recipients",
+        "benefit_type": "recipients_bt",
+        "segment_group": "recipients_sg",
     }
-    totals = {}
-    for key, now in sums[end].items():
-        earlier = sums[before].get(key, {})
-        if now["count"] or key is None and by == "total":
-            totals[key] = ClaimTotals(
-                count=now["count"],
-                recipients=now["recipients"],
-                amount=now["amount"],
-                period_count=now["count"] - earlier.get("count", 0),
-                period_recipients=in_period.get(key) or 0,
-                period_amount=now["amount"] - earlier.get("amount", 0),
-            )
-    if by == "total" and None not in totals:
-        totals[None] = ClaimTotals()
-    return totals
+
+    def keys_of(dimension: str, segment_id: int, value: str):
+        """The groupings a cell counts in, with its key in each."""
+        if dimension in ("claims", "claim_amount"):
+            yield "total", None
+            yield "benefit_type", int(value)
+            yield "segment", segment_id
+            yield "segment_group", groups.get(segment_id)
+            return
+        if dimension == "recipients" and segment_id != ANY:
+            yield "segment", segment_id
+            if filtered:
+                yield "segment_group", groups.get(segment_id)
+        if (segment_id == ANY) != filtered:
+            for by, wanted in recipients_of.items():
+                if dimension == wanted and not (filtered and by == "segment_group"):
+                    yield (
+                        by,
+                        None if by == "total" else int(value) if by == "benefit_type" else value,
+                    )
+
+    sums = {}
+    for day, cells in at.items():
+        sums[day] = {by: defaultdict(lambda: defaultdict(int)) for by in CLAIM_GROUPINGS}
+        for (dimension, segment_id, _kecamatan_id, _confirmed, value), n in cells.items():
+            figure = {"claims": "count", "claim_amount": "amount"}.get(dimension, "recipients")
+            for by, key in keys_of(dimension, segment_id, value):
+                sums[day][by][key][figure] += n
+    in_period = {by: {} for by in CLAIM_GROUPINGS}
+    if period_recipients:
+        within = _paid_claims(scope).filter(paid_date__range=(start, end))
+        figures = {"c_period_recipients": Count("worker_id", distinct=True)}
+        in_period = {
+            by: {row["key"]: row["c_period_recipients"] for row in _grouped(within, by, figures)}
+            for by in CLAIM_GROUPINGS
+        }
+    result = {}
+    for by in CLAIM_GROUPINGS:
+        totals = {}
+        for key, now in sums[end][by].items():
+            earlier = sums[before][by].get(key, {})
+            if now["count"]:
+                totals[key] = ClaimTotals(
+                    count=now["count"],
+                    recipients=now["recipients"],
+                    amount=now["amount"],
+                    period_count=now["count"] - earlier.get("count", 0),
+                    period_recipients=(in_period[by].get(key) or 0) if period_recipients else None,
+                    period_amount=now["amount"] - earlier.get("amount", 0),
+                )
+        if by == "total" and None not in totals:
+            totals[None] = ClaimTotals(period_recipients=0 if period_recipients else None)
+        result[by] = totals
+    return result
 
 
 # --- How far the data reaches ------------------------------------------------------------------

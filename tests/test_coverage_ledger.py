@@ -213,6 +213,15 @@ def test_every_figure_of_the_ledger_equals_the_count_from_the_memberships(refere
         assert compare(days_compared(), scopes()) == []
 
 
+def test_a_settlement_of_most_of_the_city_rebuilds_and_stays_exact(reference_data, monkeypatch):
+    monkeypatch.setattr(posting, "REBUILD_ABOVE", 10)
+    History(7)
+    assert CoveragePending.objects.count() > 10
+    settle()
+    assert CoverageLedgerState.objects.get().built_at is not None
+    assert compare(days_compared()[::3], [CITY]) == []
+
+
 def test_a_rebuild_finds_nothing_the_settlements_missed(reference_data):
     history = History(4)
     settle()

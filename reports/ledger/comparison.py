@@ -81,9 +81,10 @@ def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Dif
                 for name in sorted(ledger.keys() | direct.keys())
                 if ledger.get(name, 0) != direct.get(name, 0)
             ]
-            for by in CLAIM_GROUPINGS:
-                for start in (day.replace(day=1), day.replace(month=1, day=1)):
-                    ledger = ledger_claims_paid(start, day, scope, by)
+            for start in (day.replace(day=1), day.replace(month=1, day=1)):
+                from_ledger = ledger_claims_paid(start, day, scope)
+                for by in CLAIM_GROUPINGS:
+                    ledger = from_ledger[by]
                     direct = direct_claims_paid(start, day, scope, by)
                     differences += [
                         Difference(

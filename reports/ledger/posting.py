@@ -53,6 +53,8 @@ HORIZON_MONTHS = 13
 # Workers whose spans are computed together, and employers whose presence is.
 SPAN_CHUNK = 20_000
 PRESENCE_CHUNK = 2_000
+# Marked workers above which, when they are a third of all, a settlement rebuilds the whole ledger instead.
+REBUILD_ABOVE = 10_000
 
 # The breakdowns a covered span counts in, and the expression of the value it counts under.
 SPAN_DIMENSIONS = {
@@ -301,6 +303,11 @@ def settle() -> int:
     count = CoverageSettling.objects.count()
     if not count:
         return 0
+    if count > REBUILD_ABOVE and count * 3 > Worker.objects.count():
+        rebuild(
+            compare=False
+        )  # a third of the city or more (a first load): counted anew, set-based
+        return count
     horizon = state.horizon
     workers = f"worker_id IN (SELECT worker_id FROM {settling})"  # noqa: S608
     employers = {
