@@ -19,9 +19,10 @@ _serial = itertools.count(1)
 
 
 def make_nik(birth_date: date = date(1990, 3, 12), sex: str = "L", region: str = "737105") -> str:
-    """A structurally valid NIK for the birth date and sex, unique within a test run."""
+    """A structurally valid NIK for the birth date and sex, unique within a test (its four-digit serial goes round
+    after 9,999 across the run)."""
     day = birth_date.day + (40 if sex == "P" else 0)
-    return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{next(_serial):04d}"
+    return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{next(_serial) % 9999 + 1:04d}"
 
 
 def make_employer(**overrides) -> Employer:
