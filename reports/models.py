@@ -298,10 +298,10 @@ class CoveragePresence(models.Model):
         return f"employer {self.employer_id}: {self.starts_on}–{self.stops_on}"
 
 
-class ClaimEntry(models.Model):
-    """What one worker's paid claims add to the ledger's claim cells from ``day`` on: claims and Rupiah by benefit
-    type and segment, and the worker as a recipient from their first paid claim of a benefit type, a segment, a
-    segment group or any (``segment_id`` -1: any segment)."""
+class LedgerEntry(models.Model):
+    """What one worker's events add to the ledger's cells on ``day``: their JKK memberships' starts and ends (the
+    flows), their paid claims (count and Rupiah by benefit type and segment), and the worker as a recipient from
+    their first paid claim of a benefit type, a segment, a segment group or any (``segment_id`` -1: any)."""
 
     worker_id = models.BigIntegerField()
     day = models.DateField()
@@ -313,7 +313,7 @@ class ClaimEntry(models.Model):
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["worker_id"], name="claim_entry_worker")]
+        indexes = [models.Index(fields=["worker_id"], name="ledger_entry_worker")]
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} {self.day}: {self.dimension}={self.value} {self.delta:+d}"

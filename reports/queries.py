@@ -640,7 +640,31 @@ def _scoped_memberships(scope: Scope) -> QuerySet[Membership]:
 
 def membership_flows(start: date, end: date, scope: Scope = CITY) -> dict[int, Flow]:
     """JKK memberships starting (new enrolments) and ending (terminations) from ``start`` to ``end``, by
-    segment id."""
+    segment id: from the ledger when it answers, from the memberships otherwise (an employer's own figures)."""
+    if scope.employer_id is None and ledger.answers([end]):
+        return ledger_membership_flows(start, end, scope)
+    return direct_membership_flows(start, end, scope)
+
+
+def ledger_membership_flows(start: date, end: date, scope: Scope = CITY) -> dict[int, Flow]:
+    """``membership_flows`` from the ledger's ``jkk_new`` and ``jkk_ended`` cells: their counts at ``end`` less
+    those the day before ``start``."""
+    before = start - timedelta(days=1)
+    at = ledger.levels(
+        [before, end],
+        ("jkk_new", "jkk_ended"),
+        segment_id=scope.segment_id,
+        kecamatan_id=scope.kecamatan_id,
+    )
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for day, sign in ((end, 1), (before, -1)):
+        for (dimension, segment_id, _kecamatan_id, _confirmed, _value), n in at[day].items():
+            counts[segment_id][dimension == "jkk_ended"] += sign * n
+    return {segment_id: Flow(*flow) for segment_id, flow in counts.items() if any(flow)}
+
+
+def direct_membership_flows(start: date, end: date, scope: Scope = CITY) -> dict[int, Flow]:
+    """``membership_flows`` counted from the memberships (the reference the ledger is checked against)."""
     starts = Q(start_date__range=(start, end))
     ends = Q(end_date__range=(start, end))
     rows = (

@@ -16,9 +16,11 @@ from reports.queries import (
     direct_claims_paid,
     direct_coverage_on,
     direct_coverage_trend,
+    direct_membership_flows,
     ledger_claims_paid,
     ledger_coverage_on,
     ledger_coverage_trend,
+    ledger_membership_flows,
 )
 
 
@@ -66,7 +68,8 @@ def every_scope() -> list[Scope]:
 
 def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Difference]:
     """Every figure on every one of ``days`` in every scope, with every breakdown, the trend over ``days``, and the
-    paid claims in every grouping for the month and the year to each day, where the ledger and the memberships
+    enrolments and terminations and the paid claims in every grouping for the month and the year to each day,
+    where the ledger and the memberships
     and claims disagree (none when the ledger is right). What is pending is settled first; ``ValueError`` when
     the ledger is not built or a day lies beyond its horizon."""
     if not answers(days):
@@ -82,6 +85,11 @@ def compare(days: Sequence[date], scopes: Iterable[Scope] = (CITY,)) -> list[Dif
                 if ledger.get(name, 0) != direct.get(name, 0)
             ]
             for start in (day.replace(day=1), day.replace(month=1, day=1)):
+                flows = ledger_membership_flows(start, day, scope)
+                if flows != direct_membership_flows(start, day, scope):
+                    differences.append(
+                        Difference(day, scope, f"flows from {start}: {flows}", len(flows), -1)
+                    )
                 from_ledger = ledger_claims_paid(start, day, scope)
                 for by in CLAIM_GROUPINGS:
                     ledger = from_ledger[by]

@@ -30,12 +30,11 @@ from reports.ledger.spans import (
     WORKER_COLUMNS,
     Catalogue,
     by_worker,
-    claim_entries,
     presence,
+    worker_entries,
     worker_spans,
 )
 from reports.models import (
-    ClaimEntry,
     CoverageBalance,
     CoverageChange,
     CoverageLedgerMonth,
@@ -45,6 +44,7 @@ from reports.models import (
     CoverageSettling,
     CoverageSpan,
     CoverageStaging,
+    LedgerEntry,
 )
 from reports.periods import month_end, shift_month
 
@@ -127,11 +127,11 @@ def _presence_changes_sql(selection: str, *, bounded: bool = False) -> str:
 
 
 def _entry_changes_sql(selection: str, *, bounded: bool = False) -> str:
-    """The same for the workers' claim entries ``c`` (never confirmed)."""
+    """The same for the workers' entries ``c`` (flows and claims; never confirmed)."""
     return f"""
         SELECT c.day, c.dimension, c.segment_id, c.kecamatan_id, %(false)s AS confirmed, c.value,
                c.delta * %(sign)s AS delta
-          FROM {_table(ClaimEntry)} c
+          FROM {_table(LedgerEntry)} c
          WHERE {selection} AND c.day <= %(horizon)s {"AND c.day > %(lower)s" if bounded else ""}
     """  # noqa: S608 - table names and fixed fragments only
 
@@ -195,7 +195,7 @@ def _catalogue(employers_sql: str) -> Catalogue:
 
 
 def _write_spans(workers_sql: str) -> set[int]:
-    """Compute and insert the spans and claim entries of the workers ``workers_sql`` selects (a condition on
+    """Compute and insert the spans and entries of the workers ``workers_sql`` selects (a condition on
     ``id``), a chunk of workers at a time; return the employers their covered spans name."""
     worker, membership, claim = _table(Worker), _table(Membership), _table(Claim)
     employers: set[int] = set()
@@ -214,9 +214,10 @@ def _write_spans(workers_sql: str) -> set[int]:
             f"SELECT {', '.join(MEMBERSHIP_COLUMNS)} FROM {membership} WHERE {chosen} "  # noqa: S608
             "ORDER BY worker_id"
         )
+        memberships_of = dict(by_worker(chunk, map(_as_dates, memberships)))
         spans = [
             span
-            for person, own in by_worker(chunk, map(_as_dates, memberships))
+            for person, own in memberships_of.items()
             for span in worker_spans(person, own, catalogue)
         ]
         employers.update(span[7] for span in spans if span[1] == 0 and span[7])
@@ -226,13 +227,16 @@ def _write_spans(workers_sql: str) -> set[int]:
             "AND status = %s AND paid_date IS NOT NULL ORDER BY worker_id",
             [Claim.Status.PAID.value],
         )
+        claims_of = dict(by_worker(chunk, map(_as_dates, claims)))
         append_rows(
-            ClaimEntry,
+            LedgerEntry,
             ENTRY_COLUMNS,
             [
                 entry
-                for person, own in by_worker(chunk, map(_as_dates, claims))
-                for entry in claim_entries(person, own, catalogue)
+                for person in chunk
+                for entry in worker_entries(
+                    person, memberships_of.get(person, ()), claims_of.get(person, ()), catalogue
+                )
             ],
         )
     return employers
@@ -320,7 +324,7 @@ def settle() -> int:
     _stage(_span_changes_sql(f"s.{workers}"), sign=-1, horizon=horizon)
     _stage(_entry_changes_sql(f"c.{workers}"), sign=-1, horizon=horizon)
     _execute(f"DELETE FROM {_table(CoverageSpan)} WHERE {workers}")  # noqa: S608
-    _execute(f"DELETE FROM {_table(ClaimEntry)} WHERE {workers}")  # noqa: S608
+    _execute(f"DELETE FROM {_table(LedgerEntry)} WHERE {workers}")  # noqa: S608
     employers |= _write_spans(f"id IN (SELECT worker_id FROM {settling})")  # noqa: S608
     _stage(_span_changes_sql(f"s.{workers}"), sign=1, horizon=horizon)
     _stage(_entry_changes_sql(f"c.{workers}"), sign=1, horizon=horizon)
@@ -377,7 +381,7 @@ def horizon_for(today: date) -> date:
 
 
 LEDGER_TABLES = (
-    ClaimEntry,
+    LedgerEntry,
     CoverageChange,
     CoverageBalance,
     CoverageLedgerMonth,
@@ -414,7 +418,7 @@ def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:
             )
         ]
     )
-    analyze(CoverageSpan, CoveragePresence, ClaimEntry)
+    analyze(CoverageSpan, CoveragePresence, LedgerEntry)
     everything = _named(sign=1, horizon=horizon)
     _execute(
         f"""INSERT INTO {change} (day, {CELL_COLUMNS}, delta)

@@ -194,15 +194,24 @@ def presence(employer_spans: Iterable[tuple]) -> set[tuple]:
     }
 
 
-def claim_entries(worker: tuple, claims: Iterable[tuple], catalogue: Catalogue) -> list[tuple]:
-    """The claim entries (``ENTRY_COLUMNS``) of ``worker`` (``WORKER_COLUMNS``) with their paid ``claims``
-    (``CLAIM_COLUMNS``): each claim's count and amount on its paid day, by benefit type and segment; and the worker
-    counted once as a recipient from their first paid claim overall, in a segment, of a benefit type (in any
-    segment and in its segment) and in a segment group."""
+def worker_entries(
+    worker: tuple, memberships: Iterable[tuple], claims: Iterable[tuple], catalogue: Catalogue
+) -> list[tuple]:
+    """The entries (``ENTRY_COLUMNS``) of ``worker`` (``WORKER_COLUMNS``): each JKK membership's start
+    (``jkk_new``) and end (``jkk_ended``, on its last day) by segment, from ``memberships``
+    (``MEMBERSHIP_COLUMNS``); each paid claim's count and amount on its paid day, by benefit type and segment, and
+    the worker counted once as a recipient from their first paid claim overall, in a segment, of a benefit type
+    (in any segment and in its segment) and in a segment group, from ``claims`` (``CLAIM_COLUMNS``)."""
     worker_id, kelurahan_id = worker[0], worker[4] or 0
     kecamatan_id = catalogue.kecamatan_of.get(kelurahan_id, 0)
     totals: dict[tuple, int] = {}
     first: dict[tuple, date] = {}
+    for membership in memberships:
+        if membership[1] == catalogue.jkk:
+            for day, dimension in ((membership[2], "jkk_new"), (membership[3], "jkk_ended")):
+                if day is not None:
+                    key = (day, dimension, "", membership[4])
+                    totals[key] = totals.get(key, 0) + 1
     for _worker, paid, amount, segment_id, benefit_type_id in claims:
         benefit = str(benefit_type_id)
         for key, delta in (
