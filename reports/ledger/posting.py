@@ -170,10 +170,13 @@ def _apply_staging() -> None:
             ON CONFLICT (day, {cell}) DO UPDATE SET delta = {change}.delta + excluded.delta"""  # noqa: S608
     )
     staged = ", ".join(f"s.{column.strip()}" for column in cell.split(","))
+    # Summed by day and cell before meeting the month ends: an import's staged rows are many, its cells few.
     _execute(
         f"""INSERT INTO {balance} (month_end, {cell}, covered)
             SELECT m.month_end, {staged}, SUM(s.delta)
-              FROM {staging} s JOIN {_table(CoverageLedgerMonth)} m ON m.month_end >= s.day WHERE true
+              FROM (SELECT day, {cell}, SUM(delta) AS delta FROM {staging}
+                     GROUP BY day, {cell} HAVING SUM(delta) <> 0) s
+              JOIN {_table(CoverageLedgerMonth)} m ON m.month_end >= s.day WHERE true
              GROUP BY m.month_end, {staged} HAVING SUM(s.delta) <> 0
             ON CONFLICT (month_end, {cell}) DO UPDATE SET covered = {balance}.covered + excluded.covered"""  # noqa: S608
     )
