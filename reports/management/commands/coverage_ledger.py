@@ -75,12 +75,13 @@ class Command(BaseCommand):
             for difference in differences[:SHOWN]:
                 self.stdout.write(str(difference))
             raise CommandError(
-                f"{len(differences)} figures differ between the ledger and the memberships "
+                f"{len(differences)} figures differ between the ledger and the memberships and claims "
                 f"({len(days)} days, {scopes})."
             )
+        span = f"{days[0]}" if len(days) == 1 else f"{len(days)} days from {days[0]} to {days[-1]}"
         self.stdout.write(
-            f"The ledger and the memberships agree on every figure: {len(days)} days from {days[0]} to "
-            f"{days[-1]}, {scopes}, every breakdown and the trend."
+            f"The ledger agrees with the memberships and claims on every figure: {span}, {scopes}, every "
+            "breakdown, the trend, the month's and the year's flows and claims."
         )
 
 
