@@ -8,8 +8,10 @@ move a worker into another age band (29 February births among them), open and pl
 
 import random
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from enrollment.models import BpjsStatus, Claim, Employer, Membership, Worker
@@ -314,3 +316,29 @@ def test_a_change_made_outside_a_transaction_is_settled_before_the_next_read(ref
     assert CoveragePending.objects.exists()
     assert coverage_on(date(2025, 8, 31)).total == 1
     assert not CoveragePending.objects.exists()
+
+
+# --- The command ---------------------------------------------------------------------------------
+
+
+def test_the_command_rebuilds_extends_and_compares(reference_data):
+    History(8, workers=12)
+    out = StringIO()
+    call_command("coverage_ledger", "rebuild", stdout=out)
+    assert "Nothing differed from the ledger before." in out.getvalue()
+    call_command("coverage_ledger", "extend", stdout=out)
+    call_command("coverage_ledger", "compare", "--from", "2024-01", "--to", "2025-08", stdout=out)
+    assert "agrees with the memberships and claims on every figure: 20 days" in out.getvalue()
+
+
+def test_the_command_names_a_difference_and_fails(reference_data):
+    History(9, workers=12)
+    settle()
+    balance = CoverageBalance.objects.filter(dimension="total", month_end=date(2025, 8, 31)).first()
+    CoverageBalance.objects.filter(pk=balance.pk).update(covered=balance.covered + 1)
+    out = StringIO()
+    with pytest.raises(CommandError, match="figures differ"):
+        call_command(
+            "coverage_ledger", "compare", "--from", "2025-08", "--to", "2025-08", stdout=out
+        )
+    assert "2025-08-31 city: total ledger" in out.getvalue()

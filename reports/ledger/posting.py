@@ -399,12 +399,13 @@ LEDGER_MODELS = (*LEDGER_TABLES, CoverageLedgerState)
 
 
 def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:
-    """Build the whole ledger from the memberships, in the current transaction; with ``compare``, list the
-    changes and balances that differ from what the ledger held before."""
+    """Build the whole ledger from the memberships and claims, in the current transaction; with ``compare``, list
+    the changes and balances that differ from what the ledger held (once what was pending is settled)."""
     today = today or timezone.localdate()
     state = _locked_state() or CoverageLedgerState.objects.create()
     change, balance = _table(CoverageChange), _table(CoverageBalance)
     if compare:
+        settle()  # what is only waiting to be counted is no difference
         for table in (change, balance):
             _execute(f"DROP TABLE IF EXISTS before_{table}")
             _execute(f"CREATE TEMPORARY TABLE before_{table} AS SELECT * FROM {table}")  # noqa: S608
