@@ -1,7 +1,7 @@
 """The coverage ledger beside the direct count from the memberships, on PostgreSQL, printed as Markdown.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/berjasa_ledger_bench .venv/bin/python bench/ledger.py \\
-        [--rebuild] [--import-rows 50000]
+        [--rebuild] [--import-rows 50000] [--runs 7] [--direct-runs 7]
 
 The database holds ``seed_demo --scale 1`` (or 10), analysed (``VACUUM ANALYZE``), with the ledger built
 (``coverage_ledger rebuild``). Every case runs once to warm up, then ``RUNS`` times, first as the reports read it
@@ -49,11 +49,11 @@ TREND = parse_period("2023-01..2025-10")
 DASHBOARD = "/reports/?period_type=month&year=2025&month=8"
 
 
-def measure(case) -> tuple[float, float, int]:
-    """(median ms, max ms, SQL statements of one run) over RUNS runs after a warm-up."""
+def measure(case, runs: int = RUNS) -> tuple[float, float, int]:
+    """(median ms, max ms, SQL statements of one run) over ``runs`` runs after a warm-up."""
     case()
     timings = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             case()
@@ -66,7 +66,7 @@ def direct():
     return mock.patch("reports.ledger.reading.answers", lambda days: False)
 
 
-def reads() -> None:
+def reads(runs: int, direct_runs: int) -> None:
     client = signed_in_client(
         ensure_user_with_role("bench_manager", Role.MANAGER, password="bench-manager-password-1")
     )
@@ -110,9 +110,9 @@ def reads() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")  # fmt: skip
     for label, case, target in cases:
-        ledger = measure(case)
+        ledger = measure(case, runs)
         with direct():
-            counted = measure(case)
+            counted = measure(case, direct_runs)
         verdict = "" if target is None or ledger[0] < target else " **(over)**"
         print(
             f"| {label} | {ledger[0]:.1f} | {ledger[1]:.1f} | {ledger[2]} | {counted[0]:.1f} | {counted[1]:.1f} "
@@ -172,6 +172,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--import-rows", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument(
+        "--direct-runs", type=int, help="runs counted from the memberships (default: --runs)"
+    )
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run the benchmark on PostgreSQL: set DATABASE_URL.")
@@ -186,7 +190,7 @@ def main() -> None:
     if not CoverageLedgerState.objects.filter(built_at__isnull=False).exists():
         sys.exit("The ledger is not built: run 'coverage_ledger rebuild' (or --rebuild).")
     with PLAIN_STATIC:
-        reads()
+        reads(options.runs, options.direct_runs or options.runs)
     if options.import_rows:
         imports(options.import_rows)
 
