@@ -137,8 +137,11 @@ def _entry_changes_sql(selection: str, *, bounded: bool = False) -> str:
 
 
 def _stage(select_sql: str, **values) -> None:
+    """Stage the changes ``select_sql`` selects, summed by day and cell (an import's many workers share few)."""
     _execute(
-        f"INSERT INTO {_table(CoverageStaging)} (day, {CELL_COLUMNS}, delta) {select_sql}",
+        f"""INSERT INTO {_table(CoverageStaging)} (day, {CELL_COLUMNS}, delta)
+            SELECT day, {CELL_COLUMNS}, SUM(delta) FROM ({select_sql}) changes
+             GROUP BY day, {CELL_COLUMNS} HAVING SUM(delta) <> 0""",  # noqa: S608
         _named(**values),
     )
 
