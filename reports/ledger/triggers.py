@@ -8,18 +8,12 @@ rebuilds the table. PostgreSQL: statement-level triggers over the transition tab
 whatever the number of rows); SQLite: row-level ones.
 """
 
+from reports.ledger.spans import MEMBERSHIP_COLUMNS
+
 PENDING = "reports_coveragepending"
 
-MEMBERSHIP_FIELDS = (
-    "worker_id",
-    "program_id",
-    "start_date",
-    "end_date",
-    "segment_id",
-    "funding_scheme_id",
-    "employer_id",
-    "bpjs_status",
-)
+# A membership's fields the spans read (every one that can change what the worker counts in).
+MEMBERSHIP_FIELDS = MEMBERSHIP_COLUMNS
 CLAIM_FIELDS = ("worker_id", "status", "paid_date", "amount", "segment_id", "benefit_type_id")
 # The tables whose rows belong to a worker, with the fields the ledger counts.
 WORKER_ROWS = {"membership": MEMBERSHIP_FIELDS, "claim": CLAIM_FIELDS}
