@@ -249,7 +249,9 @@ def _write_spans(workers_sql: str) -> set[int]:
 
 
 def _as_dates(row: tuple) -> tuple:
-    """SQLite returns a raw query's dates as text."""
+    """SQLite returns a raw query's dates as text (PostgreSQL's rows are returned as they are)."""
+    if connection.vendor != "sqlite":
+        return row
     return tuple(date.fromisoformat(value) if _is_iso_date(value) else value for value in row)
 
 
