@@ -312,6 +312,32 @@ def _other_programs_sql(on: date, scope: Scope, programs: dict[str, int]) -> tup
     return sql, params + ([scope.employer_id] if employer else [])
 
 
+def _coverage(
+    on: date,
+    total: int,
+    employers: int,
+    confirmed: int,
+    by: dict[str, dict[Any, int]],
+    confirmed_by: dict[str, dict[Any, int]],
+    programs: dict[str, int],
+) -> Coverage:
+    """The counts as a ``Coverage``; in the program breakdown, JKK and JKM count every covered worker (a covered
+    worker holds both by definition)."""
+    if "program" in by:
+        for code in ("JKK", "JKM"):
+            if code in programs:
+                by["program"][programs[code]] = total
+                confirmed_by["program"][programs[code]] = confirmed
+    return Coverage(
+        on,
+        total,
+        employers,
+        {key: dict(counts) for key, counts in by.items()},
+        confirmed,
+        {key: dict(counts) for key, counts in confirmed_by.items()},
+    )
+
+
 def coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
     """Covered workers on ``on``, with the requested breakdowns; each count with the number of those confirmed
     by BPJS. Read from the coverage ledger when it answers (the city, a segment or a district, up to its
@@ -386,20 +412,7 @@ def ledger_coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] 
                     count(key, key_value, n, is_confirmed)
         elif dimension in by:
             count(dimension, LEDGER_VALUE[dimension](value), n, is_confirmed)
-    if "program" in dimensions:
-        programs = _program_ids()
-        for code in ("JKK", "JKM"):
-            if code in programs:
-                by["program"][programs[code]] = total
-                confirmed_by["program"][programs[code]] = confirmed
-    return Coverage(
-        on,
-        total,
-        employers,
-        {key: dict(counts) for key, counts in by.items()},
-        confirmed,
-        {key: dict(counts) for key, counts in confirmed_by.items()},
-    )
+    return _coverage(on, total, employers, confirmed, by, confirmed_by, _program_ids())
 
 
 def direct_coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] = ()) -> Coverage:
@@ -462,19 +475,7 @@ def direct_coverage_on(on: date, scope: Scope = CITY, dimensions: Sequence[str] 
                 if column in columns and (column in PLACE_COLUMNS) == (part == "place"):
                     by[key][row[column]] += count
                     confirmed_by[key][row[column]] += confirmed_count
-    if "program" in dimensions:
-        by["program"][programs["JKK"]] = by["program"][programs["JKM"]] = total
-        confirmed_by["program"][programs["JKK"]] = confirmed_by["program"][programs["JKM"]] = (
-            confirmed
-        )
-    return Coverage(
-        on,
-        total,
-        employers,
-        {key: dict(counts) for key, counts in by.items()},
-        confirmed,
-        {key: dict(counts) for key, counts in confirmed_by.items()},
-    )
+    return _coverage(on, total, employers, confirmed, by, confirmed_by, programs)
 
 
 # --- The month trend -----------------------------------------------------------------------------
