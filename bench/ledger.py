@@ -1,7 +1,7 @@
 """The coverage ledger beside the direct count from the memberships, on PostgreSQL, printed as Markdown.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/berjasa_ledger_bench .venv/bin/python bench/ledger.py \\
-        [--rebuild] [--import-rows 50000] [--runs 7] [--direct-runs 7]
+        [--rebuild] [--import-rows 50000] [--import-runs 3] [--runs 7] [--direct-runs 7]
 
 The database holds ``seed_demo --scale 1`` (or 10), analysed (``VACUUM ANALYZE``), with the ledger built
 (``coverage_ledger rebuild``). Every case runs once to warm up, then ``RUNS`` times, first as the reports read it
@@ -139,13 +139,13 @@ def rebuild() -> None:
     )
 
 
-def imports(rows: int) -> None:
+def imports(rows: int, rounds: int) -> None:
     from imports import child, cleanup, roster_csv  # noqa: PLC0415 - bench/imports.py, only for this part
 
     path = roster_csv(Path(tempfile.mkdtemp()) / "bench-ledger-roster.csv", rows)
     state = CoverageLedgerState.objects.get()
     runs: dict[str, list[float]] = {"with the ledger": [], "without the ledger": []}
-    for _round in range(2):
+    for _round in range(rounds):
         for kept in (True, False):
             if not kept:
                 triggers.uninstall(connection)
@@ -158,11 +158,19 @@ def imports(rows: int) -> None:
                     triggers.install(connection)
                     CoverageLedgerState.objects.filter(pk=state.pk).update(built_at=state.built_at)
             runs["with the ledger" if kept else "without the ledger"].append(result["run"])
-    print(f"\n| {rows:,}-row new roster, import after confirm | run 1 (s) | run 2 (s) |")
-    print("|---|---:|---:|")
+    print(
+        f"\n| {rows:,}-row new roster, import after confirm | "
+        + " | ".join(f"run {n + 1} (s)" for n in range(rounds))
+        + " | median (s) |"
+    )
+    print("|---|" + "---:|" * (rounds + 1))
     for label, seconds in runs.items():
-        print(f"| {label} | {seconds[0]:.2f} | {seconds[1]:.2f} |")
-    kept, without = (statistics.mean(runs[k]) for k in runs)
+        print(
+            f"| {label} | "
+            + " | ".join(f"{value:.2f}" for value in seconds)
+            + f" | {statistics.median(seconds):.2f} |"
+        )
+    kept, without = (statistics.median(runs[k]) for k in runs)
     print(
         f"\nThe ledger's share: {kept - without:+.2f} s, {100 * (kept - without) / without:+.1f} %."
     )
@@ -172,6 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--import-rows", type=int, default=0)
+    parser.add_argument(
+        "--import-runs", type=int, default=3, help="imports with and without the ledger, in turn"
+    )
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument(
         "--direct-runs", type=int, help="runs counted from the memberships (default: --runs)"
@@ -192,7 +203,7 @@ def main() -> None:
     with PLAIN_STATIC:
         reads(options.runs, options.direct_runs or options.runs)
     if options.import_rows:
-        imports(options.import_rows)
+        imports(options.import_rows, options.import_runs)
 
 
 if __name__ == "__main__":

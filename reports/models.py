@@ -220,11 +220,27 @@ class CoverageLedgerState(models.Model):
         return f"built {self.built_at}, to {self.horizon}" if self.built_at else "not built"
 
 
+class CoverageLedgerSeal(models.Model):
+    """Present while the ledger's working tables (spans, entries, presence) hold what the ledger was built from.
+    On PostgreSQL they and this table are unlogged (migration ``reports/0004``): a crash empties them all, and the
+    missing seal tells the next settlement that the ledger must be rebuilt."""
+
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()  # the database's bookkeeping, never edited in the admin
+
+    def __str__(self) -> str:
+        return f"sealed {self.sealed_at}"
+
+
 class CoveragePending(models.Model):
     """A worker whose coverage may have changed since the ledger last counted it; written by the database's
     triggers on memberships, workers, employers and sub-districts (``reports.ledger.triggers``)."""
 
     worker_id = models.BigIntegerField(primary_key=True)
+    # Marked first by the worker's own creation: the ledger holds nothing of them to take back.
+    fresh = models.BooleanField(db_default=False)
 
     class Meta:
         default_permissions = ()  # the database's bookkeeping, never edited in the admin
@@ -237,6 +253,7 @@ class CoverageSettling(models.Model):
     """The workers the settlement in progress is counting anew (empty between settlements)."""
 
     worker_id = models.BigIntegerField(primary_key=True)
+    fresh = models.BooleanField(db_default=False)
 
     class Meta:
         default_permissions = ()  # the database's bookkeeping, never edited in the admin
@@ -247,8 +264,11 @@ class CoverageSettling(models.Model):
 
 class CoverageSpan(models.Model):
     """A stretch of days on which a worker counts in the same cells: covered (``program_id`` 0) or, within it,
-    holding another program's membership. ``stops_on`` is the first day no longer counted (null: open)."""
+    holding another program's membership. ``stops_on`` is the first day no longer counted (null: open). A
+    worker's memberships of one program never overlap, nor do their spans of one program: the key is the worker,
+    the program and the first day, and it serves as the index by worker."""
 
+    pk = models.CompositePrimaryKey("worker_id", "program_id", "starts_on")
     worker_id = models.BigIntegerField()
     program_id = models.IntegerField()
     starts_on = models.DateField()
@@ -267,7 +287,6 @@ class CoverageSpan(models.Model):
     class Meta:
         default_permissions = ()
         indexes = [
-            models.Index(fields=["worker_id"], name="coverage_span_worker"),
             models.Index(
                 fields=["employer_id"],
                 condition=Q(program_id=0) & ~Q(employer_id=0),
@@ -301,8 +320,10 @@ class CoveragePresence(models.Model):
 class LedgerEntry(models.Model):
     """What one worker's events add to the ledger's cells on ``day``: their JKK memberships' starts and ends (the
     flows), their paid claims (count and Rupiah by benefit type and segment), and the worker as a recipient from
-    their first paid claim of a benefit type, a segment, a segment group or any (``segment_id`` -1: any)."""
+    their first paid claim of a benefit type, a segment, a segment group or any (``segment_id`` -1: any). One entry
+    per worker, cell and day: the key, which serves as the index by worker."""
 
+    pk = models.CompositePrimaryKey("worker_id", "dimension", "value", "segment_id", "day")
     worker_id = models.BigIntegerField()
     day = models.DateField()
     dimension = models.CharField(max_length=16)
@@ -313,7 +334,6 @@ class LedgerEntry(models.Model):
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["worker_id"], name="ledger_entry_worker")]
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} {self.day}: {self.dimension}={self.value} {self.delta:+d}"

@@ -18,13 +18,14 @@ from enrollment.models import BpjsStatus, Claim, Employer, Membership, Worker
 from programs.models import BenefitType, FundingScheme, Kecamatan, Kelurahan, Program, Segment
 from reports.ledger import posting, triggers
 from reports.ledger.comparison import compare
-from reports.ledger.spans import turns
 from reports.models import (
     CoverageBalance,
     CoverageChange,
+    CoverageLedgerSeal,
     CoverageLedgerState,
     CoveragePending,
     CoverageSpan,
+    LedgerEntry,
 )
 from reports.queries import CITY, Scope, coverage_on
 from tests import factories
@@ -183,7 +184,7 @@ class History:
 
 def days_compared() -> list[date]:
     days = {day + timedelta(days=shift) for day in PIVOTS for shift in (-1, 0, 1)}
-    days |= {turns(date(2000, 2, 29), 25), turns(date(2000, 2, 29), 25) - timedelta(days=1)}
+    days |= {date(2025, 2, 28), date(2025, 3, 1)}  # born 29/02/2000: 25 on 1 March in a common year
     days |= {
         date(year, month, 1) - timedelta(days=1) for year in (2024, 2025) for month in (1, 4, 9)
     }
@@ -284,6 +285,64 @@ def test_an_unchanged_field_marks_no_worker(reference_data):
     assert list(CoveragePending.objects.values_list("worker_id", flat=True)) == [worker.pk]
 
 
+def test_a_worker_added_is_fresh_until_counted_and_a_changed_one_is_not(reference_data):
+    settle()
+    worker = factories.make_worker()
+    factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+    jkm = factories.make_membership(worker, "JKM", start_date=date(2024, 1, 1))
+    assert CoveragePending.objects.get(worker_id=worker.pk).fresh  # nothing of them to take back
+    settle()
+    Membership.objects.filter(pk=jkm.pk).update(end_date=date(2025, 8, 31))
+    assert not CoveragePending.objects.get(worker_id=worker.pk).fresh
+    settle()
+    assert (coverage_on(date(2025, 8, 31)).total, coverage_on(date(2025, 9, 1)).total) == (1, 0)
+
+
+def test_a_ledger_whose_working_tables_were_emptied_counts_from_the_memberships_until_rebuilt(
+    reference_data, caplog
+):
+    worker = factories.make_worker()
+    factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+    factories.make_membership(worker, "JKM", start_date=date(2024, 1, 1))
+    settle()
+    for model in (
+        CoverageLedgerSeal,
+        CoverageSpan,
+        LedgerEntry,
+    ):  # as PostgreSQL leaves them after a crash
+        model.objects.all().delete()
+    Membership.objects.filter(worker=worker, program__code="JKM").update(end_date=date(2025, 8, 31))
+    with transaction.atomic():
+        assert posting.settle() == 0
+    assert CoverageLedgerState.objects.get().built_at is None
+    assert "coverage_ledger rebuild" in caplog.text
+    assert (coverage_on(date(2025, 8, 31)).total, coverage_on(date(2025, 9, 1)).total) == (1, 0)
+    call_command("coverage_ledger", "rebuild", stdout=StringIO())
+    assert CoverageLedgerSeal.objects.exists()
+    assert CoverageLedgerState.objects.get().built_at is not None
+    assert (coverage_on(date(2025, 8, 31)).total, coverage_on(date(2025, 9, 1)).total) == (1, 0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="unlogged tables are PostgreSQL's")
+def test_postgresql_keeps_the_working_tables_out_of_its_log_and_the_figures_in_it(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relpersistence FROM pg_class WHERE relkind = 'r' AND relname LIKE 'reports_%%'"
+        )
+        persistence = dict(cursor.fetchall())
+    unlogged = {name for name, kind in persistence.items() if kind == "u"}
+    assert unlogged == {
+        "reports_coveragespan",
+        "reports_ledgerentry",
+        "reports_coveragepresence",
+        "reports_coveragestaging",
+        "reports_coveragesettling",
+        "reports_coverageledgerseal",
+    }
+    for logged in ("reports_coveragechange", "reports_coveragebalance", "reports_coveragepending"):
+        assert persistence[logged] == "p"
+
+
 # --- The ledger commits with the change ----------------------------------------------------------
 
 
@@ -300,7 +359,12 @@ def test_a_committed_change_is_in_the_ledger_when_its_transaction_commits(refere
     spans = list(
         CoverageSpan.objects.filter(worker_id=worker.pk).values_list("starts_on", "stops_on")
     )
-    assert spans[0] == (date(2024, 1, 1), turns(worker.birth_date, 35))  # then cut at 45 and 55
+    born = worker.birth_date
+    assert (born.month, born.day) != (2, 29)
+    assert spans[0] == (
+        date(2024, 1, 1),
+        born.replace(year=born.year + 35),
+    )  # then cut at 45 and 55
     with transaction.atomic():
         Membership.objects.filter(worker=worker).delete()
         transaction.set_rollback(True)

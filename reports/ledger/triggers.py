@@ -47,6 +47,8 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
             (f"{kind}_updated", "UPDATE", tables[kind], both),
         ]
     functions |= {
+        # First marked by its creation, a worker is fresh: the ledger holds nothing of them (see ``settle``).
+        "worker_inserted": f"{insert[:-1]}, fresh) SELECT id, TRUE FROM new_rows {done}",
         "worker_updated": f"""{insert}
             SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(WORKER_FIELDS)} {done}""",
         "employer_updated": f"""{insert}
@@ -59,6 +61,7 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
              WHERE o.kecamatan_id IS DISTINCT FROM n.kecamatan_id {done}""",
     }
     triggers += [
+        ("worker_inserted", "INSERT", worker, "NEW TABLE AS new_rows"),
         ("worker_updated", "UPDATE", worker, both),
         ("employer_updated", "UPDATE", tables["employer"], both),
         ("kelurahan_updated", "UPDATE", tables["kelurahan"], both),
@@ -88,6 +91,7 @@ def _sqlite(tables: dict[str, str]) -> list[str]:
                 BEGIN {insert} VALUES (OLD.worker_id); {insert} VALUES (NEW.worker_id); END""",
         }
     triggers |= {
+        "worker_inserted": f"AFTER INSERT ON {worker} BEGIN {insert[:-1]}, fresh) VALUES (NEW.id, 1); END",
         "worker_updated": f"""AFTER UPDATE ON {worker} WHEN {_changed(WORKER_FIELDS, "OLD", "NEW", sqlite=True)}
             BEGIN {insert} VALUES (NEW.id); END""",
         "employer_updated": f"""AFTER UPDATE ON {tables["employer"]} WHEN OLD.size IS NOT NEW.size
@@ -106,6 +110,7 @@ TRIGGER_NAMES = (
         for kind in WORKER_ROWS
         for event in ("inserted", "deleted", "updated")
     ),
+    "coverage_worker_inserted",
     "coverage_worker_updated",
     "coverage_employer_updated",
     "coverage_kelurahan_updated",
