@@ -150,8 +150,9 @@ def imports(rows: int, rounds: int) -> None:
             if not kept:
                 triggers.uninstall(connection)
                 CoverageLedgerState.objects.filter(pk=state.pk).update(built_at=None)
+            # Each import starts with the same write-ahead log behind it.
             with connection.cursor() as cursor:
-                cursor.execute("CHECKPOINT")  # each import starts with the same write-ahead log behind it
+                cursor.execute("CHECKPOINT")
             try:
                 result = child("import", str(path), "ROSTER")
                 cleanup()
