@@ -406,3 +406,21 @@ def test_the_command_names_a_difference_and_fails(reference_data):
             "coverage_ledger", "compare", "--from", "2025-08", "--to", "2025-08", stdout=out
         )
     assert "2025-08-31 city: total ledger" in out.getvalue()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the planner settings are PostgreSQL's"
+)
+def test_a_settlement_leaves_the_planner_as_it_found_it(reference_data):
+    """A report that settles inside a longer transaction must not leave the rest of it without hash joins."""
+    worker = factories.make_worker()
+    factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+    with connection.cursor() as cursor:
+        before = {}
+        for name in ("enable_hashjoin", "enable_mergejoin", "jit", "work_mem"):
+            cursor.execute(f"SHOW {name}")
+            before[name] = cursor.fetchone()[0]
+        settle()
+        for name, value in before.items():
+            cursor.execute(f"SHOW {name}")
+            assert cursor.fetchone()[0] == value, name

@@ -14,6 +14,7 @@ changes coverage commits the ledger's changes with it; a read settles what an au
 """
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,13 @@ from django.utils import timezone
 
 from enrollment.imports.writer import analyze
 from enrollment.models import Worker
-from reports.ledger.spans import SPAN_COLUMNS, insert_entries, insert_presence, insert_spans
+from reports.ledger.spans import (
+    SPAN_COLUMNS,
+    db_table,
+    insert_entries,
+    insert_presence,
+    insert_spans,
+)
 from reports.models import (
     CoverageBalance,
     CoverageChange,
@@ -64,10 +71,6 @@ EMPLOYERS_DIMENSION = "employers"
 CELL_COLUMNS = "dimension, segment_id, kecamatan_id, confirmed, value"
 
 
-def _table(model) -> str:
-    return model._meta.db_table
-
-
 def _execute(sql: str, params: list | dict | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -102,7 +105,7 @@ def _span_changes_sql(selection: str, *, bounded: bool = False, source: str = ""
         if column not in ("worker_id", "starts_on", "stops_on", "employer_id")
     )
     edges = " UNION ALL ".join(
-        f"""SELECT s.{day} AS day, {counted}, {sign}COUNT(*) AS n FROM {source or _table(CoverageSpan)} s
+        f"""SELECT s.{day} AS day, {counted}, {sign}COUNT(*) AS n FROM {source or db_table(CoverageSpan)} s
              WHERE {selection} AND s.{day} <= %(horizon)s {f"AND s.{day} > %(lower)s" if bounded else ""}
              GROUP BY s.{day}, {counted}"""  # noqa: S608 - table names and fixed fragments only
         for day, sign in (("starts_on", ""), ("stops_on", "-"))
@@ -123,7 +126,7 @@ def _presence_changes_sql(selection: str, *, bounded: bool = False) -> str:
     return f"""
         SELECT {day} AS day, '{EMPLOYERS_DIMENSION}' AS dimension, p.segment_id, p.kecamatan_id,
                %(false)s AS confirmed, '' AS value, e.sign * %(sign)s AS delta
-          FROM {_table(CoveragePresence)} p
+          FROM {db_table(CoveragePresence)} p
          CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) e
          WHERE {selection} AND {day} <= %(horizon)s {f"AND {day} > %(lower)s" if bounded else ""}
     """  # noqa: S608 - table names and fixed fragments only
@@ -134,7 +137,7 @@ def _entry_changes_sql(selection: str, *, bounded: bool = False, source: str = "
     return f"""
         SELECT c.day, c.dimension, c.segment_id, c.kecamatan_id, %(false)s AS confirmed, c.value,
                c.delta * %(sign)s AS delta
-          FROM {source or _table(LedgerEntry)} c
+          FROM {source or db_table(LedgerEntry)} c
          WHERE {selection} AND c.day <= %(horizon)s {"AND c.day > %(lower)s" if bounded else ""}
     """  # noqa: S608 - table names and fixed fragments only
 
@@ -146,7 +149,7 @@ def _stage(select_sql: str, **values) -> None:
 
 def _staging_sql(select_sql: str) -> str:
     """Stage the changes ``select_sql`` selects, summed by day and cell (an import's many workers share few)."""
-    return f"""INSERT INTO {_table(CoverageStaging)} (day, {CELL_COLUMNS}, delta)
+    return f"""INSERT INTO {db_table(CoverageStaging)} (day, {CELL_COLUMNS}, delta)
             SELECT day, {CELL_COLUMNS}, SUM(delta) FROM ({select_sql}) changes
              GROUP BY day, {CELL_COLUMNS} HAVING SUM(delta) <> 0"""  # noqa: S608
 
@@ -165,9 +168,9 @@ def _named(**values) -> dict:
 def _apply_staging() -> None:
     """Add the staged changes to the changes and to the balance of every month end on or after them."""
     staging, change, balance = (
-        _table(CoverageStaging),
-        _table(CoverageChange),
-        _table(CoverageBalance),
+        db_table(CoverageStaging),
+        db_table(CoverageChange),
+        db_table(CoverageBalance),
     )
     cell = CELL_COLUMNS
     # ``WHERE true`` lets SQLite read ON CONFLICT after a SELECT (its documented parsing rule).
@@ -184,7 +187,7 @@ def _apply_staging() -> None:
             SELECT m.month_end, {staged}, SUM(s.delta)
               FROM (SELECT day, {cell}, SUM(delta) AS delta FROM {staging}
                      GROUP BY day, {cell} HAVING SUM(delta) <> 0) s
-              JOIN {_table(CoverageLedgerMonth)} m ON m.month_end >= s.day WHERE true
+              JOIN {db_table(CoverageLedgerMonth)} m ON m.month_end >= s.day WHERE true
              GROUP BY m.month_end, {staged} HAVING SUM(s.delta) <> 0
             ON CONFLICT (month_end, {cell}) DO UPDATE SET covered = {balance}.covered + excluded.covered"""  # noqa: S608
     )
@@ -243,7 +246,7 @@ def _write_and_stage(workers_sql: str, horizon: date) -> set[int]:
         )
         return {employer_id for (employer_id,) in rows}
     _write_spans(workers_sql)
-    workers = f"worker_id IN (SELECT id FROM {_table(Worker)} WHERE {workers_sql})"  # noqa: S608
+    workers = f"worker_id IN (SELECT id FROM {db_table(Worker)} WHERE {workers_sql})"  # noqa: S608
     _stage(_span_changes_sql(f"s.{workers}"), sign=1, horizon=horizon)
     _stage(_entry_changes_sql(f"c.{workers}"), sign=1, horizon=horizon)
     return _covering_employers(workers)
@@ -255,7 +258,7 @@ def _covering_employers(workers_sql: str) -> set[int]:
     return {
         row[0]
         for row in _rows(
-            f"SELECT DISTINCT employer_id FROM {_table(CoverageSpan)} "  # noqa: S608
+            f"SELECT DISTINCT employer_id FROM {db_table(CoverageSpan)} "  # noqa: S608
             f"WHERE program_id = 0 AND employer_id <> 0 AND {workers_sql}"
         )
     }
@@ -297,7 +300,7 @@ def settle() -> int:
     state = _built_state()
     if state is None:
         return 0
-    pending, settling = _table(CoveragePending), _table(CoverageSettling)
+    pending, settling = db_table(CoveragePending), db_table(CoverageSettling)
     if connection.vendor == "postgresql":
         # Taken and removed in one statement: a worker marked by a transaction committing meanwhile stays marked.
         _execute(
@@ -317,42 +320,63 @@ def settle() -> int:
             compare=False
         )  # a third of the city or more (a first load): counted anew, set-based
         return count
-    _plan_for_settling(count)
-    horizon = state.horizon
-    # A fresh worker (added since the ledger last counted them) has no spans or entries to take back.
-    known = f"worker_id IN (SELECT worker_id FROM {settling} WHERE NOT fresh)"  # noqa: S608
-    employers = _covering_employers(known)
-    _stage(_span_changes_sql(f"s.{known}"), sign=-1, horizon=horizon)
-    _stage(_entry_changes_sql(f"c.{known}"), sign=-1, horizon=horizon)
-    _execute(f"DELETE FROM {_table(CoverageSpan)} WHERE {known}")  # noqa: S608
-    _execute(f"DELETE FROM {_table(LedgerEntry)} WHERE {known}")  # noqa: S608
-    employers |= _write_and_stage(f"id IN (SELECT worker_id FROM {settling})", horizon)  # noqa: S608
-    if employers:
-        _settle_presence(sorted(employers), horizon)
+    with _planned_for_settling(count):
+        horizon = state.horizon
+        # A fresh worker (added since the ledger last counted them) has no spans or entries to take back.
+        known = f"worker_id IN (SELECT worker_id FROM {settling} WHERE NOT fresh)"  # noqa: S608
+        employers = _covering_employers(known)
+        _stage(_span_changes_sql(f"s.{known}"), sign=-1, horizon=horizon)
+        _stage(_entry_changes_sql(f"c.{known}"), sign=-1, horizon=horizon)
+        _execute(f"DELETE FROM {db_table(CoverageSpan)} WHERE {known}")  # noqa: S608
+        _execute(f"DELETE FROM {db_table(LedgerEntry)} WHERE {known}")  # noqa: S608
+        employers |= _write_and_stage(f"id IN (SELECT worker_id FROM {settling})", horizon)  # noqa: S608
+        if employers:
+            _settle_presence(sorted(employers), horizon)
     _apply_staging()
     _execute(f"DELETE FROM {settling}")  # noqa: S608
     _keep_months(timezone.localdate())
     return count
 
 
-def _plan_for_settling(count: int) -> None:
+# What a settlement's statements are planned with on PostgreSQL (``_planned_for_settling``).
+SETTLING_PLAN = {
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "jit": "off",
+    "work_mem": "64MB",
+}
+
+
+@contextmanager
+def _planned_for_settling(count: int):
     """Let PostgreSQL plan the settlement's statements for what they are: the marked workers' rows looked up by
     their indexes, at a cost that depends on those workers and not on the city. Left to itself, its planner
     (costing every page as if read from disk) joins them by reading whole tables once the workers are a few
     percent of the city: all 1.4 million memberships at the city's scale, ten times that in a province. Also:
     the statistics of the table that lists the marked workers (otherwise those of the last load), sorts in
-    memory, and no JIT compilation, which costs a settlement's short statements more than it saves."""
+    memory, and no JIT compilation, which costs a settlement's short statements more than it saves. The
+    settings are put back afterwards: a report may settle inside a longer transaction."""
     if connection.vendor != "postgresql":
+        yield
         return
-    for setting in (
-        "enable_hashjoin = off",
-        "enable_mergejoin = off",
-        "jit = off",
-        "work_mem = '64MB'",
-    ):
-        _execute(f"SET LOCAL {setting}")
+    previous = _set_locally(SETTLING_PLAN)
     if count >= ANALYZE_FROM:
         analyze(CoverageSettling)
+    yield
+    _set_locally(previous)
+
+
+def _set_locally(settings: dict[str, str]) -> dict[str, str]:
+    """Set PostgreSQL's ``settings`` until the transaction ends; return what they were."""
+    names = list(settings)
+    previous = dict(
+        _rows("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", [names])
+    )
+    _rows(
+        "SELECT set_config(name, value, true) FROM unnest(%s::text[], %s::text[]) AS s(name, value)",
+        [names, [settings[name] for name in names]],
+    )
+    return previous
 
 
 def _keep_months(today: date) -> None:
@@ -364,7 +388,7 @@ def _keep_months(today: date) -> None:
         return
     first = kept.order_by("month_end").values_list("month_end", flat=True).first()
     if first is None:
-        first = _rows(f"SELECT MIN(day) FROM {_table(CoverageChange)}")[0][0]  # noqa: S608
+        first = _rows(f"SELECT MIN(day) FROM {db_table(CoverageChange)}")[0][0]  # noqa: S608
         if first is None:
             return
         first = _as_dates((first,))[0]
@@ -376,7 +400,7 @@ def _settle_presence(employers: list[int], horizon: date) -> None:
         chunk = employers[start : start + PRESENCE_CHUNK]
         chosen = _employers_condition(chunk)
         _stage(_presence_changes_sql(f"p.{chosen}"), sign=-1, horizon=horizon)
-        _execute(f"DELETE FROM {_table(CoveragePresence)} WHERE {chosen}")  # noqa: S608
+        _execute(f"DELETE FROM {db_table(CoveragePresence)} WHERE {chosen}")  # noqa: S608
         insert_presence(chosen)
         _stage(_presence_changes_sql(f"p.{chosen}"), sign=1, horizon=horizon)
 
@@ -420,14 +444,14 @@ def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:
     the changes and balances that differ from what the ledger held (once what was pending is settled)."""
     today = today or timezone.localdate()
     state = _locked_state() or CoverageLedgerState.objects.create()
-    change, balance = _table(CoverageChange), _table(CoverageBalance)
+    change, balance = db_table(CoverageChange), db_table(CoverageBalance)
     if compare:
         settle()  # what is only waiting to be counted is no difference
         for table in (change, balance):
             _execute(f"DROP TABLE IF EXISTS before_{table}")
             _execute(f"CREATE TEMPORARY TABLE before_{table} AS SELECT * FROM {table}")  # noqa: S608
     for model in LEDGER_TABLES:
-        _execute(f"DELETE FROM {_table(model)}")  # noqa: S608
+        _execute(f"DELETE FROM {db_table(model)}")  # noqa: S608
     horizon = horizon_for(today)
     _write_spans("1 = 1")
     _write_presence(sorted(_covering_employers("1 = 1")))
@@ -476,7 +500,7 @@ def _differences(table: str, key: str, amount: str) -> list[tuple]:
 def _add_months(first: date, last: date) -> None:
     """Balances for the month ends from ``first`` to ``last`` that the ledger does not keep yet, each from the one
     before it and the changes between."""
-    balance, change = _table(CoverageBalance), _table(CoverageChange)
+    balance, change = db_table(CoverageBalance), db_table(CoverageChange)
     kept = list(
         CoverageLedgerMonth.objects.order_by("month_end").values_list("month_end", flat=True)
     )

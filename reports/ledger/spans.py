@@ -64,7 +64,7 @@ ENTRY_COLUMNS = ("worker_id", "day", "dimension", "value", "segment_id", "kecama
 PRESENCE_COLUMNS = ("employer_id", "segment_id", "kecamatan_id", "starts_on", "stops_on")
 
 
-def _table(model) -> str:
+def db_table(model) -> str:
     return model._meta.db_table
 
 
@@ -110,8 +110,8 @@ def _chosen_workers_sql(workers_sql: str) -> str:
     return f"""
         SELECT w.id, w.birth_date, w.sex, w.has_disability, COALESCE(w.kelurahan_id, 0) AS kelurahan_id,
                COALESCE(l.kecamatan_id, 0) AS kecamatan_id
-          FROM (SELECT * FROM {_table(Worker)} WHERE {workers_sql}) w
-          LEFT JOIN {_table(Kelurahan)} l ON l.id = w.kelurahan_id
+          FROM (SELECT * FROM {db_table(Worker)} WHERE {workers_sql}) w
+          LEFT JOIN {db_table(Kelurahan)} l ON l.id = w.kelurahan_id
     """  # noqa: S608 - table names and our own conditions only
 
 
@@ -143,7 +143,7 @@ def insert_spans(workers_sql: str, *, then: str = "", params: dict | None = None
     part_starts = sql.later("c.starts_on", "p.start_date")
     part_stops = sql.earlier("c.stops_on", sql.stop("p.end_date"))
     cells = "c.segment_id, c.funding_scheme_id, c.employer_id, c.employer_size, c.kecamatan_id, c.kelurahan_id, c.sex, c.has_disability"  # noqa: E501
-    membership = _table(Membership)
+    membership = db_table(Membership)
     return _inserting(
         f"""
             WITH chosen AS ({_chosen_workers_sql(workers_sql)}),
@@ -156,10 +156,10 @@ def insert_spans(workers_sql: str, *, then: str = "", params: dict | None = None
                   FROM chosen w
                   JOIN {membership} k ON k.worker_id = w.id AND k.program_id = %(jkk)s
                   JOIN {membership} j ON j.worker_id = w.id AND j.program_id = %(jkm)s
-                  LEFT JOIN {_table(Employer)} e ON e.id = k.employer_id
+                  LEFT JOIN {db_table(Employer)} e ON e.id = k.employer_id
                  WHERE {starts} < {stops}
             )""",  # noqa: S608 - table names, fixed fragments and our own conditions only
-        f"""INSERT INTO {_table(CoverageSpan)} ({", ".join(SPAN_COLUMNS)})
+        f"""INSERT INTO {db_table(CoverageSpan)} ({", ".join(SPAN_COLUMNS)})
             SELECT c.worker_id, 0, {band_starts}, NULLIF({band_stops}, {sql.day(NEVER)}), c.confirmed, {cells},
                    b.band
               FROM covered c CROSS JOIN ({bands}) b
@@ -195,21 +195,22 @@ def insert_entries(workers_sql: str, *, then: str = "", params: dict | None = No
     jkk, _jkm = _programs()
     benefit = "CAST(p.benefit_type_id AS TEXT)"
     group = f"COALESCE(g.{connection.ops.quote_name('group')}, '')"
-    first_paid = [  # (value, segment) of each "first paid claim" cell
-        ("recipients", "''", str(ANY)),
-        ("recipients", "''", "p.segment_id"),
-        ("recipients_bt", benefit, str(ANY)),
-        ("recipients_bt", benefit, "p.segment_id"),
-        ("recipients_sg", group, str(ANY)),
+    # Each "first paid claim" cell: its dimension, value and segment, and what it is grouped by besides the worker
+    # (never a constant: GROUP BY reads an integer literal as a column's position).
+    first_paid = [
+        ("recipients", "''", str(ANY), ()),
+        ("recipients", "''", "p.segment_id", ("p.segment_id",)),
+        ("recipients_bt", benefit, str(ANY), (benefit,)),
+        ("recipients_bt", benefit, "p.segment_id", (benefit, "p.segment_id")),
+        ("recipients_sg", group, str(ANY), (group,)),
     ]
     recipients = " UNION ALL ".join(
         f"""SELECT p.worker_id, MIN(p.paid_date), '{dimension}', {value}, {segment}, p.kecamatan_id, 1
-              FROM paid p LEFT JOIN {_table(Segment)} g ON g.id = p.segment_id
+              FROM paid p LEFT JOIN {db_table(Segment)} g ON g.id = p.segment_id
              GROUP BY {", ".join(["p.worker_id", "p.kecamatan_id", *grouped])}"""  # noqa: S608
-        for dimension, value, segment in first_paid
-        for grouped in [[term for term in (value, segment) if term not in ("''", str(ANY))]]
+        for dimension, value, segment, grouped in first_paid
     )
-    membership, claim = _table(Membership), _table(Claim)
+    membership, claim = db_table(Membership), db_table(Claim)
     return _inserting(
         f"""
             WITH chosen AS ({_chosen_workers_sql(workers_sql)}),
@@ -218,7 +219,7 @@ def insert_entries(workers_sql: str, *, then: str = "", params: dict | None = No
                   FROM chosen w JOIN {claim} c ON c.worker_id = w.id
                  WHERE c.status = %(paid)s AND c.paid_date IS NOT NULL
             )""",  # noqa: S608 - table names, fixed fragments and our own conditions only
-        f"""INSERT INTO {_table(LedgerEntry)} ({", ".join(ENTRY_COLUMNS)})
+        f"""INSERT INTO {db_table(LedgerEntry)} ({", ".join(ENTRY_COLUMNS)})
             SELECT worker_id, day, dimension, value, segment_id, kecamatan_id, SUM(delta) FROM (
                 SELECT k.worker_id, k.start_date AS day, 'jkk_new' AS dimension, '' AS value, k.segment_id,
                        w.kecamatan_id, 1 AS delta
@@ -269,7 +270,7 @@ def insert_presence(employers_sql: str) -> None:
     never = sql.day(NEVER)
     spans = f"""(SELECT employer_id, segment_id, kecamatan_id, starts_on,
                         MAX(COALESCE(stops_on, {never})) AS stops_on
-                   FROM {_table(CoverageSpan)} WHERE program_id = 0 AND {employers_sql}
+                   FROM {db_table(CoverageSpan)} WHERE program_id = 0 AND {employers_sql}
                   GROUP BY employer_id, segment_id, kecamatan_id, starts_on) spans"""  # noqa: S608
     wider = " UNION ALL ".join(
         f"SELECT employer_id, {segment} AS segment_id, {kecamatan} AS kecamatan_id, starts_on, stops_on FROM fine"  # noqa: S608
@@ -283,7 +284,7 @@ def insert_presence(employers_sql: str) -> None:
         cursor.execute(
             f"""
             WITH fine AS ({_merged_sql(spans)})
-            INSERT INTO {_table(CoveragePresence)} ({", ".join(PRESENCE_COLUMNS)})
+            INSERT INTO {db_table(CoveragePresence)} ({", ".join(PRESENCE_COLUMNS)})
             SELECT employer_id, segment_id, kecamatan_id, starts_on, NULLIF(stops_on, {never}) FROM (
                 SELECT * FROM fine UNION ALL {_merged_sql(f"({wider}) wider")}
             ) merged

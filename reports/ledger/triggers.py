@@ -48,7 +48,7 @@ def _postgresql(tables: dict[str, str]) -> list[str]:
         ]
     functions |= {
         # First marked by its creation, a worker is fresh: the ledger holds nothing of them (see ``settle``).
-        "worker_inserted": f"{insert[:-1]}, fresh) SELECT id, TRUE FROM new_rows {done}",
+        "worker_inserted": f"INSERT INTO {PENDING} (worker_id, fresh) SELECT id, TRUE FROM new_rows {done}",
         "worker_updated": f"""{insert}
             SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_changed(WORKER_FIELDS)} {done}""",
         "employer_updated": f"""{insert}
@@ -91,7 +91,8 @@ def _sqlite(tables: dict[str, str]) -> list[str]:
                 BEGIN {insert} VALUES (OLD.worker_id); {insert} VALUES (NEW.worker_id); END""",
         }
     triggers |= {
-        "worker_inserted": f"AFTER INSERT ON {worker} BEGIN {insert[:-1]}, fresh) VALUES (NEW.id, 1); END",
+        "worker_inserted": f"""AFTER INSERT ON {worker}
+            BEGIN INSERT OR IGNORE INTO {PENDING} (worker_id, fresh) VALUES (NEW.id, 1); END""",
         "worker_updated": f"""AFTER UPDATE ON {worker} WHEN {_changed(WORKER_FIELDS, "OLD", "NEW", sqlite=True)}
             BEGIN {insert} VALUES (NEW.id); END""",
         "employer_updated": f"""AFTER UPDATE ON {tables["employer"]} WHEN OLD.size IS NOT NEW.size
