@@ -264,9 +264,11 @@ class CoverageSettling(models.Model):
 
 class CoverageSpan(models.Model):
     """A stretch of days on which a worker counts in the same cells: covered (``program_id`` 0) or, within it,
-    holding another program's membership. ``stops_on`` is the first day no longer counted (null: open). A
-    worker's memberships of one program never overlap, nor do their spans of one program: the key is the worker,
-    the program and the first day, and it serves as the index by worker."""
+    holding another program's membership (``reports.ledger.spans``). ``stops_on`` is the first day no longer
+    counted (null: open). A covered span's age band follows from ``birth_date`` day by day; the other programs
+    that cover it whole are the bits of ``whole_programs``. A worker's memberships of one program never overlap,
+    nor do their spans of one program: the key is the worker, the program and the first day, and it serves as
+    the index by worker."""
 
     pk = models.CompositePrimaryKey("worker_id", "program_id", "starts_on")
     worker_id = models.BigIntegerField()
@@ -282,7 +284,8 @@ class CoverageSpan(models.Model):
     kelurahan_id = models.IntegerField()
     sex = models.CharField(max_length=1)
     disability = models.BooleanField()
-    age_band = models.CharField(max_length=8, blank=True)
+    birth_date = models.DateField()
+    whole_programs = models.BigIntegerField()  # bit n: program n covers the whole span
 
     class Meta:
         default_permissions = ()

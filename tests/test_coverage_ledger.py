@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from enrollment.models import BpjsStatus, Claim, Employer, Membership, Worker
 from programs.models import BenefitType, FundingScheme, Kecamatan, Kelurahan, Program, Segment
-from reports.ledger import posting, triggers
+from reports.ledger import posting, spans, triggers
 from reports.ledger.comparison import compare
 from reports.models import (
     CoverageBalance,
@@ -225,6 +225,23 @@ def test_a_settlement_of_most_of_the_city_rebuilds_and_stays_exact(reference_dat
     assert compare(days_compared()[::3], [CITY]) == []
 
 
+def test_a_settlement_of_a_smaller_part_of_the_city_settles_those_workers_only(
+    reference_data, monkeypatch
+):
+    monkeypatch.setattr(posting, "REBUILD_ABOVE", 10)
+    History(8)
+    settle()
+    state = CoverageLedgerState.objects.get()
+    eleven = Worker.objects.order_by("pk")[:11]  # above REBUILD_ABOVE, under a third of 36
+    Worker.objects.filter(pk__in=list(eleven.values_list("pk", flat=True))).update(
+        birth_date=date(1970, 1, 2)
+    )
+    assert posting.settle() == 11
+    assert CoverageLedgerState.objects.get().built_at == state.built_at  # not rebuilt
+    assert posting._city_has_at_least(36) and not posting._city_has_at_least(37)
+    assert compare(days_compared()[::3], [CITY]) == []
+
+
 def test_a_rebuild_finds_nothing_the_settlements_missed(reference_data):
     history = History(4)
     settle()
@@ -323,6 +340,21 @@ def test_a_ledger_whose_working_tables_were_emptied_counts_from_the_memberships_
     assert (coverage_on(date(2025, 8, 31)).total, coverage_on(date(2025, 9, 1)).total) == (1, 0)
 
 
+def test_a_crash_that_lost_the_pending_marks_with_the_seal_counts_from_the_memberships_at_once(
+    reference_data,
+):
+    worker = factories.make_worker()
+    factories.make_membership(worker, "JKK", start_date=date(2024, 1, 1))
+    factories.make_membership(worker, "JKM", start_date=date(2024, 1, 1))
+    settle()
+    # Written without a transaction of its own (autocommit): marked, not yet settled, when the database crashed.
+    Membership.objects.filter(worker=worker, program__code="JKM").update(end_date=date(2025, 8, 31))
+    for model in (CoverageLedgerSeal, CoverageSpan, LedgerEntry, CoveragePending):
+        model.objects.all().delete()  # as PostgreSQL leaves its unlogged tables after a crash
+    assert coverage_on(date(2025, 9, 1)).total == 0  # the ledger would still count 1
+    assert CoverageLedgerState.objects.get().built_at is None
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="unlogged tables are PostgreSQL's")
 def test_postgresql_keeps_the_working_tables_out_of_its_log_and_the_figures_in_it(db):
     with connection.cursor() as cursor:
@@ -338,12 +370,58 @@ def test_postgresql_keeps_the_working_tables_out_of_its_log_and_the_figures_in_i
         "reports_coveragestaging",
         "reports_coveragesettling",
         "reports_coverageledgerseal",
+        "reports_coveragepending",
     }
-    for logged in ("reports_coveragechange", "reports_coveragebalance", "reports_coveragepending"):
+    for logged in ("reports_coveragechange", "reports_coveragebalance"):
         assert persistence[logged] == "p"
 
 
 # --- The ledger commits with the change ----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True, serialized_rollback=True)
+@pytest.mark.parametrize("bits", [True, False], ids=["ids-fit-bits", "ids-beyond-bits"])
+def test_a_program_covering_a_span_whole_is_a_bit_of_it_and_one_covering_part_a_span_of_its_own(
+    reference_data, monkeypatch, bits
+):
+    programs = dict(
+        Program.objects.values_list("code", "pk")
+    )  # numbered from 1, as a new database does
+    assert max(programs.values()) in spans.BIT_PROGRAMS
+    if not bits:
+        monkeypatch.setattr(
+            spans, "BIT_PROGRAMS", range(1, 1)
+        )  # as if no program's id fitted a bit
+    active = BpjsStatus.ACTIVE
+    with transaction.atomic():  # settled as it commits
+        worker = factories.make_worker(birth_date=date(1990, 5, 17))
+        for code, start, status in (
+            ("JKK", date(2024, 1, 1), active),
+            ("JKM", date(2024, 1, 1), active),
+            ("JHT", date(2023, 6, 1), active),  # the whole span, confirmed as it is: a bit
+            ("JP", date(2024, 3, 1), active),  # from March only: its own span
+            ("JKP", date(2024, 1, 1), BpjsStatus.SUBMITTED),  # whole, but not confirmed: its own
+        ):
+            factories.make_membership(worker, code, start_date=start, bpjs_status=status)
+    assert not CoveragePending.objects.exists()
+    stored = {
+        span.program_id: (span.starts_on, span.stops_on, span.confirmed, span.whole_programs)
+        for span in CoverageSpan.objects.filter(worker_id=worker.pk)
+    }
+    expected = {
+        programs["JP"]: (date(2024, 3, 1), None, True, 0),
+        programs["JKP"]: (date(2024, 1, 1), None, False, 0),
+    }
+    if bits:
+        expected[0] = (date(2024, 1, 1), None, True, 1 << programs["JHT"])
+    else:
+        expected |= {
+            0: (date(2024, 1, 1), None, True, 0),
+            programs["JHT"]: (date(2024, 1, 1), None, True, 0),
+        }
+    assert stored == expected
+    days = [date(2024, 1, 1), date(2024, 3, 1), date(2025, 5, 16), date(2025, 5, 17)]
+    assert compare(days, [CITY]) == []  # 35 on 17/05/2025: the age band moves on that day
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -356,19 +434,14 @@ def test_a_committed_change_is_in_the_ledger_when_its_transaction_commits(refere
     assert (
         not CoveragePending.objects.exists()
     )  # settled before the commit, in the same transaction
-    spans = list(
+    stored = list(
         CoverageSpan.objects.filter(worker_id=worker.pk).values_list("starts_on", "stops_on")
     )
-    born = worker.birth_date
-    assert (born.month, born.day) != (2, 29)
-    assert spans[0] == (
-        date(2024, 1, 1),
-        born.replace(year=born.year + 35),
-    )  # then cut at 45 and 55
+    assert stored == [(date(2024, 1, 1), None)]  # whole: the age band follows from the birth date
     with transaction.atomic():
         Membership.objects.filter(worker=worker).delete()
         transaction.set_rollback(True)
-    assert CoverageSpan.objects.filter(worker_id=worker.pk).count() == len(spans)
+    assert CoverageSpan.objects.filter(worker_id=worker.pk).count() == len(stored)
     assert coverage_on(date(2025, 8, 31)).total == 1
 
 

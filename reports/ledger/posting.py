@@ -24,11 +24,11 @@ from django.utils import timezone
 from enrollment.imports.writer import analyze
 from enrollment.models import Worker
 from reports.ledger.spans import (
-    SPAN_COLUMNS,
+    counted_spans_sql,
     db_table,
-    insert_entries,
     insert_presence,
-    insert_spans,
+    insert_spans_and_entries,
+    insert_spans_and_entries_then,
 )
 from reports.models import (
     CoverageBalance,
@@ -56,17 +56,6 @@ REBUILD_ABOVE = 10_000
 # Marked workers from which a settlement refreshes the statistics of the table that lists them.
 ANALYZE_FROM = 1_000
 
-# The breakdowns a covered span counts in, and the expression of the value it counts under.
-SPAN_DIMENSIONS = {
-    "total": "''",
-    "kelurahan": "CAST(s.kelurahan_id AS TEXT)",
-    "funding_scheme": "CAST(s.funding_scheme_id AS TEXT)",
-    "employer_size": "s.employer_size",
-    "sex": "s.sex",
-    "disability": "CASE WHEN s.disability THEN '1' ELSE '0' END",
-    "age_band": "s.age_band",
-}
-PROGRAM_DIMENSION = "program"
 EMPLOYERS_DIMENSION = "employers"
 CELL_COLUMNS = "dimension, segment_id, kecamatan_id, confirmed, value"
 
@@ -88,36 +77,17 @@ def _rows(sql: str, params: list | dict | None = None) -> list[tuple]:
 
 def _span_changes_sql(selection: str, *, bounded: bool = False, source: str = "") -> str:
     """``SELECT day, dimension, segment_id, kecamatan_id, confirmed, value, delta`` over the spans ``s`` that
-    ``selection`` keeps: one at each span's first day, minus one on the day it stops, times the parameter
-    ``sign``; days up to ``horizon`` (a parameter), and with ``bounded`` only those after ``lower`` (a parameter).
-    The spans are counted by day and by what they count under first (an import's many workers share few).
-    ``source`` names another relation of spans than the table (the rows a statement has just inserted)."""
-    dimensions = " UNION ALL ".join(
-        f"SELECT '{name}' AS dimension, {int(name == PROGRAM_DIMENSION)} AS of_program"
-        for name in [*SPAN_DIMENSIONS, PROGRAM_DIMENSION]
-    )
-    values = " ".join(
-        f"WHEN '{name}' THEN {expression}" for name, expression in SPAN_DIMENSIONS.items()
-    )
-    counted = ", ".join(
-        f"s.{column}"
-        for column in SPAN_COLUMNS
-        if column not in ("worker_id", "starts_on", "stops_on", "employer_id")
-    )
-    edges = " UNION ALL ".join(
-        f"""SELECT s.{day} AS day, {counted}, {sign}COUNT(*) AS n FROM {source or db_table(CoverageSpan)} s
-             WHERE {selection} AND s.{day} <= %(horizon)s {f"AND s.{day} > %(lower)s" if bounded else ""}
-             GROUP BY s.{day}, {counted}"""  # noqa: S608 - table names and fixed fragments only
-        for day, sign in (("starts_on", ""), ("stops_on", "-"))
-    )
+    ``selection`` keeps: what each counts in (``counted_spans_sql``) at its first day, and taken away on the day
+    it stops, times the parameter ``sign``; days up to ``horizon`` (a parameter), and with ``bounded`` only those
+    after ``lower`` (a parameter). ``source`` names another relation of spans than the table."""
+    day = "CASE WHEN e.sign = 1 THEN c.starts_on ELSE c.stops_on END"
     return f"""
-        SELECT s.day, d.dimension, s.segment_id, s.kecamatan_id, s.confirmed,
-               CASE d.dimension {values} ELSE CAST(s.program_id AS TEXT) END AS value,
-               s.n * %(sign)s AS delta
-          FROM ({edges}) s
-          JOIN ({dimensions}) d
-            ON (d.of_program = 1 AND s.program_id <> 0) OR (d.of_program = 0 AND s.program_id = 0)
-    """  # noqa: S608 - table names and fixed fragments only
+        SELECT {day} AS day, c.dimension, c.segment_id, c.kecamatan_id, c.confirmed, c.value,
+               e.sign * c.n * %(sign)s AS delta
+          FROM ({counted_spans_sql(selection, source)}) c
+         CROSS JOIN (SELECT 1 AS sign UNION ALL SELECT -1) e
+         WHERE {day} <= %(horizon)s {f"AND {day} > %(lower)s" if bounded else ""}
+    """  # noqa: S608 - fixed fragments and our own conditions only
 
 
 def _presence_changes_sql(selection: str, *, bounded: bool = False) -> str:
@@ -181,13 +151,19 @@ def _apply_staging() -> None:
             ON CONFLICT (day, {cell}) DO UPDATE SET delta = {change}.delta + excluded.delta"""  # noqa: S608
     )
     staged = ", ".join(f"s.{column.strip()}" for column in cell.split(","))
-    # Summed by day and cell before meeting the month ends: an import's staged rows are many, its cells few.
+    months = db_table(CoverageLedgerMonth)
+    # Summed by the first month end they count in and by cell before meeting the month ends: an import's staged
+    # rows are many (a birthday a day), its cells and months few.
     _execute(
         f"""INSERT INTO {balance} (month_end, {cell}, covered)
             SELECT m.month_end, {staged}, SUM(s.delta)
-              FROM (SELECT day, {cell}, SUM(delta) AS delta FROM {staging}
-                     GROUP BY day, {cell} HAVING SUM(delta) <> 0) s
-              JOIN {db_table(CoverageLedgerMonth)} m ON m.month_end >= s.day WHERE true
+              FROM (SELECT first_month, {cell}, SUM(delta) AS delta FROM (
+                        SELECT (SELECT MIN(k.month_end) FROM {months} k WHERE k.month_end >= g.day) AS first_month,
+                               {cell}, delta
+                          FROM {staging} g) dated
+                     WHERE first_month IS NOT NULL
+                     GROUP BY first_month, {cell} HAVING SUM(delta) <> 0) s
+              JOIN {months} m ON m.month_end >= s.first_month WHERE true
              GROUP BY m.month_end, {staged} HAVING SUM(s.delta) <> 0
             ON CONFLICT (month_end, {cell}) DO UPDATE SET covered = {balance}.covered + excluded.covered"""  # noqa: S608
     )
@@ -195,12 +171,6 @@ def _apply_staging() -> None:
 
 
 # --- Writing spans, entries and presence ---------------------------------------------------------------------
-
-
-def _write_spans(workers_sql: str) -> None:
-    """Insert the spans and entries of the workers ``workers_sql`` selects (a condition on the worker's ``id``)."""
-    insert_spans(workers_sql)
-    insert_entries(workers_sql)
 
 
 def _write_presence(employer_ids: list[int]) -> None:
@@ -231,21 +201,18 @@ def _write_and_stage(workers_sql: str, horizon: date) -> set[int]:
     inserts them, in the same statement; SQLite reads them back."""
     values = _named(sign=1, horizon=horizon)
     if connection.vendor == "postgresql":
-        covering = (
-            "SELECT DISTINCT employer_id FROM fresh WHERE program_id = 0 AND employer_id <> 0"
+        changes = (
+            f"{_span_changes_sql('1 = 1', source='fresh_spans')} "
+            f"UNION ALL {_entry_changes_sql('1 = 1', source='fresh_entries')}"
         )
-        rows = insert_spans(
+        rows = insert_spans_and_entries_then(
             workers_sql,
-            then=f"staged AS ({_staging_sql(_span_changes_sql('1 = 1', source='fresh'))}) {covering}",
-            params=values,
-        )
-        insert_entries(
-            workers_sql,
-            then=f"staged AS ({_staging_sql(_entry_changes_sql('1 = 1', source='fresh'))}) SELECT 1",
-            params=values,
+            f"""staged AS ({_staging_sql(changes)})
+                SELECT DISTINCT employer_id FROM fresh_spans WHERE program_id = 0 AND employer_id <> 0""",  # noqa: S608
+            values,
         )
         return {employer_id for (employer_id,) in rows}
-    _write_spans(workers_sql)
+    insert_spans_and_entries(workers_sql)
     workers = f"worker_id IN (SELECT id FROM {db_table(Worker)} WHERE {workers_sql})"  # noqa: S608
     _stage(_span_changes_sql(f"s.{workers}"), sign=1, horizon=horizon)
     _stage(_entry_changes_sql(f"c.{workers}"), sign=1, horizon=horizon)
@@ -279,7 +246,7 @@ def _built_state() -> CoverageLedgerState | None:
     state = _locked_state()
     if state is None or state.built_at is None:
         return None
-    if not CoverageLedgerSeal.objects.using(DEFAULT_DB_ALIAS).exists():
+    if not is_sealed():
         logger.error(
             "The coverage ledger's working tables are empty (a database crash?): the reports count from the "
             "memberships until 'manage.py coverage_ledger rebuild'."
@@ -292,6 +259,12 @@ def _built_state() -> CoverageLedgerState | None:
 
 def has_pending() -> bool:
     return CoveragePending.objects.exists()
+
+
+def is_sealed() -> bool:
+    """Whether the seal the last rebuild wrote is there (PostgreSQL empties it with the other working tables
+    after a crash)."""
+    return CoverageLedgerSeal.objects.using(DEFAULT_DB_ALIAS).exists()
 
 
 def settle() -> int:
@@ -315,27 +288,34 @@ def settle() -> int:
     count = CoverageSettling.objects.count()
     if not count:
         return 0
-    if count > REBUILD_ABOVE and count * 3 > Worker.objects.count():
+    if count > REBUILD_ABOVE and not _city_has_at_least(count * 3):
         rebuild(
             compare=False
         )  # a third of the city or more (a first load): counted anew, set-based
         return count
     with _planned_for_settling(count):
         horizon = state.horizon
+        employers = set()
         # A fresh worker (added since the ledger last counted them) has no spans or entries to take back.
-        known = f"worker_id IN (SELECT worker_id FROM {settling} WHERE NOT fresh)"  # noqa: S608
-        employers = _covering_employers(known)
-        _stage(_span_changes_sql(f"s.{known}"), sign=-1, horizon=horizon)
-        _stage(_entry_changes_sql(f"c.{known}"), sign=-1, horizon=horizon)
-        _execute(f"DELETE FROM {db_table(CoverageSpan)} WHERE {known}")  # noqa: S608
-        _execute(f"DELETE FROM {db_table(LedgerEntry)} WHERE {known}")  # noqa: S608
+        if CoverageSettling.objects.filter(fresh=False).exists():
+            known = f"worker_id IN (SELECT worker_id FROM {settling} WHERE NOT fresh)"  # noqa: S608
+            employers = _covering_employers(known)
+            _stage(_span_changes_sql(f"s.{known}"), sign=-1, horizon=horizon)
+            _stage(_entry_changes_sql(f"c.{known}"), sign=-1, horizon=horizon)
+            _execute(f"DELETE FROM {db_table(CoverageSpan)} WHERE {known}")  # noqa: S608
+            _execute(f"DELETE FROM {db_table(LedgerEntry)} WHERE {known}")  # noqa: S608
         employers |= _write_and_stage(f"id IN (SELECT worker_id FROM {settling})", horizon)  # noqa: S608
         if employers:
             _settle_presence(sorted(employers), horizon)
-    _apply_staging()
+        _apply_staging()
     _execute(f"DELETE FROM {settling}")  # noqa: S608
     _keep_months(timezone.localdate())
     return count
+
+
+def _city_has_at_least(workers: int) -> bool:
+    """Whether the city has ``workers`` workers or more, reading no more of them than that."""
+    return Worker.objects.order_by()[workers - 1 : workers].exists()
 
 
 # What a settlement's statements are planned with on PostgreSQL (``_planned_for_settling``).
@@ -453,7 +433,7 @@ def rebuild(*, today: date | None = None, compare: bool = True) -> Rebuilt:
     for model in LEDGER_TABLES:
         _execute(f"DELETE FROM {db_table(model)}")  # noqa: S608
     horizon = horizon_for(today)
-    _write_spans("1 = 1")
+    insert_spans_and_entries("1 = 1")
     _write_presence(sorted(_covering_employers("1 = 1")))
     analyze(CoverageSpan, CoveragePresence, LedgerEntry)
     everything = _named(sign=1, horizon=horizon)

@@ -2,16 +2,20 @@
 for a settlement and a rebuild, set-based on both databases.
 
 A worker is covered on a day when an active JKK and an active JKM membership overlap on it (``reports.queries``);
-each overlap is a span carrying what the breakdowns count it under: its JKK membership's segment, funding scheme and
-employer, the worker's district, sub-district, sex, disability and age band, and whether BPJS confirms both
-memberships. A span is cut where the worker enters a new age band, so every day of a span counts in the same
-cells. Within each covered span, every other program's membership that overlaps it is a span of its own
-(``program_id``), confirmed when the covered span and that membership both are.
+each overlap is a covered span (``program_id`` 0) carrying what the breakdowns count it under: its JKK
+membership's segment, funding scheme and employer, the worker's district, sub-district, sex, disability and birth
+date, and whether BPJS confirms both memberships. The age band is not stored: ``counted_spans_sql`` cuts a span
+where the worker enters a new band, so a span counts in the band of each day. Every other program's membership
+that overlaps a covered span counts in the program breakdown over the overlap: when it covers the whole span with
+the span's confirmation (as an import's memberships do), as a bit of the span's ``whole_programs``; otherwise as
+a span of its own (``program_id``), confirmed when the covered span and that membership both are.
 
 Days are half-open: a span runs from ``starts_on`` up to the day before ``stops_on`` (None: never stops). Inside
 the statements "never" is ``NEVER`` and "always before" is ``EARLIEST``, so the earlier and later of two days are
 plain ``LEAST``/``GREATEST`` (SQLite's ``MIN``/``MAX``).
 """
+
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -22,6 +26,9 @@ from reports.models import CoveragePresence, CoverageSpan, LedgerEntry
 CONFIRMED = BpjsStatus.ACTIVE.value
 NEVER, EARLIEST = "9999-12-31", "0001-01-01"
 ANY = -1  # a presence cell's or an entry's segment or district: any
+# Programs whose ids fit a bit of ``whole_programs`` (a 64-bit integer); another is always a span of its own.
+BIT_PROGRAMS = range(1, 63)
+PARTIAL = 1  # bit 0 while the spans are computed (never a program's): another program covers part of the span
 
 # Each age band with the age at which a worker enters it and the one at which they leave it (-1: none;
 # ``reports.queries.AGE_BANDS``).
@@ -32,6 +39,16 @@ AGE_BANDS = (
     ("45-54", 45, 55),
     ("55+", 55, -1),
 )
+# The breakdowns a covered span counts in as it is (besides the age band and the programs), and the expression
+# of the value it counts under.
+PLAIN_DIMENSIONS = {
+    "total": "''",
+    "kelurahan": "CAST(s.kelurahan_id AS TEXT)",
+    "funding_scheme": "CAST(s.funding_scheme_id AS TEXT)",
+    "employer_size": "s.employer_size",
+    "sex": "s.sex",
+    "disability": "CASE WHEN s.disability THEN '1' ELSE '0' END",
+}
 
 # A membership's fields the spans and entries read (the triggers mark a worker when one of them changes).
 MEMBERSHIP_COLUMNS = (
@@ -44,12 +61,8 @@ MEMBERSHIP_COLUMNS = (
     "employer_id",
     "bpjs_status",
 )
-SPAN_COLUMNS = (
-    "worker_id",
-    "program_id",
-    "starts_on",
-    "stops_on",
-    "confirmed",
+# What a span counts under besides its days, worker and program (as the statements name it).
+SPAN_CELLS = (
     "segment_id",
     "funding_scheme_id",
     "employer_id",
@@ -58,10 +71,30 @@ SPAN_COLUMNS = (
     "kelurahan_id",
     "sex",
     "disability",
-    "age_band",
+    "birth_date",
+)
+SPAN_COLUMNS = (
+    "worker_id",
+    "program_id",
+    "starts_on",
+    "stops_on",
+    "confirmed",
+    *SPAN_CELLS,
+    "whole_programs",
 )
 ENTRY_COLUMNS = ("worker_id", "day", "dimension", "value", "segment_id", "kecamatan_id", "delta")
 PRESENCE_COLUMNS = ("employer_id", "segment_id", "kecamatan_id", "starts_on", "stops_on")
+# What ``counted_spans_sql`` selects.
+COUNTED_COLUMNS = (
+    "starts_on",
+    "stops_on",
+    "dimension",
+    "segment_id",
+    "kecamatan_id",
+    "confirmed",
+    "value",
+    "n",
+)
 
 
 def db_table(model) -> str:
@@ -96,23 +129,23 @@ class _Dialect:
             return f"date({birth_date}, '+' || {years} || ' years')"
         moved = f"CAST({birth_date} + make_interval(years => {years}) AS DATE)"
         return (
-            f"({moved} + CASE WHEN EXTRACT(MONTH FROM {birth_date}) = 2 AND EXTRACT(DAY FROM {birth_date}) = 29 "
-            f"AND EXTRACT(DAY FROM {moved}) = 28 THEN 1 ELSE 0 END)"
+            f"({moved} + CASE WHEN date_part('day', {birth_date}) = 29 AND date_part('month', {birth_date}) = 2 "
+            f"AND date_part('day', {moved}) = 28 THEN 1 ELSE 0 END)"
         )
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.postgresql:
+            return f"({later} - {earlier})"
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
     def flag(self, condition: str) -> str:
         """A boolean that is false, not unknown, where ``condition`` meets a NULL."""
         return f"CASE WHEN {condition} THEN {'TRUE' if self.postgresql else 1} ELSE {'FALSE' if self.postgresql else 0} END"
 
 
-def _chosen_workers_sql(workers_sql: str) -> str:
-    """The workers ``workers_sql`` (a condition on the worker table's ``id``) selects, with their district."""
-    return f"""
-        SELECT w.id, w.birth_date, w.sex, w.has_disability, COALESCE(w.kelurahan_id, 0) AS kelurahan_id,
-               COALESCE(l.kecamatan_id, 0) AS kecamatan_id
-          FROM (SELECT * FROM {db_table(Worker)} WHERE {workers_sql}) w
-          LEFT JOIN {db_table(Kelurahan)} l ON l.id = w.kelurahan_id
-    """  # noqa: S608 - table names and our own conditions only
+def _bit(program_id: str) -> str:
+    """The bit of ``whole_programs`` that stands for the program ``program_id``."""
+    return f"(CAST(1 AS BIGINT) << CAST({program_id} AS INTEGER))"
 
 
 def _programs() -> tuple[int, int]:
@@ -120,79 +153,117 @@ def _programs() -> tuple[int, int]:
     return programs.get("JKK", -1), programs.get("JKM", -1)
 
 
-def insert_spans(workers_sql: str, *, then: str = "", params: dict | None = None) -> list[tuple]:
-    """Insert the spans of the workers ``workers_sql`` selects. With ``then`` (PostgreSQL), the rows inserted are
-    named ``fresh`` and ``then`` (common table expressions and a final ``SELECT``, with ``params``) reads them in
-    the same statement; its rows are returned."""
+@dataclass(frozen=True)
+class _Statements:
+    """The workers' table expressions (``WITH`` …) and the inserts of their spans and of their entries."""
+
+    common: str
+    spans: str
+    entries: str
+    params: dict
+
+
+def _statements(workers_sql: str) -> _Statements:
+    """The statements for the workers ``workers_sql`` selects (a condition on the worker table's ``id``).
+
+    ``chosen`` holds the workers with their district, ``jkk`` their JKK memberships, ``covered`` the overlaps of
+    those with their JKM memberships, ``spanned`` each covered span with the bits of the other programs that cover
+    it whole and ``PARTIAL`` if another covers part of it, ``paid`` their paid claims."""
     sql = _Dialect()
     jkk, jkm = _programs()
     starts = sql.later("k.start_date", "j.start_date")
     stops = sql.earlier(sql.stop("k.end_date"), sql.stop("j.end_date"))
-    bands = " UNION ALL ".join(
-        f"SELECT '{band}' AS band, {lower} AS lower_age, {upper} AS upper_age"
-        for band, lower, upper in AGE_BANDS
-    )
-    band_starts = sql.later(
-        "c.starts_on",
-        f"CASE WHEN b.lower_age < 0 THEN {sql.day(EARLIEST)} ELSE {sql.turns('c.birth_date', 'b.lower_age')} END",
-    )
-    band_stops = sql.earlier(
-        "c.stops_on",
-        f"CASE WHEN b.upper_age < 0 THEN {sql.day(NEVER)} ELSE {sql.turns('c.birth_date', 'b.upper_age')} END",
-    )
-    part_starts = sql.later("c.starts_on", "p.start_date")
-    part_stops = sql.earlier("c.stops_on", sql.stop("p.end_date"))
-    cells = "c.segment_id, c.funding_scheme_id, c.employer_id, c.employer_size, c.kecamatan_id, c.kelurahan_id, c.sex, c.has_disability"  # noqa: E501
+    parts = _Parts(sql)
     membership = db_table(Membership)
-    return _inserting(
-        f"""
-            WITH chosen AS ({_chosen_workers_sql(workers_sql)}),
-            covered AS (
-                SELECT w.id AS worker_id, w.birth_date, {starts} AS starts_on, {stops} AS stops_on,
-                       {sql.flag("k.bpjs_status = %(confirmed)s AND j.bpjs_status = %(confirmed)s")} AS confirmed,
-                       k.segment_id, k.funding_scheme_id, COALESCE(k.employer_id, 0) AS employer_id,
-                       COALESCE(e.size, '') AS employer_size, w.kecamatan_id, w.kelurahan_id, w.sex,
-                       w.has_disability
-                  FROM chosen w
-                  JOIN {membership} k ON k.worker_id = w.id AND k.program_id = %(jkk)s
-                  JOIN {membership} j ON j.worker_id = w.id AND j.program_id = %(jkm)s
-                  LEFT JOIN {db_table(Employer)} e ON e.id = k.employer_id
-                 WHERE {starts} < {stops}
-            )""",  # noqa: S608 - table names, fixed fragments and our own conditions only
-        f"""INSERT INTO {db_table(CoverageSpan)} ({", ".join(SPAN_COLUMNS)})
-            SELECT c.worker_id, 0, {band_starts}, NULLIF({band_stops}, {sql.day(NEVER)}), c.confirmed, {cells},
-                   b.band
-              FROM covered c CROSS JOIN ({bands}) b
-             WHERE {band_starts} < {band_stops}
-            UNION ALL
-            SELECT c.worker_id, p.program_id, {part_starts}, NULLIF({part_stops}, {sql.day(NEVER)}),
-                   {sql.flag("c.confirmed AND p.bpjs_status = %(confirmed)s")}, {cells}, ''
+    common = f"""
+        WITH chosen AS (
+            SELECT w.id, w.birth_date, w.sex, w.has_disability, COALESCE(w.kelurahan_id, 0) AS kelurahan_id,
+                   COALESCE(l.kecamatan_id, 0) AS kecamatan_id
+              FROM (SELECT * FROM {db_table(Worker)} WHERE {workers_sql}) w
+              LEFT JOIN {db_table(Kelurahan)} l ON l.id = w.kelurahan_id
+        ),
+        jkk AS (
+            SELECT w.id AS worker_id, w.birth_date, w.sex, w.has_disability AS disability, w.kelurahan_id,
+                   w.kecamatan_id, k.start_date, k.end_date, k.segment_id, k.funding_scheme_id, k.employer_id,
+                   k.bpjs_status
+              FROM chosen w JOIN {membership} k ON k.worker_id = w.id AND k.program_id = %(jkk)s
+        ),
+        covered AS (
+            SELECT k.worker_id, k.birth_date, {starts} AS starts_on, {stops} AS stops_on,
+                   {sql.flag("k.bpjs_status = %(confirmed)s AND j.bpjs_status = %(confirmed)s")} AS confirmed,
+                   k.segment_id, k.funding_scheme_id, COALESCE(k.employer_id, 0) AS employer_id,
+                   COALESCE(e.size, '') AS employer_size, k.kecamatan_id, k.kelurahan_id, k.sex, k.disability
+              FROM jkk k
+              JOIN {membership} j ON j.worker_id = k.worker_id AND j.program_id = %(jkm)s
+              LEFT JOIN {db_table(Employer)} e ON e.id = k.employer_id
+             WHERE {starts} < {stops}
+        ),
+        spanned AS (
+            SELECT c.*, COALESCE((
+                SELECT CAST(SUM(CASE WHEN {parts.whole} THEN {_bit("p.program_id")} ELSE 0 END) AS BIGINT)
+                       | MAX(CASE WHEN {parts.whole} THEN 0 ELSE {PARTIAL} END)
+                  FROM {membership} p WHERE {parts.overlapping}
+            ), 0) AS programs
               FROM covered c
-              JOIN {membership} p ON p.worker_id = c.worker_id AND p.program_id NOT IN (%(jkk)s, %(jkm)s)
-             WHERE {part_starts} < {part_stops}""",  # noqa: S608 - table names, fixed fragments, our conditions
-        {"jkk": jkk, "jkm": jkm, "confirmed": CONFIRMED, **(params or {})},
-        then,
+        ),
+        paid AS (
+            SELECT c.worker_id, c.paid_date, c.amount, c.segment_id, c.benefit_type_id, w.kecamatan_id
+              FROM chosen w JOIN {db_table(Claim)} c ON c.worker_id = w.id
+             WHERE c.status = %(paid)s AND c.paid_date IS NOT NULL
+        )"""  # noqa: S608 - table names, fixed fragments and our own conditions only
+    return _Statements(
+        common=common,
+        spans=_spans_insert_sql(parts),
+        entries=_entries_insert_sql(),
+        params={
+            "jkk": jkk,
+            "jkm": jkm,
+            "confirmed": CONFIRMED,
+            "paid": Claim.Status.PAID.value,
+            "first_bit": BIT_PROGRAMS.start,
+            "last_bit": BIT_PROGRAMS.stop - 1,
+        },
     )
 
 
-def _inserting(common: str, insert: str, params: dict, then: str) -> list[tuple]:
-    """Run ``common`` (``WITH`` and its table expressions) and ``insert``; with ``then``, the insert as one more
-    table expression, ``fresh``, returning its rows, followed by ``then``."""
-    with connection.cursor() as cursor:
-        if not then:
-            cursor.execute(f"{common} {insert}", params)
-            return []
-        cursor.execute(f"{common}, fresh AS ({insert} RETURNING *), {then}", params)
-        return cursor.fetchall()
+class _Parts:
+    """Another program's membership ``p`` over a covered span ``c``: the part of the span it covers, whether it
+    covers the whole span with the span's confirmation (a bit of ``whole_programs``), and the condition that
+    finds it."""
+
+    def __init__(self, sql: _Dialect) -> None:
+        self.starts = sql.later("c.starts_on", "p.start_date")
+        self.stops = sql.earlier("c.stops_on", sql.stop("p.end_date"))
+        self.confirmed = sql.flag("c.confirmed AND p.bpjs_status = %(confirmed)s")
+        self.whole = (
+            f"(p.program_id BETWEEN %(first_bit)s AND %(last_bit)s AND p.start_date <= c.starts_on "
+            f"AND {sql.stop('p.end_date')} >= c.stops_on AND (NOT c.confirmed OR p.bpjs_status = %(confirmed)s))"
+        )
+        self.overlapping = f"p.worker_id = c.worker_id AND p.program_id NOT IN (%(jkk)s, %(jkm)s) AND {self.starts} < {self.stops}"
 
 
-def insert_entries(workers_sql: str, *, then: str = "", params: dict | None = None) -> list[tuple]:
-    """Insert the entries of the workers ``workers_sql`` selects: each JKK membership's start (``jkk_new``) and
-    end (``jkk_ended``, on its last day) by segment; each paid claim's count and amount on its paid day, by
-    benefit type and segment; and the worker counted once as a recipient from their first paid claim overall, in
-    a segment, of a benefit type (in any segment and in its segment) and in a segment group. ``then`` and
-    ``params`` as for ``insert_spans``."""
-    jkk, _jkm = _programs()
+def _spans_insert_sql(parts: _Parts) -> str:
+    """Insert each covered span of ``spanned`` with the bits of the programs that cover it whole, and, where
+    another covers part of it, that part."""
+    never = _Dialect().day(NEVER)
+    cells = ", ".join(SPAN_CELLS)
+    return f"""
+        INSERT INTO {db_table(CoverageSpan)} ({", ".join(SPAN_COLUMNS)})
+        SELECT worker_id, 0, starts_on, NULLIF(stops_on, {never}), confirmed, {cells},
+               programs - (programs & {PARTIAL})
+          FROM spanned
+        UNION ALL
+        SELECT c.worker_id, p.program_id, {parts.starts}, NULLIF({parts.stops}, {never}), {parts.confirmed},
+               {", ".join(f"c.{cell}" for cell in SPAN_CELLS)}, 0
+          FROM spanned c JOIN {db_table(Membership)} p ON {parts.overlapping} AND NOT {parts.whole}
+         WHERE (c.programs & {PARTIAL}) <> 0"""  # noqa: S608 - table names and fixed fragments
+
+
+def _entries_insert_sql() -> str:
+    """Insert the entries of the workers: each JKK membership's start (``jkk_new``) and end (``jkk_ended``, on its
+    last day) by segment; each paid claim's count and amount on its paid day, by benefit type and segment; and the
+    worker counted once as a recipient from their first paid claim overall, in a segment, of a benefit type (in any
+    segment and in its segment) and in a segment group."""
     benefit = "CAST(p.benefit_type_id AS TEXT)"
     group = f"COALESCE(g.{connection.ops.quote_name('group')}, '')"
     # Each "first paid claim" cell: its dimension, value and segment, and what it is grouped by besides the worker
@@ -210,37 +281,104 @@ def insert_entries(workers_sql: str, *, then: str = "", params: dict | None = No
              GROUP BY {", ".join(["p.worker_id", "p.kecamatan_id", *grouped])}"""  # noqa: S608
         for dimension, value, segment, grouped in first_paid
     )
-    membership, claim = db_table(Membership), db_table(Claim)
-    return _inserting(
-        f"""
-            WITH chosen AS ({_chosen_workers_sql(workers_sql)}),
-            paid AS (
-                SELECT c.worker_id, c.paid_date, c.amount, c.segment_id, c.benefit_type_id, w.kecamatan_id
-                  FROM chosen w JOIN {claim} c ON c.worker_id = w.id
-                 WHERE c.status = %(paid)s AND c.paid_date IS NOT NULL
-            )""",  # noqa: S608 - table names, fixed fragments and our own conditions only
-        f"""INSERT INTO {db_table(LedgerEntry)} ({", ".join(ENTRY_COLUMNS)})
-            SELECT worker_id, day, dimension, value, segment_id, kecamatan_id, SUM(delta) FROM (
-                SELECT k.worker_id, k.start_date AS day, 'jkk_new' AS dimension, '' AS value, k.segment_id,
-                       w.kecamatan_id, 1 AS delta
-                  FROM chosen w JOIN {membership} k ON k.worker_id = w.id AND k.program_id = %(jkk)s
-                UNION ALL
-                SELECT k.worker_id, k.end_date, 'jkk_ended', '', k.segment_id, w.kecamatan_id, 1
-                  FROM chosen w JOIN {membership} k ON k.worker_id = w.id AND k.program_id = %(jkk)s
-                 WHERE k.end_date IS NOT NULL
-                UNION ALL
-                SELECT p.worker_id, p.paid_date, 'claims', {benefit}, p.segment_id, p.kecamatan_id, 1 FROM paid p
-                UNION ALL
-                SELECT p.worker_id, p.paid_date, 'claim_amount', {benefit}, p.segment_id, p.kecamatan_id,
-                       p.amount
-                  FROM paid p
-            ) counted
-             GROUP BY worker_id, day, dimension, value, segment_id, kecamatan_id
+    return f"""
+        INSERT INTO {db_table(LedgerEntry)} ({", ".join(ENTRY_COLUMNS)})
+        SELECT worker_id, day, dimension, value, segment_id, kecamatan_id, SUM(delta) FROM (
+            SELECT k.worker_id, CASE WHEN e.ended = 1 THEN k.end_date ELSE k.start_date END AS day,
+                   CASE WHEN e.ended = 1 THEN 'jkk_ended' ELSE 'jkk_new' END AS dimension, '' AS value,
+                   k.segment_id, k.kecamatan_id, 1 AS delta
+              FROM jkk k CROSS JOIN (SELECT 0 AS ended UNION ALL SELECT 1) e
+             WHERE e.ended = 0 OR k.end_date IS NOT NULL
             UNION ALL
-            {recipients}""",  # noqa: S608 - table names, fixed fragments and our own conditions only
-        {"jkk": jkk, "paid": Claim.Status.PAID.value, **(params or {})},
-        then,
+            SELECT p.worker_id, p.paid_date, 'claims', {benefit}, p.segment_id, p.kecamatan_id, 1 FROM paid p
+            UNION ALL
+            SELECT p.worker_id, p.paid_date, 'claim_amount', {benefit}, p.segment_id, p.kecamatan_id, p.amount
+              FROM paid p
+        ) counted
+         GROUP BY worker_id, day, dimension, value, segment_id, kecamatan_id
+        UNION ALL
+        {recipients}"""  # noqa: S608 - table names, fixed fragments and our own conditions only
+
+
+def insert_spans_and_entries(workers_sql: str) -> None:
+    """Insert the spans and the entries of the workers ``workers_sql`` selects (a condition on the worker
+    table's ``id``)."""
+    statements = _statements(workers_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(statements.common + statements.spans, statements.params)
+        cursor.execute(statements.common + statements.entries, statements.params)
+
+
+def insert_spans_and_entries_then(workers_sql: str, then: str, params: dict) -> list[tuple]:
+    """The same in one statement (PostgreSQL), in which the spans and entries inserted are named ``fresh_spans``
+    and ``fresh_entries``, and ``then`` (table expressions and a final ``SELECT``, with ``params``) reads them;
+    return its rows."""
+    statements = _statements(workers_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{statements.common},
+                fresh_spans AS ({statements.spans} RETURNING *),
+                fresh_entries AS ({statements.entries} RETURNING *),
+                {then}""",
+            {**statements.params, **params},
+        )
+        return cursor.fetchall()
+
+
+def counted_spans_sql(selection: str, source: str = "") -> str:
+    """``SELECT`` the ``COUNTED_COLUMNS``: the cells the spans ``s`` that ``selection`` keeps count in, from
+    ``starts_on`` to ``stops_on``, ``n`` spans at a time. A covered span counts in every plain breakdown as it
+    is, in the age band of each of its days (cut where the worker enters the next), and in the program
+    breakdown for each of its ``whole_programs``; another program's span only there. ``source`` names another
+    relation of spans than the table (the rows a statement has just inserted). An age band's part that begins
+    after the parameter ``horizon`` is left out: it counts nothing up to it. Whole days first rule out, cheaply,
+    the bands a span surely left before it began (``upper`` years are at most ``366 * upper`` days) and those it
+    surely enters after the horizon (``lower`` years are at least ``365 * lower`` days)."""
+    sql = _Dialect()
+    spans = source or db_table(CoverageSpan)
+    covered = f"FROM {spans} s WHERE s.program_id = 0 AND {selection}"
+    plain_cells = "starts_on, stops_on, segment_id, kecamatan_id, confirmed, kelurahan_id, funding_scheme_id, employer_size, sex, disability"  # noqa: E501
+    dimensions = " UNION ALL ".join(f"SELECT '{name}' AS dimension" for name in PLAIN_DIMENSIONS)
+    values = " ".join(f"WHEN '{name}' THEN {value}" for name, value in PLAIN_DIMENSIONS.items())
+    bands = " UNION ALL ".join(
+        f"SELECT '{band}' AS band, {lower} AS lower_age, {upper} AS upper_age"
+        for band, lower, upper in AGE_BANDS
     )
+    stops = f"COALESCE(s.stops_on, {sql.day(NEVER)})"
+    band_starts = sql.later(
+        "s.starts_on",
+        f"CASE WHEN b.lower_age < 0 THEN {sql.day(EARLIEST)} ELSE {sql.turns('s.birth_date', 'b.lower_age')} END",
+    )
+    band_stops = sql.earlier(
+        stops,
+        f"CASE WHEN b.upper_age < 0 THEN {sql.day(NEVER)} ELSE {sql.turns('s.birth_date', 'b.upper_age')} END",
+    )
+    whole_cells = "starts_on, stops_on, segment_id, kecamatan_id, confirmed, whole_programs"
+    horizon = f"CAST(%(horizon)s AS {'DATE' if sql.postgresql else 'TEXT'})"
+    return f"""
+        SELECT s.starts_on, s.stops_on, d.dimension, s.segment_id, s.kecamatan_id, s.confirmed,
+               CASE d.dimension {values} END AS value, s.n
+          FROM (SELECT {plain_cells}, COUNT(*) AS n {covered} GROUP BY {plain_cells}) s
+         CROSS JOIN ({dimensions}) d
+        UNION ALL
+        SELECT {band_starts}, NULLIF({band_stops}, {sql.day(NEVER)}), 'age_band', s.segment_id, s.kecamatan_id,
+               s.confirmed, b.band, 1
+          FROM {spans} s CROSS JOIN ({bands}) b
+         WHERE s.program_id = 0 AND {selection}
+           AND (b.upper_age < 0 OR {sql.days_between("s.starts_on", "s.birth_date")} < b.upper_age * 366)
+           AND (b.lower_age < 0 OR {sql.days_between(horizon, "s.birth_date")} >= b.lower_age * 365)
+           AND {band_starts} < {band_stops} AND {band_starts} <= {horizon}
+        UNION ALL
+        SELECT s.starts_on, s.stops_on, 'program', s.segment_id, s.kecamatan_id, s.confirmed,
+               CAST(p.id AS TEXT), s.n
+          FROM (SELECT {whole_cells}, COUNT(*) AS n {covered} AND s.whole_programs <> 0
+                 GROUP BY {whole_cells}) s
+          JOIN {db_table(Program)} p ON (s.whole_programs & {_bit("p.id")}) <> 0
+        UNION ALL
+        SELECT s.starts_on, s.stops_on, 'program', s.segment_id, s.kecamatan_id, s.confirmed,
+               CAST(s.program_id AS TEXT), 1
+          FROM {spans} s WHERE s.program_id <> 0 AND {selection}
+    """  # noqa: S608 - table names, fixed fragments and our own conditions only
 
 
 def _merged_sql(relation: str) -> str:
