@@ -267,6 +267,15 @@ def is_sealed() -> bool:
     return CoverageLedgerSeal.objects.using(DEFAULT_DB_ALIAS).exists()
 
 
+def needs_settling() -> bool:
+    """Whether a read must settle first, in one statement: workers are marked, or the seal is gone (a crash
+    emptied the working tables, and the marks with them)."""
+    pending, seal = db_table(CoveragePending), db_table(CoverageLedgerSeal)
+    return bool(
+        _rows(f"SELECT EXISTS (SELECT 1 FROM {pending}) OR NOT EXISTS (SELECT 1 FROM {seal})")[0][0]  # noqa: S608
+    )
+
+
 def settle() -> int:
     """Count anew the workers marked pending, in the current transaction; return how many. Nothing happens before
     the ledger is built (``rebuild``)."""

@@ -13,7 +13,7 @@ from datetime import date
 from django.db import connections, transaction
 
 from berjasa.routers import reports_database
-from reports.ledger.posting import EMPLOYERS_DIMENSION, has_pending, is_sealed, settle
+from reports.ledger.posting import EMPLOYERS_DIMENSION, needs_settling, settle
 from reports.ledger.spans import ANY
 from reports.models import (
     CoverageBalance,
@@ -29,7 +29,7 @@ Cell = tuple[str, int, int, bool, str]
 def answers(days: Iterable[date]) -> bool:
     """Whether the ledger counts ``days``: it is built and they are within its horizon. Settles first what
     is pending; a ledger that lost its seal (and with it what was pending: a crash) is built no more."""
-    if has_pending() or not is_sealed():
+    if needs_settling():
         with transaction.atomic():
             settle()
     state = CoverageLedgerState.objects.using(reports_database()).order_by("pk").first()
