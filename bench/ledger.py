@@ -11,8 +11,7 @@ kept (``reports.charts``): the page is timed as most views find it, charts from 
 view does, drawn anew (matplotlib, the same with or without the ledger). ``--rebuild`` times a rebuild from the memberships; ``--import-rows`` times
 the import of a new roster of that many rows (``bench/imports.py``'s file and scenario, each in its own process)
 with the ledger kept and without it (its triggers dropped, then put back), in turn, which goes first alternating
-from round to round; each import is
-removed again, so the database ends as it began.
+from round to round; each import is removed again, so the database ends as it began.
 """
 
 import argparse
