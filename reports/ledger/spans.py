@@ -84,17 +84,6 @@ SPAN_COLUMNS = (
 )
 ENTRY_COLUMNS = ("worker_id", "day", "dimension", "value", "segment_id", "kecamatan_id", "delta")
 PRESENCE_COLUMNS = ("employer_id", "segment_id", "kecamatan_id", "starts_on", "stops_on")
-# What ``counted_spans_sql`` selects.
-COUNTED_COLUMNS = (
-    "starts_on",
-    "stops_on",
-    "dimension",
-    "segment_id",
-    "kecamatan_id",
-    "confirmed",
-    "value",
-    "n",
-)
 
 
 def db_table(model) -> str:
@@ -326,7 +315,7 @@ def insert_spans_and_entries_then(workers_sql: str, then: str, params: dict) -> 
 
 
 def counted_spans_sql(selection: str, source: str = "") -> str:
-    """``SELECT`` the ``COUNTED_COLUMNS``: the cells the spans ``s`` that ``selection`` keeps count in, from
+    """``SELECT starts_on, stops_on, dimension, segment_id, kecamatan_id, confirmed, value, n``: the cells the spans ``s`` that ``selection`` keeps count in, from
     ``starts_on`` to ``stops_on``, ``n`` spans at a time. A covered span counts in every plain breakdown as it
     is, in the age band of each of its days (cut where the worker enters the next), and in the program
     breakdown for each of its ``whole_programs``; another program's span only there. ``source`` names another
